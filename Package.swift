@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// swift-nn: modules that compose through protocols. Arrows point one way:
+// NNCore ← NNLosses, NNOptimizers, NNData, NNIO ← NNTraining ← NN ← NNCommandLine.
+// No external packages and no unsafe flags, so any package can depend on any product.
+let package = Package(
+    name: "swift-nn",
+    products: [
+        .library(name: "NNCore", targets: ["NNCore"]),
+        .library(name: "NNLosses", targets: ["NNLosses"]),
+        .library(name: "NNOptimizers", targets: ["NNOptimizers"]),
+        .library(name: "NNData", targets: ["NNData"]),
+        .library(name: "NNIO", targets: ["NNIO"]),
+        .library(name: "NNTraining", targets: ["NNTraining"]),
+        .library(name: "NN", targets: ["NN"]),
+        .executable(name: "nn", targets: ["NNCommandLine"]),
+    ],
+    targets: [
+        .target(name: "NNCore"),
+        .target(name: "NNLosses", dependencies: ["NNCore"]),
+        .target(name: "NNOptimizers", dependencies: ["NNCore"]),
+        .target(name: "NNData", dependencies: ["NNCore"]),
+        .target(name: "NNIO", dependencies: ["NNCore"]),
+        .target(
+            name: "NNTraining",
+            dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO"]
+        ),
+        .target(
+            name: "NN",
+            dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO", "NNTraining"]
+        ),
+        .executableTarget(name: "NNCommandLine", dependencies: ["NN"]),
+
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),
+        .testTarget(name: "NNOptimizersTests", dependencies: ["NNCore", "NNOptimizers"]),
+        .testTarget(name: "NNDataTests", dependencies: ["NNCore", "NNData"]),
+        .testTarget(name: "NNIOTests", dependencies: ["NNCore", "NNIO"]),
+        .testTarget(name: "NNTrainingTests", dependencies: ["NN"]),
+        // Depends on NNCore alone: proves a user can define an activation outside the library.
+        .testTarget(name: "CustomActivationTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN"]),
+    ]
+)

@@ -1,0 +1,64 @@
+/// Reads options from a command's arguments, one request at a time, and finally rejects
+/// whatever nobody asked for — so a misspelt option is an error, never silently ignored.
+struct ArgumentReader {
+    private var arguments: [String]
+    /// The command named in messages, e.g. `nn demo mazur`.
+    var command: String
+
+    init(_ arguments: [String], command: String) {
+        self.arguments = arguments
+        self.command = command
+    }
+
+    /// Whether `--name` is present (and removes it).
+    mutating func flag(_ name: String) -> Bool {
+        guard let index = arguments.firstIndex(of: name) else { return false }
+        arguments.remove(at: index)
+        return true
+    }
+
+    /// The value after `--name` (or in `--name=value`), if the option is present.
+    mutating func value(_ name: String) throws(CommandLineError) -> String? {
+        if let index = arguments.firstIndex(where: { $0.hasPrefix(name + "=") }) {
+            return String(arguments.remove(at: index).dropFirst(name.count + 1))
+        }
+        guard let index = arguments.firstIndex(of: name) else { return nil }
+        guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+            throw CommandLineError("\(command): option \(name) needs a value")
+        }
+        let value = arguments[index + 1]
+        arguments.removeSubrange(index...(index + 1))
+        return value
+    }
+
+    /// The integer after `--name`, within `range`, or `defaultValue` when absent.
+    mutating func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(CommandLineError) -> Int {
+        guard let text = try value(name) else { return defaultValue }
+        guard let number = Int(text), range.contains(number) else {
+            throw CommandLineError("\(command): \(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    /// One of `choices` after `--name`, or `defaultValue` when absent.
+    mutating func choice(_ name: String, from choices: [String], default defaultValue: String?) throws(CommandLineError) -> String? {
+        guard let text = try value(name) else { return defaultValue }
+        guard choices.contains(text) else {
+            throw CommandLineError("\(command): \(name) expects one of \(choices.joined(separator: ", ")), got '\(text)'")
+        }
+        return text
+    }
+
+    /// Removes and returns the next argument that is not an option, if any.
+    mutating func positional() -> String? {
+        guard let index = arguments.firstIndex(where: { !$0.hasPrefix("-") }) else { return nil }
+        return arguments.remove(at: index)
+    }
+
+    /// Throws if any argument was not consumed.
+    func finish() throws(CommandLineError) {
+        if let unknown = arguments.first {
+            throw CommandLineError("\(command): unexpected argument '\(unknown)' (see 'nn help')")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The `nn` command: the classic neural-network workloads from the command line.
+@main
+enum NNTool {
+    static let usage = """
+        usage: nn <command> [options]
+
+        commands:
+          demo                      run every demo below with its defaults
+          demo mazur                the 2-2-2 step-by-step backprop example
+              [--iterations N] [--precision float|double] [--json]
+          demo recruitment          the 2-2-2-1 recruitment network
+              --variant first-sample|two-samples|full-batch|mini-batch|two-outputs
+              [--epochs N] [--precision float|double] [--json]
+          help                      print this text
+
+        Demos run in double precision unless --precision float is given.
+        """
+
+    static func main() {
+        var output = StandardOutput()
+        exit(run(Array(CommandLine.arguments.dropFirst()), output: &output))
+    }
+
+    /// Runs `nn` with `arguments` (without the program name) and returns the exit status:
+    /// 0 on success, 1 when the work failed, 2 when the arguments are wrong.
+    static func run(_ arguments: [String], output: inout some CommandOutput) -> Int32 {
+        do {
+            switch arguments.first {
+            case "demo":
+                return try DemoCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "help", "--help", "-h":
+                output.write(usage)
+                return 0
+            case nil:
+                output.writeError(usage)
+                return 2
+            case let command?:
+                throw CommandLineError("unknown command '\(command)' (see 'nn help')")
+            }
+        } catch let error as CommandLineError {
+            output.writeError("nn: \(error)")
+            return 2
+        } catch {
+            output.writeError("nn: \(error)")
+            return 1
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/// The scalar type a demo runs in.
+enum Precision: String, CaseIterable {
+    case float, double
+}

@@ -1,0 +1,7 @@
+/// The hyperbolic tangent, with `f′ = 1 − y²`.
+public struct Tanh: Activation {
+    /// Creates the tanh activation.
+    public init() {}
+    @inlinable public func value<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
+    @inlinable public func derivative<T: TensorScalar>(input x: T, output y: T) -> T { 1 - y * y }
+}

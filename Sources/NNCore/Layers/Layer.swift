@@ -1,0 +1,38 @@
+/// A differentiable transformation of a batch, trained by explicit backpropagation.
+///
+/// The contract:
+/// - ``callAsFunction(_:)`` is inference: it computes the output and caches nothing.
+/// - ``forward(_:)`` computes the same output and caches what ``backward(_:)`` needs.
+/// - ``backward(_:)`` takes dLoss/dOutput for the last forward batch, *adds* dLoss/dParameter
+///   into each trainable parameter's gradient, and returns dLoss/dInput.
+/// - ``visitParameters(_:)`` visits every parameter with a stable name (`weight`, `bias`,
+///   `layers.0.weight`); composite layers prefix their children's names.
+///
+/// Inputs are batches shaped `[batch, features...]`; shapes exclude the batch dimension
+/// in ``outputShape(forInputShape:)``.
+public protocol Layer<Scalar>: Sendable {
+    /// The element type of the tensors this layer reads and writes.
+    associatedtype Scalar: TensorScalar
+
+    /// The output for `input`, without caching anything (inference).
+    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar>
+
+    /// The output for `input`, caching what ``backward(_:)`` needs (training).
+    mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar>
+
+    /// Backpropagates dLoss/dOutput of the last ``forward(_:)``: accumulates parameter
+    /// gradients and returns dLoss/dInput.
+    mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar>
+
+    /// Calls `visit` with each parameter and its name, in a fixed order.
+    mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows
+
+    /// The shape of one output sample for one input sample of `inputShape`.
+    /// - Throws: `TensorError.shapeMismatch` if the layer cannot take that input.
+    func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int]
+}
+
+extension Layer {
+    /// A layer without parameters visits nothing.
+    public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {}
+}

@@ -1,0 +1,139 @@
+/// An n-dimensional array of scalars in contiguous row-major storage.
+///
+/// A tensor is a value: copies share storage until one of them is mutated. A batch of
+/// samples is shaped `[batch, features...]`; a dense layer's weight is `[inputs, outputs]`.
+///
+/// ```swift
+/// let x = try Tensor<Double>([[0.05, 0.10]])   // shape [1, 2]
+/// let w = Tensor<Float>(zeros: [784, 64])
+/// ```
+public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringConvertible {
+    /// The size of each dimension, outermost first.
+    public private(set) var shape: [Int]
+    /// The elements in row-major order; `scalars.count` is the product of `shape`.
+    public private(set) var scalars: [Scalar]
+
+    /// Creates a tensor from a shape and its elements in row-major order.
+    /// - Throws: `TensorError` if a dimension is negative or the count does not match.
+    public init(shape: [Int], scalars: [Scalar]) throws(TensorError) {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape) }
+        guard shape.reduce(1, *) == scalars.count else {
+            throw .scalarCountMismatch(shape: shape, scalarCount: scalars.count)
+        }
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Creates a tensor whose shape and count the caller has already checked.
+    @usableFromInline
+    init(uncheckedShape shape: [Int], scalars: [Scalar]) {
+        assert(shape.reduce(1, *) == scalars.count)
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Creates a tensor of the given shape filled with `value`.
+    public init(repeating value: Scalar, shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        self.init(uncheckedShape: shape, scalars: Scalar.array(repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// Creates a tensor of the given shape filled with zeros.
+    public init(zeros shape: [Int]) {
+        self.init(repeating: 0, shape: shape)
+    }
+
+    /// Creates a one-dimensional tensor.
+    public init(_ vector: [Scalar]) {
+        self.init(uncheckedShape: [vector.count], scalars: vector)
+    }
+
+    /// Creates a matrix (shape `[rows, columns]`) from nested arrays.
+    /// - Throws: `TensorError.raggedRows` if the rows differ in length.
+    public init(_ rows: [[Scalar]]) throws(TensorError) {
+        let columns = rows.first?.count ?? 0
+        var scalars: [Scalar] = []
+        scalars.reserveCapacity(rows.count * columns)
+        for (index, row) in rows.enumerated() {
+            guard row.count == columns else {
+                throw .raggedRows(row: index, expected: columns, actual: row.count)
+            }
+            scalars.append(contentsOf: row)
+        }
+        self.init(uncheckedShape: [rows.count, columns], scalars: scalars)
+    }
+
+    /// The number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The number of elements.
+    public var scalarCount: Int { scalars.count }
+
+    /// The size of the first dimension (the batch size of a batch of samples).
+    public var sampleCount: Int { shape.first ?? 1 }
+
+    /// The number of elements in one sample: the product of every dimension but the first.
+    public var featureCount: Int { shape.dropFirst().reduce(1, *) }
+
+    /// The element at a row-major position.
+    public subscript(flat index: Int) -> Scalar {
+        get { scalars[index] }
+        set { scalars[index] = newValue }
+    }
+
+    /// The element at `indices`, one per dimension.
+    public subscript(indices: Int...) -> Scalar {
+        get { scalars[flatIndex(indices)] }
+        set { scalars[flatIndex(indices)] = newValue }
+    }
+
+    private func flatIndex(_ indices: [Int]) -> Int {
+        precondition(indices.count == shape.count,
+                     "Tensor: \(indices.count) indices for a rank-\(shape.count) tensor")
+        var flat = 0
+        for (index, size) in zip(indices, shape) {
+            precondition(index >= 0 && index < size, "Tensor: index \(indices) out of range for shape \(shape)")
+            flat = flat * size + index
+        }
+        return flat
+    }
+
+    /// The rows of a matrix as nested arrays (a tensor of higher rank is read as
+    /// `[shape[0], featureCount]`).
+    public var rows: [[Scalar]] {
+        let width = featureCount
+        guard width > 0 else { return Array(repeating: [], count: sampleCount) }
+        return stride(from: 0, to: scalars.count, by: width).map { Array(scalars[$0..<($0 + width)]) }
+    }
+
+    /// The same elements under a new shape with the same element count.
+    public func reshaped(to newShape: [Int]) throws(TensorError) -> Tensor {
+        try Tensor(shape: newShape, scalars: scalars)
+    }
+
+    /// The same values converted to another scalar type.
+    public func converted<Other: TensorScalar>(to _: Other.Type = Other.self) -> Tensor<Other> {
+        Tensor<Other>(uncheckedShape: shape, scalars: scalars.map { Other($0) })
+    }
+
+    /// Calls `body` with the elements' contiguous storage.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        try scalars.withUnsafeBufferPointer(body)
+    }
+
+    /// Calls `body` with the elements' contiguous storage, for writing.
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
+    ) rethrows -> R {
+        try scalars.withUnsafeMutableBufferPointer(body)
+    }
+
+    /// Sets every element to zero, keeping the storage.
+    public mutating func setToZero() {
+        withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    public var description: String {
+        "Tensor<\(Scalar.self)>(shape: \(shape), scalars: \(scalars.count <= 16 ? "\(scalars)" : "\(scalars.prefix(16))…"))"
+    }
+}

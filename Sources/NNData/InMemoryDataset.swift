@@ -1,0 +1,51 @@
+import NNCore
+
+/// A data set held in two tensors whose first dimension indexes the samples.
+///
+/// ```swift
+/// let data = try InMemoryDataset(features: try Tensor<Float>([[0, 0], [0, 1], [1, 0], [1, 1]]),
+///                                targets: try Tensor<Float>([[0], [1], [1], [0]]))
+/// ```
+public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
+    /// All features, shaped `[count] + featureShape`.
+    public let features: Tensor<Scalar>
+    /// All targets, shaped `[count] + targetShape`.
+    public let targets: Tensor<Scalar>
+
+    /// Creates a data set from features and targets with the same number of samples.
+    /// - Throws: ``DatasetError`` if either tensor has no sample dimension or the counts differ.
+    public init(features: Tensor<Scalar>, targets: Tensor<Scalar>) throws(DatasetError) {
+        guard features.rank >= 1 else { throw .missingSampleDimension(what: "features", shape: features.shape) }
+        guard targets.rank >= 1 else { throw .missingSampleDimension(what: "targets", shape: targets.shape) }
+        guard features.sampleCount == targets.sampleCount else {
+            throw .sampleCountMismatch(features: features.sampleCount, targets: targets.sampleCount)
+        }
+        self.features = features
+        self.targets = targets
+    }
+
+    public var count: Int { features.sampleCount }
+    public var featureShape: [Int] { Array(features.shape.dropFirst()) }
+    public var targetShape: [Int] { Array(targets.shape.dropFirst()) }
+
+    public func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, targets: Tensor<Scalar>) {
+        (gather(indices, from: features), gather(indices, from: targets))
+    }
+
+    /// Copies whole samples, one contiguous block each, into a new tensor.
+    private func gather(_ indices: [Int], from source: Tensor<Scalar>) -> Tensor<Scalar> {
+        let width = source.featureCount
+        var shape = source.shape
+        shape[0] = indices.count
+        var result = Tensor<Scalar>(zeros: shape)
+        source.withUnsafeBufferPointer { from in
+            result.withUnsafeMutableBufferPointer { to in
+                for (row, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < count, "InMemoryDataset: sample \(index) out of 0..<\(count)")
+                    (to.baseAddress! + row * width).update(from: from.baseAddress! + index * width, count: width)
+                }
+            }
+        }
+        return result
+    }
+}

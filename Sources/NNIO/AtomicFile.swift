@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
+
+/// Writes files so that a reader sees either the old content or the new, never a mix:
+/// the bytes go to a temporary file in the same folder, are flushed to disk, and the
+/// temporary file is renamed over the destination. A process killed mid-write leaves the
+/// previous file intact (and at worst a stray `.<name>.tmp-*` file).
+public enum AtomicFile {
+    /// Atomically replaces (or creates) the file at `url` with `data`.
+    /// - Throws: ``FileWriteError`` naming the file and the failing system call.
+    public static func write(_ data: Data, to url: URL) throws(FileWriteError) {
+        let destination = url.path
+        let folder = url.deletingLastPathComponent().path
+        var template = Array("\(folder)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw FileWriteError(path: destination, operation: "create temporary file", code: errno) }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+
+        func fail(_ operation: String) -> FileWriteError {
+            let error = FileWriteError(path: destination, operation: operation, code: errno)
+            close(descriptor)
+            unlink(temporary)
+            return error
+        }
+        var written = 0
+        let failedWrite: Bool = data.withUnsafeBytes { bytes in
+            while written < bytes.count {
+                let result = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return true
+                }
+                written += result
+            }
+            return false
+        }
+        if failedWrite { throw fail("write") }
+        guard fsync(descriptor) == 0 else { throw fail("flush") }
+        guard fchmod(descriptor, 0o644) == 0 else { throw fail("set permissions") }
+        guard close(descriptor) == 0 else {
+            let error = FileWriteError(path: destination, operation: "close", code: errno)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, destination) == 0 else {
+            let error = FileWriteError(path: destination, operation: "rename into place", code: errno)
+            unlink(temporary)
+            throw error
+        }
+    }
+}
+
+/// A file could not be written; the previous file, if any, is unchanged.
+public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file that was being written.
+    public var path: String
+    /// The step that failed.
+    public var operation: String
+    /// The system's error number.
+    public var code: Int32
+
+    public var description: String {
+        "\(path): cannot \(operation): \(String(cString: strerror(code)))"
+    }
+}

@@ -1,0 +1,25 @@
+import NNCore
+
+/// A scalar measure of how far a batch of predictions is from its targets, with its gradient.
+///
+/// Losses are generic over the scalar type, so one value serves `Float` training and
+/// `Double` verification. Both methods throw ``LossError`` for targets that do not fit the
+/// predictions, so bad data is reported instead of crashing.
+public protocol Loss: Sendable {
+    /// The loss of `prediction` (shaped `[batch, outputs...]`) against `target`.
+    func value<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> T
+
+    /// The loss and dLoss/dPrediction, in one pass.
+    func valueAndGradient<T: TensorScalar>(
+        prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> (value: T, gradient: Tensor<T>)
+
+    /// Checks that one prediction sample of `predictionShape` can be scored against one target
+    /// sample of `targetShape` (both without the batch dimension).
+    func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError)
+}
+
+extension Loss {
+    public func value<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> T {
+        try valueAndGradient(prediction: prediction, target: target).value
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import NNCore
+import NNData
+import NNLosses
+import NNOptimizers
+
+/// Trains a model by explicit backpropagation: for each batch the schedule picks,
+/// forward → loss → backward → optimiser step, for a number of epochs, with metrics and
+/// callbacks after each epoch.
+///
+/// ```swift
+/// var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.1),
+///                       schedule: ShuffledBatches(size: 32), seed: 7, metrics: [Accuracy()])
+/// let history = try trainer.fit(trainingData, epochs: 20)
+/// let (testLoss, testMetrics) = try trainer.evaluate(testData)
+/// ```
+///
+/// The trainer owns its copy of the model (`trainer.model`); every random choice is drawn
+/// from its generator, seeded by `seed`, so equal seeds give equal runs.
+public struct Trainer<Model: Layer, LossFunction: Loss, UpdateRule: Optimizer> {
+    /// The model being trained.
+    public var model: Model
+    /// The loss minimised.
+    public var loss: LossFunction
+    /// The update rule.
+    public var optimizer: UpdateRule
+    /// Which samples form each step.
+    public var schedule: any BatchSchedule
+    /// Metrics computed over each epoch's training batches.
+    public var metrics: [any Metric]
+    /// Code run after each epoch.
+    public var callbacks: [any TrainingCallback]
+    /// The source of every random choice the trainer makes.
+    public var generator: SeededRandomGenerator
+    /// Every epoch trained so far.
+    public private(set) var history = TrainingHistory()
+
+    /// Creates a trainer.
+    public init(
+        model: Model, loss: LossFunction, optimizer: UpdateRule,
+        schedule: any BatchSchedule = FullBatch(), seed: UInt64 = 0,
+        metrics: [any Metric] = [], callbacks: [any TrainingCallback] = []
+    ) {
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.metrics = metrics
+        self.callbacks = callbacks
+        self.generator = SeededRandomGenerator(seed: seed)
+    }
+
+    /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a
+    /// callback stops it.
+    /// - Returns: the history of every epoch.
+    /// - Throws: ``TrainingError`` if the data does not fit the model or loss, or the loss
+    ///   stops being finite.
+    @discardableResult
+    public mutating func fit<Data: Dataset>(_ data: Data, epochs: Int) throws(TrainingError) -> TrainingHistory
+    where Data.Scalar == Model.Scalar {
+        try validate(data)
+        history.stopReason = nil
+        var epoch = history.epochs.count
+        while epoch < epochs {
+            epoch += 1
+            let record = try trainEpoch(epoch, on: data)
+            history.epochs.append(record)
+            for index in callbacks.indices {
+                if case .stop(let reason) = callbacks[index].epochEnded(record, history: history, totalEpochs: epochs) {
+                    history.stopReason = reason
+                    return history
+                }
+            }
+        }
+        return history
+    }
+
+    /// The loss and metrics of the model on `data` (inference only; nothing is trained).
+    /// - Parameter batchSize: samples scored at a time.
+    public func evaluate<Data: Dataset>(_ data: Data, batchSize: Int = 256) throws(TrainingError) -> (loss: Double, metrics: [String: Double])
+    where Data.Scalar == Model.Scalar {
+        try validate(data)
+        var metrics = self.metrics
+        for index in metrics.indices { metrics[index].reset() }
+        var weightedLoss = 0.0
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let indices = Array(start..<Swift.min(start + batchSize, data.count))
+            let (features, targets) = data.batch(indices)
+            let prediction = model(features)
+            do {
+                weightedLoss += Double(try loss.value(prediction: prediction, target: targets)) * Double(indices.count)
+            } catch {
+                throw .lossRejectsData(error)
+            }
+            for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
+        }
+        return (weightedLoss / Double(data.count), Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }))
+    }
+
+    private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, on data: Data) throws(TrainingError) -> EpochRecord
+    where Data.Scalar == Model.Scalar {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for index in metrics.indices { metrics[index].reset() }
+        var weightedLoss = 0.0
+        var samples = 0
+        for (step, indices) in schedule.batches(sampleCount: data.count, generator: &generator).enumerated() {
+            let (features, targets) = data.batch(indices)
+            model.zeroGradients()
+            let prediction = model.forward(features)
+            let value: Model.Scalar, gradient: Tensor<Model.Scalar>
+            do {
+                (value, gradient) = try loss.valueAndGradient(prediction: prediction, target: targets)
+            } catch {
+                throw .lossRejectsData(error)
+            }
+            guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
+            _ = model.backward(gradient)
+            optimizer.update(&model)
+            weightedLoss += Double(value) * Double(indices.count)
+            samples += indices.count
+            for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return EpochRecord(
+            epoch: epoch, loss: samples == 0 ? 0 : weightedLoss / Double(samples),
+            metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }), seconds: seconds)
+    }
+
+    /// Checks, before any work, that the model takes the data's samples and the loss takes
+    /// the model's outputs and the data's targets.
+    private func validate<Data: Dataset>(_ data: Data) throws(TrainingError) where Data.Scalar == Model.Scalar {
+        guard data.count > 0 else { throw .emptyDataset }
+        let outputShape: [Int]
+        do { outputShape = try model.outputShape(forInputShape: data.featureShape) } catch { throw .modelRejectsData(error) }
+        do { try loss.validate(predictionShape: outputShape, targetShape: data.targetShape) } catch { throw .lossRejectsData(error) }
+    }
+}

@@ -1,0 +1,24 @@
+import NNCore
+import NNLosses
+
+/// Why training cannot start or go on.
+public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The model cannot take the data's samples.
+    case modelRejectsData(TensorError)
+    /// The loss cannot compare the model's outputs with the data's targets.
+    case lossRejectsData(LossError)
+    /// The data set has no samples.
+    case emptyDataset
+    /// The loss became NaN or infinite (a learning rate too large, or bad data).
+    case nonFiniteLoss(epoch: Int, step: Int, value: Double)
+
+    public var description: String {
+        switch self {
+        case .modelRejectsData(let error): return "the model does not fit the data: \(error)"
+        case .lossRejectsData(let error): return "the loss does not fit the model and data: \(error)"
+        case .emptyDataset: return "the data set has no samples"
+        case .nonFiniteLoss(let epoch, let step, let value):
+            return "the loss became \(value) at epoch \(epoch), step \(step); try a smaller learning rate or check the data"
+        }
+    }
+}
