@@ -17,7 +17,7 @@ enum DemoCommand {
         case "recruitment":
             try recruitment(reader, output: &output)
         case let name?:
-            throw CommandLineError("nn demo: unknown demo '\(name)'; choose one of \(names.joined(separator: ", "))")
+            throw CommandLineError("\(reader.command): unknown demo '\(name)'; choose one of \(names.joined(separator: ", "))")
         }
         return 0
     }

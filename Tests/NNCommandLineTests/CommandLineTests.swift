@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import NNCommandLine
+
+/// Captures what a command writes.
+struct CapturedOutput: CommandOutput {
+    var lines: [String] = []
+    var errors: [String] = []
+    mutating func write(_ line: String) { lines.append(line) }
+    mutating func writeError(_ line: String) { errors.append(line) }
+}
+
+/// Runs `nn` in-process.
+func nn(_ arguments: String...) -> (status: Int32, output: CapturedOutput) {
+    var output = CapturedOutput()
+    let status = NNTool.run(arguments, output: &output)
+    return (status, output)
+}
+
+/// The single JSON object a `--json` run printed.
+func json(_ result: (status: Int32, output: CapturedOutput)) throws -> [String: Any] {
+    #expect(result.status == 0 && result.output.lines.count == 1 && result.output.errors.isEmpty)
+    let object = try JSONSerialization.jsonObject(with: Data(result.output.lines.joined().utf8))
+    return try #require(object as? [String: Any])
+}
+
+@Suite struct CommandLineTests {
+    @Test func mazurJSONHasTheDocumentedKeys() throws {
+        let object = try json(nn("demo", "mazur", "--json", "--precision", "double"))
+        for key in ["initial_error", "weights_after_first_update", "error_after_first_update", "final_error", "final_outputs"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        let weights = try #require(object["weights_after_first_update"] as? [String: Double])
+        #expect(weights.keys.sorted() == (1...8).map { "w\($0)" })
+        expectDigits(weights["w5"]!, "0.35891648")
+        expectDigits(try #require(object["initial_error"] as? Double), "0.298371109")
+        expectDigits(try #require(object["error_after_first_update"] as? Double), "0.291027774")
+        #expect((object["final_outputs"] as? [Double])?.count == 2)
+    }
+
+    @Test(arguments: RecruitmentExample.Variant.allCases)
+    func recruitmentJSONHasTheDocumentedKeys(variant: RecruitmentExample.Variant) throws {
+        let object = try json(nn("demo", "recruitment", "--variant", variant.rawValue, "--epochs", "50", "--json"))
+        let outputs = try #require(object["outputs"] as? [[Double]])
+        #expect(outputs.count == variant.inputs.count)
+        #expect(outputs.allSatisfy { $0.count == variant.targets[0].count })
+        #expect(object["loss"] is Double)
+    }
+
+    @Test func textReportsAndHelp() {
+        let mazur = nn("demo", "mazur", "--iterations", "10")
+        #expect(mazur.status == 0 && mazur.output.lines.joined().contains("0.298371109"))
+        let help = nn("help")
+        #expect(help.status == 0 && help.output.lines.joined().contains("demo recruitment"))
+    }
+
+    @Test(arguments: [
+        (["demo", "mazur", "--bogus"], "nn: nn demo mazur: unexpected argument '--bogus' (see 'nn help')"),
+        (["demo", "mazur", "--iterations", "0"], "nn: nn demo mazur: --iterations expects an integer in 1...100000000, got '0'"),
+        (["demo", "mazur", "--iterations"], "nn: nn demo mazur: option --iterations needs a value"),
+        (["demo", "mazur", "--precision", "half"], "nn: nn demo mazur: --precision expects one of float, double, got 'half'"),
+        (["demo", "recruitment"], "nn: nn demo recruitment: --variant is required (first-sample, two-samples, full-batch, mini-batch, two-outputs)"),
+        (["demo", "nope"], "nn: nn demo nope: unknown demo 'nope'; choose one of mazur, recruitment"),
+        (["frobnicate"], "nn: unknown command 'frobnicate' (see 'nn help')"),
+    ])
+    func badArgumentsGiveOneLineAndStatusTwo(arguments: [String], message: String) {
+        var output = CapturedOutput()
+        #expect(NNTool.run(arguments, output: &output) == 2)
+        #expect(output.errors == [message])
+        #expect(output.lines.isEmpty)
+    }
+}
