@@ -31,6 +31,8 @@ let package = Package(
             dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO", "NNTraining"]
         ),
         .executableTarget(name: "NNCommandLine", dependencies: ["NN"]),
+        // Benchmarks: executables that are not products, so packages depending on ours never build them.
+        .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),

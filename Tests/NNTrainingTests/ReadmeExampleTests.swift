@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import NN
+
+/// The code example of README.md, verbatim between the markers, so the README never shows
+/// code that does not compile or work.
+@Suite struct ReadmeExampleTests {
+    @Test func theReadmeExampleTrainsXOR() throws {
+        // README example begins
+        // XOR: 2 inputs → 4 tanh units → 1 sigmoid output, full-batch gradient descent.
+        var generator = SeededRandomGenerator(seed: 42)
+        let model = Sequential<Float>(
+            Dense<Float, Tanh>(inputSize: 2, outputSize: 4, activation: Tanh(), generator: &generator),
+            Dense<Float, Sigmoid>(inputSize: 4, outputSize: 1, activation: Sigmoid(), generator: &generator))
+        let data = try InMemoryDataset(features: Tensor<Float>([[0, 0], [0, 1], [1, 0], [1, 1]]),
+                                       targets: Tensor<Float>([[0], [1], [1], [0]]))
+
+        var trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: GradientDescent(learningRate: 0.5),
+                              schedule: FullBatch(), seed: 7, metrics: [Accuracy()],
+                              callbacks: [ProgressReport(every: 500), EarlyStopping(metric: "loss", target: 0.02)])
+        let history = try trainer.fit(data, epochs: 5000)
+        let (loss, metrics) = try trainer.evaluate(data)
+        print("stopped after \(history.epochs.count) epochs: loss \(loss), accuracy \(metrics["accuracy"]!)")
+        print(trainer.model(try Tensor<Float>([[1, 0], [1, 1]])).scalars)   // ≈ [1, 0]
+        // README example ends
+        #expect(metrics["accuracy"] == 1)
+        #expect(loss <= 0.02 && history.stopReason != nil)
+    }
+
+    @Test func theReadmeShowsExactlyThisCode() throws {
+        let testFile = URL(fileURLWithPath: #filePath)
+        let root = testFile.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let source = try String(contentsOf: testFile, encoding: .utf8)
+        let tested = source.components(separatedBy: "// README example begins\n")[1]
+            .components(separatedBy: "        // README example ends")[0]
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
+            .joined(separator: "\n")
+        let shown = try #require(readme.components(separatedBy: "```swift\nimport NN\n\n").dropFirst().first)
+            .components(separatedBy: "```")[0]
+        #expect(shown == tested)
+    }
+}
