@@ -32,10 +32,8 @@ public struct BinaryCrossEntropy: Loss {
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>
     ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
-        guard prediction.scalarCount == target.scalarCount, prediction.sampleCount == target.sampleCount else {
-            throw .shapeMismatch(loss: "BinaryCrossEntropy", prediction: prediction.shape, target: target.shape)
-        }
-        let divisor = T(reduction.divisor(batch: prediction.sampleCount, elementsPerSample: prediction.featureCount))
+        try requireElementwiseTargets(prediction, target, loss: "BinaryCrossEntropy")
+        let divisor: T = reduction.divisor(for: prediction)
         var gradient = prediction
         var total: T = 0
         for i in 0..<prediction.scalarCount {
@@ -52,15 +50,11 @@ public struct BinaryCrossEntropy: Loss {
                 gradient[flat: i] = 1 / (1 + T.exp(-x)) - t
             }
         }
-        gradient.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] /= divisor }
-        }
+        gradient.divide(by: divisor)
         return (total / divisor, gradient)
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {
-        guard predictionShape.reduce(1, *) == targetShape.reduce(1, *) else {
-            throw .shapeMismatch(loss: "BinaryCrossEntropy", prediction: predictionShape, target: targetShape)
-        }
+        try validateElementwiseShapes(predictionShape, targetShape, loss: "BinaryCrossEntropy")
     }
 }

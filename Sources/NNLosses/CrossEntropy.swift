@@ -61,9 +61,7 @@ public struct CrossEntropy: Loss {
                 }
             }
         }
-        gradient.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] /= divisor }
-        }
+        gradient.divide(by: divisor)
         return (total / divisor, gradient)
     }
 

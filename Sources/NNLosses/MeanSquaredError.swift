@@ -26,10 +26,8 @@ public struct MeanSquaredError: Loss {
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>
     ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
-        guard prediction.scalarCount == target.scalarCount, prediction.sampleCount == target.sampleCount else {
-            throw .shapeMismatch(loss: "MeanSquaredError", prediction: prediction.shape, target: target.shape)
-        }
-        let divisor = T(reduction.divisor(batch: prediction.sampleCount, elementsPerSample: prediction.featureCount))
+        try requireElementwiseTargets(prediction, target, loss: "MeanSquaredError")
+        let divisor: T = reduction.divisor(for: prediction)
         let factor: T = halved ? 0.5 : 1
         var gradient = prediction
         var total: T = 0
@@ -46,8 +44,6 @@ public struct MeanSquaredError: Loss {
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {
-        guard predictionShape.reduce(1, *) == targetShape.reduce(1, *) else {
-            throw .shapeMismatch(loss: "MeanSquaredError", prediction: predictionShape, target: targetShape)
-        }
+        try validateElementwiseShapes(predictionShape, targetShape, loss: "MeanSquaredError")
     }
 }
