@@ -37,7 +37,7 @@ enum MazurExample {
         let data = try InMemoryDataset(features: Tensor([input.map { T($0) }]),
                                        targets: Tensor([target.map { T($0) }]))
         var trainer = Trainer(model: model, loss: MeanSquaredError(reduction: .sum, halved: true),
-                              optimizer: GradientDescent(learningRate: learningRate))
+                              optimizer: .gradientDescent(learningRate: learningRate))
         let initialError = try trainer.evaluate(data).loss
         try trainer.fit(data, epochs: 1)
         let weights = weightsByName(trainer.model)

@@ -73,7 +73,7 @@ enum RecruitmentExample {
         }
         let data = try InMemoryDataset(features: matrix(variant.inputs), targets: matrix(variant.targets))
         var trainer = Trainer(model: Sequential(layers), loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
-                              optimizer: GradientDescent(learningRate: learningRate), schedule: variant.schedule)
+                              optimizer: .gradientDescent(learningRate: learningRate), schedule: variant.schedule)
         try trainer.fit(data, epochs: epochs)
         return Report(variant: variant.rawValue, epochs: epochs,
                       outputs: trainer.model(data.features).rows.map { $0.map(Double.init) },

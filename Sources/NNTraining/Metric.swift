@@ -35,6 +35,8 @@ public struct Accuracy: Metric {
         total = 0
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func update<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) {
         let batch = prediction.sampleCount, outputs = prediction.featureCount
         let indexTargets = target.scalarCount == batch

@@ -9,7 +9,7 @@ import NNOptimizers
 /// callbacks after each epoch.
 ///
 /// ```swift
-/// var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.1),
+/// var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
 ///                       schedule: ShuffledBatches(size: 32), seed: 7, metrics: [Accuracy()])
 /// let history = try trainer.fit(trainingData, epochs: 20)
 /// let (testLoss, testMetrics) = try trainer.evaluate(testData)
@@ -17,13 +17,13 @@ import NNOptimizers
 ///
 /// The trainer owns its copy of the model (`trainer.model`); every random choice is drawn
 /// from its generator, seeded by `seed`, so equal seeds give equal runs.
-public struct Trainer<Model: Layer, LossFunction: Loss, UpdateRule: Optimizer> {
+public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimizer> {
     /// The model being trained.
     public var model: Model
     /// The loss minimised.
     public var loss: LossFunction
     /// The update rule.
-    public var optimizer: UpdateRule
+    public var optimizer: ModelOptimizer
     /// Which samples form each step.
     public var schedule: any BatchSchedule
     /// Metrics computed over each epoch's training batches.
@@ -37,7 +37,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, UpdateRule: Optimizer> {
 
     /// Creates a trainer.
     public init(
-        model: Model, loss: LossFunction, optimizer: UpdateRule,
+        model: Model, loss: LossFunction, optimizer: ModelOptimizer,
         schedule: any BatchSchedule = FullBatch(), seed: UInt64 = 0,
         metrics: [any Metric] = [], callbacks: [any TrainingCallback] = []
     ) {
@@ -48,6 +48,16 @@ public struct Trainer<Model: Layer, LossFunction: Loss, UpdateRule: Optimizer> {
         self.metrics = metrics
         self.callbacks = callbacks
         self.generator = SeededRandomGenerator(seed: seed)
+    }
+
+    /// Creates a trainer that follows one of the classic descent strategies (its update rule
+    /// and its batch schedule).
+    public init(
+        model: Model, loss: LossFunction, strategy: DescentStrategy, seed: UInt64 = 0,
+        metrics: [any Metric] = [], callbacks: [any TrainingCallback] = []
+    ) where ModelOptimizer == GradientOptimizer {
+        self.init(model: model, loss: loss, optimizer: strategy.optimizer, schedule: strategy.schedule,
+                  seed: seed, metrics: metrics, callbacks: callbacks)
     }
 
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a

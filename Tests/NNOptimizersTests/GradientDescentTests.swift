@@ -12,7 +12,7 @@ import NNOptimizers
 
     @Test func stepsAgainstTheGradient() throws {
         var layer = try layerWithGradients()
-        var optimizer = GradientDescent(learningRate: 0.5)
+        var optimizer: GradientOptimizer = .gradientDescent(learningRate: 0.5)
         optimizer.update(&layer)
         let expected: [Double] = [1 - 0.05, 2 + 0.1, 3 - 0.15, 4]
         #expect(layer.weight.value.scalars == expected)
@@ -22,7 +22,7 @@ import NNOptimizers
     @Test func leavesFrozenParametersAlone() throws {
         var layer = try layerWithGradients()
         layer.freeze { $0 == "bias" }
-        var optimizer = GradientDescent(learningRate: 0.5)
+        var optimizer: GradientOptimizer = .gradientDescent(learningRate: 0.5)
         optimizer.update(&layer)
         #expect(layer.bias.value.scalars == [0.5, -0.5])
         #expect(layer.weight.value.scalars[0] == 0.95)

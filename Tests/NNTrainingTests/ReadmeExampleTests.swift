@@ -15,7 +15,7 @@ import NN
         let data = try InMemoryDataset(features: Tensor<Float>([[0, 0], [0, 1], [1, 0], [1, 1]]),
                                        targets: Tensor<Float>([[0], [1], [1], [0]]))
 
-        var trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: GradientDescent(learningRate: 0.5),
+        var trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: .gradientDescent(learningRate: 0.5),
                               schedule: FullBatch(), seed: 7, metrics: [Accuracy()],
                               callbacks: [ProgressReport(every: 500), EarlyStopping(metric: "loss", target: 0.02)])
         let history = try trainer.fit(data, epochs: 5000)

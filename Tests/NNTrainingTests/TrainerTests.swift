@@ -29,7 +29,7 @@ final class Lines: @unchecked Sendable {
 @Suite struct TrainerTests {
     @Test func stopsEarlyOnceTrainingAccuracyReachesTheTarget() throws {
         let data = try blobs(count: 200, seed: 1)
-        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.05),
+        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.05),
                               schedule: ShuffledBatches(size: 10), seed: 3, metrics: [Accuracy()],
                               callbacks: [EarlyStopping(metric: "accuracy", target: 0.85)])
         let history = try trainer.fit(data, epochs: 500)
@@ -43,7 +43,7 @@ final class Lines: @unchecked Sendable {
 
     @Test func reportsEveryKEpochsAndAtTheEnd() throws {
         let lines = Lines()
-        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.1),
+        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
                               metrics: [Accuracy()], callbacks: [ProgressReport(every: 3) { lines.lines.append($0) }])
         let history = try trainer.fit(try blobs(count: 20, seed: 1), epochs: 10)
         #expect(history.epochs.map(\.epoch) == Array(1...10))
@@ -57,7 +57,7 @@ final class Lines: @unchecked Sendable {
         var model = classifier(seed: 5)
         model.freeze { $0.hasSuffix("bias") }
         let before = model.namedParameters
-        var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.5), schedule: InOrderBatches(size: 4))
+        var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.5), schedule: InOrderBatches(size: 4))
         try trainer.fit(try blobs(count: 40, seed: 1), epochs: 5)
         for ((name, old), (_, new)) in zip(before, trainer.model.namedParameters) {
             if name.hasSuffix("bias") {
@@ -70,8 +70,8 @@ final class Lines: @unchecked Sendable {
 
     @Test func sameSeedSameRunAndEpochsCountInTotal() throws {
         let data = try blobs(count: 30, seed: 1)
-        func trainer(seed: UInt64) -> Trainer<Sequential<Double>, CrossEntropy, GradientDescent> {
-            Trainer(model: classifier(seed: 9), loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.1),
+        func trainer(seed: UInt64) -> Trainer<Sequential<Double>, CrossEntropy, GradientOptimizer> {
+            Trainer(model: classifier(seed: 9), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
                     schedule: ShuffledBatches(size: 4), seed: seed)
         }
         var a = trainer(seed: 1), b = trainer(seed: 1), c = trainer(seed: 2)
@@ -86,7 +86,7 @@ final class Lines: @unchecked Sendable {
     }
 
     @Test func badDataIsATypedErrorBeforeAnyWork() throws {
-        var trainer = Trainer(model: classifier(seed: 1), loss: CrossEntropy(), optimizer: GradientDescent(learningRate: 0.1))
+        var trainer = Trainer(model: classifier(seed: 1), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1))
         let threeFeatures = try InMemoryDataset(features: Tensor<Double>(zeros: [2, 3]), targets: Tensor([0, 1]))
         #expect(throws: TrainingError.modelRejectsData(.shapeMismatch(context: "Dense(2→4) input", expected: [2], actual: [3]))) {
             try trainer.fit(threeFeatures, epochs: 1)
@@ -107,7 +107,7 @@ final class Lines: @unchecked Sendable {
     @Test func anOverflowingLossStopsTrainingWithAClearError() throws {
         let model = try Dense(weight: Tensor<Float>([[1]]), bias: Tensor([0]), activation: Identity())
         let data = try InMemoryDataset(features: Tensor<Float>([[1], [2]]), targets: Tensor<Float>([[1e20], [1]]))
-        var trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: GradientDescent(learningRate: 0.1),
+        var trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: .gradientDescent(learningRate: 0.1),
                               schedule: InOrderBatches(size: 1))
         #expect(throws: TrainingError.nonFiniteLoss(epoch: 1, step: 1, value: .infinity)) { try trainer.fit(data, epochs: 3) }
     }

@@ -1,0 +1,190 @@
+import NNCore
+
+/// The state an optimiser keeps for one parameter: how many steps it has taken and the
+/// rule's per-element buffers (moments), in `Double`.
+public struct ParameterState: Sendable, Equatable, Codable {
+    /// Steps taken by this parameter.
+    public var step: Int
+    /// `stateBuffers × count` numbers; see ``UpdateRule/step(_:gradients:state:context:)``.
+    public var buffers: [Double]
+
+    /// Creates a state.
+    public init(step: Int, buffers: [Double]) {
+        self.step = step
+        self.buffers = buffers
+    }
+}
+
+/// A gradient-based optimiser: an ``UpdateRule`` plus what every rule shares — a learning
+/// rate and its schedule, L2 weight decay, gradient clipping, parameter groups with their own
+/// settings, frozen parameters left untouched, and per-parameter state keyed by the
+/// parameter's name (so it can be saved and restored).
+///
+/// ```swift
+/// let optimizer: GradientOptimizer = .adam(learningRate: 1e-3)
+///     .scheduled(.warmup(steps: 100, then: .cosine(steps: 10_000, minimum: 0.01)))
+///     .clipped(.byGlobalNorm(1))
+///     .grouped(ParameterGroup(.suffix("bias"), weightDecay: 0))
+/// ```
+public struct GradientOptimizer: Optimizer, Sendable {
+    /// The per-element update.
+    public var rule: any UpdateRule
+    /// The base learning rate (for fixed-step descent, the step).
+    public var learningRate: Double
+    /// How the learning rate changes with the step count.
+    public var schedule: LearningRateSchedule
+    /// The L2 penalty coefficient added to every gradient (`g + λθ`).
+    public var weightDecay: Double
+    /// How gradients are limited before each step, if at all.
+    public var clipping: GradientClipping?
+    /// Settings for some parameters; the first matching group applies.
+    public var groups: [ParameterGroup]
+    /// Updates made so far; the schedule is evaluated at this count.
+    public var stepCount: Int
+    /// Each parameter's state, by parameter name.
+    public var state: [String: ParameterState]
+
+    /// Creates an optimiser.
+    public init(
+        rule: any UpdateRule, learningRate: Double, schedule: LearningRateSchedule = .constant,
+        weightDecay: Double = 0, clipping: GradientClipping? = nil, groups: [ParameterGroup] = []
+    ) {
+        precondition(learningRate.isFinite && learningRate >= 0, "GradientOptimizer: learning rate must be finite and not negative")
+        self.rule = rule
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.weightDecay = weightDecay
+        self.clipping = clipping
+        self.groups = groups
+        self.stepCount = 0
+        self.state = [:]
+    }
+
+    /// The learning rate the next update will use for a parameter named `name`.
+    public func currentLearningRate(for name: String) -> Double {
+        let base = groups.first { $0.selector.matches(name) }?.learningRate ?? learningRate
+        return base * schedule.multiplier(atStep: stepCount)
+    }
+
+    public mutating func update<Model: Layer>(_ model: inout Model) {
+        let (scale, clipValue) = clippingFactors(for: model)
+        let multiplier = schedule.multiplier(atStep: stepCount)
+        stepCount += 1
+        model.visitParameters { name, parameter in
+            guard parameter.isTrainable else { return }
+            let group = groups.first { $0.selector.matches(name) }
+            let count = parameter.value.scalarCount
+            // Taken out of the dictionary so the buffers are uniquely referenced: no copy.
+            var entry = state.removeValue(forKey: name)
+                ?? ParameterState(step: 0, buffers: [Double](repeating: 0, count: count * rule.stateBuffers))
+            precondition(entry.buffers.count == count * rule.stateBuffers,
+                         "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
+            entry.step += 1
+            let context = StepContext(
+                learningRate: (group?.learningRate ?? learningRate) * multiplier, step: entry.step,
+                gradientScale: scale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
+            let gradient = parameter.gradient
+            gradient.withUnsafeBufferPointer { g in
+                parameter.value.withUnsafeMutableBufferPointer { values in
+                    entry.buffers.withUnsafeMutableBufferPointer { buffers in
+                        rule.step(values, gradients: g, state: buffers, context: context)
+                    }
+                }
+            }
+            state[name] = entry
+        }
+    }
+
+    /// The gradient scale (global-norm clipping) and clamp (value clipping) for this step.
+    private func clippingFactors<Model: Layer>(for model: Model) -> (scale: Double, clipValue: Double?) {
+        switch clipping {
+        case nil:
+            return (1, nil)
+        case .byValue(let limit):
+            return (1, limit)
+        case .byGlobalNorm(let maxNorm):
+            var copy = model
+            var sumOfSquares = 0.0
+            copy.visitParameters { _, parameter in
+                if parameter.isTrainable { sumOfSquares += squaredNorm(parameter.gradient) }
+            }
+            let norm = sumOfSquares.squareRoot()
+            return (norm > maxNorm ? maxNorm / norm : 1, nil)
+        }
+    }
+}
+
+/// Σ x², accumulated in `Double`.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func squaredNorm<T: TensorScalar>(_ tensor: Tensor<T>) -> Double {
+    tensor.withUnsafeBufferPointer { values in
+        var sum = 0.0
+        for value in values { sum += Double(value) * Double(value) }
+        return sum
+    }
+}
+
+extension GradientOptimizer {
+    /// The same optimiser with a learning-rate schedule.
+    public func scheduled(_ schedule: LearningRateSchedule) -> GradientOptimizer {
+        var copy = self
+        copy.schedule = schedule
+        return copy
+    }
+
+    /// The same optimiser with gradient clipping.
+    public func clipped(_ clipping: GradientClipping) -> GradientOptimizer {
+        var copy = self
+        copy.clipping = clipping
+        return copy
+    }
+
+    /// The same optimiser with parameter groups (the first match applies).
+    public func grouped(_ groups: ParameterGroup...) -> GradientOptimizer {
+        var copy = self
+        copy.groups = groups
+        return copy
+    }
+}
+
+extension Optimizer where Self == GradientOptimizer {
+    /// Gradient descent, `θ ← θ − η·(g + λθ)`; with momentum μ > 0, heavy-ball or Nesterov
+    /// momentum (PyTorch's `SGD`).
+    public static func gradientDescent(
+        learningRate: Double, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0
+    ) -> GradientOptimizer {
+        let rule: any UpdateRule = momentum > 0 || nesterov ? Momentum(momentum: momentum, nesterov: nesterov) : GradientStep()
+        return GradientOptimizer(rule: rule, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// Fixed-step descent: every parameter moves by `step` against the sign of its gradient.
+    public static func fixedStep(_ step: Double) -> GradientOptimizer {
+        GradientOptimizer(rule: FixedStep(), learningRate: step)
+    }
+
+    /// Adam, with optional L2 weight decay added to the gradient (PyTorch's `Adam(weight_decay=)`).
+    public static func adam(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        weightDecay: Double = 0
+    ) -> GradientOptimizer {
+        GradientOptimizer(rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
+                          weightDecay: weightDecay)
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's `AdamW`, default λ = 0.01).
+    public static func adamW(
+        learningRate: Double = 1e-3, weightDecay: Double = 1e-2, beta1: Double = 0.9, beta2: Double = 0.999,
+        epsilon: Double = 1e-8
+    ) -> GradientOptimizer {
+        GradientOptimizer(rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: weightDecay),
+                          learningRate: learningRate)
+    }
+
+    /// RMSProp (PyTorch's `RMSprop` defaults).
+    public static func rmsProp(
+        learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0
+    ) -> GradientOptimizer {
+        GradientOptimizer(rule: RMSProp(alpha: alpha, epsilon: epsilon), learningRate: learningRate, weightDecay: weightDecay)
+    }
+}
