@@ -33,9 +33,23 @@ struct ArgumentReader {
 
     /// The integer after `--name`, within `range`, or `defaultValue` when absent.
     mutating func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(CommandLineError) -> Int {
-        guard let text = try value(name) else { return defaultValue }
+        try optionalInteger(name, in: range) ?? defaultValue
+    }
+
+    /// The integer after `--name`, within `range`, or `nil` when absent.
+    mutating func optionalInteger(_ name: String, in range: ClosedRange<Int>) throws(CommandLineError) -> Int? {
+        guard let text = try value(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             throw CommandLineError("\(command): \(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    /// The positive, finite number after `--name`, or `nil` when absent.
+    mutating func positiveNumber(_ name: String) throws(CommandLineError) -> Double? {
+        guard let text = try value(name) else { return nil }
+        guard let number = Double(text), number.isFinite, number > 0 else {
+            throw CommandLineError("\(command): \(name) expects a positive number, got '\(text)'")
         }
         return number
     }

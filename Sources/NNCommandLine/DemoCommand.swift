@@ -2,7 +2,7 @@ import NN
 
 /// `nn demo [NAME] [options]`: the classic workloads, reproduced.
 enum DemoCommand {
-    static let names = ["mazur", "recruitment"]
+    static let names = ["mazur", "recruitment", "beans"]
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
         var reader = ArgumentReader(arguments, command: "nn demo")
@@ -16,6 +16,8 @@ enum DemoCommand {
             try mazur(reader, output: &output)
         case "recruitment":
             try recruitment(reader, output: &output)
+        case "beans":
+            try beans(reader, output: &output)
         case let name?:
             throw CommandLineError("\(reader.command): unknown demo '\(name)'; choose one of \(names.joined(separator: ", "))")
         }
@@ -28,6 +30,12 @@ enum DemoCommand {
         for variant in RecruitmentExample.Variant.allCases {
             RecruitmentExample.text(try RecruitmentExample.run(Double.self, variant: variant, epochs: 10_000))
                 .forEach { output.write($0) }
+        }
+        for strategy in DescentStrategy.Name.allCases {
+            var options = BeansExample.Options()
+            options.strategy = strategy
+            options.model = strategy == .fixedStep ? .w : .wb
+            BeansExample.text(try BeansExample.run(options).report).forEach { output.write($0) }
         }
     }
 
@@ -46,18 +54,67 @@ enum DemoCommand {
     private static func recruitment(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
         var reader = arguments
         let names = RecruitmentExample.Variant.allCases.map(\.rawValue)
-        guard let name = try reader.choice("--variant", from: names, default: nil) else {
-            throw CommandLineError("nn demo recruitment: --variant is required (\(names.joined(separator: ", ")))")
-        }
-        let variant = RecruitmentExample.Variant(rawValue: name)!
+        let variant = try reader.choice("--variant", from: names, default: nil).map { RecruitmentExample.Variant(rawValue: $0)! }
+        let strategies = [DescentStrategy.Name.batch, .stochastic, .miniBatch]
+        let strategy = try reader.choice("--strategy", from: strategies.map(\.rawValue), default: nil)
+            .map { DescentStrategy.Name(rawValue: $0)! }
+        let batchSize = try reader.integer("--batch-size", default: 2, in: 1...4)
+        let seed = try reader.optionalInteger("--seed", in: 0...Int.max)
         let epochs = try reader.integer("--epochs", default: 10_000, in: 1...100_000_000)
         let precision = try precision(&reader)
         let json = reader.flag("--json")
         try reader.finish()
-        let report = precision == .float
-            ? try RecruitmentExample.run(Float.self, variant: variant, epochs: epochs)
-            : try RecruitmentExample.run(Double.self, variant: variant, epochs: epochs)
+
+        let report: RecruitmentExample.Report
+        switch (variant, strategy) {
+        case (let variant?, nil):
+            if seed != nil { throw CommandLineError("\(reader.command): --seed goes with --strategy; a variant draws nothing at random") }
+            report = precision == .float
+                ? try RecruitmentExample.run(Float.self, variant: variant, epochs: epochs)
+                : try RecruitmentExample.run(Double.self, variant: variant, epochs: epochs)
+        case (nil, let strategy?):
+            let seed = UInt64(seed ?? 1)
+            report = precision == .float
+                ? try RecruitmentExample.run(Float.self, strategy: strategy, batchSize: batchSize, seed: seed, epochs: epochs)
+                : try RecruitmentExample.run(Double.self, strategy: strategy, batchSize: batchSize, seed: seed, epochs: epochs)
+        default:
+            throw CommandLineError("\(reader.command): give either --variant (\(names.joined(separator: ", "))) or --strategy (bgd, sgd, mini-batch)")
+        }
         emit(report, json: json, text: RecruitmentExample.text, output: &output)
+    }
+
+    private static func beans(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
+        var reader = arguments
+        var options = BeansExample.Options()
+        options.model = BeansExample.Model(rawValue: try reader.choice("--model", from: BeansExample.Model.allCases.map(\.rawValue), default: "wb")!)!
+        options.strategy = try strategy(&reader, default: .batch)!
+        options.count = try reader.integer("--count", default: 100, in: 2...10_000_000)
+        options.epochs = try reader.optionalInteger("--epochs", in: 1...10_000_000)
+        options.batchSize = try reader.optionalInteger("--batch-size", in: 1...10_000_000)
+        options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
+        let learningRate = try reader.positiveNumber("--lr")
+        let step = try reader.positiveNumber("--step")
+        if options.strategy == .fixedStep {
+            if learningRate != nil { throw CommandLineError("\(reader.command): --lr does not apply to fixed-step; use --step") }
+            options.rate = step
+        } else {
+            if step != nil { throw CommandLineError("\(reader.command): --step applies to --strategy fixed-step only; use --lr") }
+            options.rate = learningRate
+        }
+        let plot = try reader.value("--plot"), surface = try reader.value("--surface")
+        let json = reader.flag("--json")
+        try reader.finish()
+
+        let outcome = try BeansExample.run(options)
+        if let plot { try BeansExample.plotFit(outcome, to: plot) }
+        if let surface { try BeansExample.plotSurface(outcome, to: surface) }
+        emit(outcome.report, json: json, text: BeansExample.text, output: &output)
+    }
+
+    /// `--strategy bgd|sgd|mini-batch|fixed-step`.
+    private static func strategy(_ reader: inout ArgumentReader, default defaultValue: DescentStrategy.Name?) throws(CommandLineError) -> DescentStrategy.Name? {
+        try reader.choice("--strategy", from: DescentStrategy.Name.allCases.map(\.rawValue), default: defaultValue?.rawValue)
+            .map { DescentStrategy.Name(rawValue: $0)! }
     }
 
     private static func precision(_ reader: inout ArgumentReader) throws(CommandLineError) -> Precision {

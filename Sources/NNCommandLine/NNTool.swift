@@ -12,7 +12,12 @@ enum NNTool {
               [--iterations N] [--precision float|double] [--json]
           demo recruitment          the 2-2-2-1 recruitment network
               --variant first-sample|two-samples|full-batch|mini-batch|two-outputs
+              | --strategy bgd|sgd|mini-batch [--batch-size N] [--seed N]
               [--epochs N] [--precision float|double] [--json]
+          demo beans                linear regression of bean toxicity on size
+              [--model w|wb] [--strategy bgd|sgd|mini-batch|fixed-step]
+              [--epochs N] [--lr R | --step S] [--batch-size N] [--count N] [--seed N]
+              [--json] [--plot FILE.svg] [--surface FILE.svg]
           help                      print this text
 
         Demos run in double precision unless --precision float is given.

@@ -53,14 +53,41 @@ enum RecruitmentExample {
 
     /// What the demo prints; encoded with the documented snake_case keys.
     struct Report: Encodable {
-        var variant: String
+        /// The variant trained, or `nil` for a strategy run.
+        var variant: String?
+        /// The strategy used over all four samples, or `nil` for a variant run.
+        var strategy: String?
+        var seed: UInt64
         var epochs: Int
         var outputs: [[Double]]
         var loss: Double
+        /// The mean ½ squared error over the rows after every epoch.
+        var history: [Double]
     }
 
     /// Trains the variant for `epochs` epochs in `T`.
     static func run<T: TensorScalar>(_: T.Type, variant: Variant, epochs: Int) throws -> Report {
+        var report = try train(T.self, inputs: variant.inputs, targets: variant.targets,
+                               threeLayers: variant != .twoOutputs, schedule: variant.schedule, seed: 0, epochs: epochs)
+        report.variant = variant.rawValue
+        return report
+    }
+
+    /// Trains the 2-2-2-1 network on all four samples with a descent strategy; SGD and
+    /// mini-batch draw their samples from `seed`.
+    static func run<T: TensorScalar>(
+        _: T.Type, strategy: DescentStrategy.Name, batchSize: Int, seed: UInt64, epochs: Int
+    ) throws -> Report {
+        let schedule = DescentStrategy.named(strategy, rate: learningRate, batchSize: batchSize).schedule
+        var report = try train(T.self, inputs: x, targets: t, threeLayers: true, schedule: schedule, seed: seed, epochs: epochs)
+        report.strategy = strategy.rawValue
+        return report
+    }
+
+    private static func train<T: TensorScalar>(
+        _: T.Type, inputs: [[Double]], targets: [[Double]], threeLayers: Bool,
+        schedule: any BatchSchedule, seed: UInt64, epochs: Int
+    ) throws -> Report {
         func matrix(_ rows: [[Double]]) throws -> Tensor<T> { try Tensor(rows.map { $0.map { T($0) } }) }
         func vector(_ values: [Double]) -> Tensor<T> { Tensor(values.map { T($0) }) }
 
@@ -68,21 +95,25 @@ enum RecruitmentExample {
             try Dense(weight: matrix(w1), bias: vector(b1), activation: Sigmoid()),
             try Dense(weight: matrix(w2), bias: vector(b2), activation: Sigmoid()),
         ]
-        if variant != .twoOutputs {
+        if threeLayers {
             layers.append(try Dense(weight: matrix(w3), bias: vector(b3), activation: Sigmoid()))
         }
-        let data = try InMemoryDataset(features: matrix(variant.inputs), targets: matrix(variant.targets))
+        let data = try InMemoryDataset(features: matrix(inputs), targets: matrix(targets))
         var trainer = Trainer(model: Sequential(layers), loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
-                              optimizer: .gradientDescent(learningRate: learningRate), schedule: variant.schedule)
-        try trainer.fit(data, epochs: epochs)
-        return Report(variant: variant.rawValue, epochs: epochs,
+                              optimizer: .gradientDescent(learningRate: learningRate), schedule: schedule, seed: seed)
+        var history: [Double] = []
+        for epoch in 1...epochs {
+            try trainer.fit(data, epochs: epoch)
+            history.append(try trainer.evaluate(data).loss)
+        }
+        return Report(variant: nil, strategy: nil, seed: seed, epochs: epochs,
                       outputs: trainer.model(data.features).rows.map { $0.map(Double.init) },
-                      loss: try trainer.evaluate(data).loss)
+                      loss: history.last!, history: history)
     }
 
     /// The report as lines of text.
     static func text(_ report: Report) -> [String] {
-        ["recruitment network, variant \(report.variant), \(report.epochs) epochs: loss \(significant(report.loss)), outputs "
+        ["recruitment network, \(report.variant.map { "variant \($0)" } ?? "strategy \(report.strategy!), seed \(report.seed)"), \(report.epochs) epochs: loss \(significant(report.loss)), outputs "
             + report.outputs.map { "[" + $0.map { significant($0, 6) }.joined(separator: ", ") + "]" }.joined(separator: " ")]
     }
 }

@@ -1,0 +1,154 @@
+import Foundation
+import NN
+
+/// A small SVG chart: one pair of axes with ticks, onto which scatter points, lines, heat
+/// maps and contour lines are drawn in data coordinates.
+struct SVGPlot {
+    let width = 640.0, height = 480.0
+    let left = 70.0, right = 20.0, top = 40.0, bottom = 55.0
+    var xRange: ClosedRange<Double>
+    var yRange: ClosedRange<Double>
+    var title: String
+    var xLabel: String
+    var yLabel: String
+    private var elements: [String] = []
+    private var legend: [(label: String, color: String)] = []
+
+    init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.xRange = xRange
+        self.yRange = yRange
+    }
+
+    /// Screen coordinates of a data point.
+    func screen(_ x: Double, _ y: Double) -> (x: Double, y: Double) {
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        return (left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth,
+                top + (1 - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight)
+    }
+
+    mutating func scatter(_ points: [(Double, Double)], color: String, label: String? = nil) {
+        for (x, y) in points {
+            let p = screen(x, y)
+            elements.append("<circle cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"2.5\" fill=\"\(color)\" fill-opacity=\"0.7\"/>")
+        }
+        if let label { legend.append((label, color)) }
+    }
+
+    mutating func line(_ points: [(Double, Double)], color: String, width lineWidth: Double = 2, label: String? = nil, markers: Bool = false) {
+        guard !points.isEmpty else { return }
+        let path = points.map { screen($0.0, $0.1) }.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
+        elements.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\"/>")
+        if markers {
+            for p in points.map({ screen($0.0, $0.1) }) {
+                elements.append("<circle cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"2\" fill=\"\(color)\"/>")
+            }
+        }
+        if let label { legend.append((label, color)) }
+    }
+
+    mutating func marker(_ x: Double, _ y: Double, color: String, label: String) {
+        let p = screen(x, y)
+        elements.append("<path d=\"M\(f(p.x - 6)),\(f(p.y)) L\(f(p.x + 6)),\(f(p.y)) M\(f(p.x)),\(f(p.y - 6)) L\(f(p.x)),\(f(p.y + 6))\" stroke=\"\(color)\" stroke-width=\"3\"/>")
+        legend.append((label, color))
+    }
+
+    /// Fills the plot area with `grid` (rows of equal length: row 0 at the bottom of the
+    /// y range, column 0 at the left of the x range), coloured by `values` mapped to [0, 1].
+    mutating func heatMap(_ grid: [[Double]], colorOf: (Double) -> String) {
+        let rows = grid.count, columns = grid[0].count
+        let cellWidth = (xRange.upperBound - xRange.lowerBound) / Double(columns)
+        let cellHeight = (yRange.upperBound - yRange.lowerBound) / Double(rows)
+        for (row, values) in grid.enumerated() {
+            for (column, value) in values.enumerated() {
+                let corner = screen(xRange.lowerBound + Double(column) * cellWidth, yRange.lowerBound + Double(row + 1) * cellHeight)
+                let opposite = screen(xRange.lowerBound + Double(column + 1) * cellWidth, yRange.lowerBound + Double(row) * cellHeight)
+                elements.append("<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x + 0.5))\" height=\"\(f(opposite.y - corner.y + 0.5))\" fill=\"\(colorOf(value))\" shape-rendering=\"crispEdges\"/>")
+            }
+        }
+    }
+
+    /// Contour lines of `grid` (sampled at cell corners spanning the ranges) at each level.
+    mutating func contours(_ grid: [[Double]], levels: [Double], color: String) {
+        for level in levels {
+            let segments = ContourLines.segments(grid, level: level, xRange: xRange, yRange: yRange)
+            let path = segments.map { segment -> String in
+                let a = screen(segment.0.0, segment.0.1), b = screen(segment.1.0, segment.1.1)
+                return "M\(f(a.x)),\(f(a.y)) L\(f(b.x)),\(f(b.y))"
+            }.joined(separator: " ")
+            if !path.isEmpty {
+                elements.append("<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"0.8\" stroke-opacity=\"0.8\"/>")
+            }
+        }
+    }
+
+    /// The finished document.
+    func render() -> String {
+        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+                   "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+                   "<defs><clipPath id=\"plot\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\"/></clipPath></defs>",
+                   "<g clip-path=\"url(#plot)\">"]
+        svg += elements
+        svg.append("</g>")
+        svg.append("<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\" fill=\"none\" stroke=\"black\"/>")
+        for x in ticks(xRange) {
+            let p = screen(x, yRange.lowerBound)
+            svg.append("<line x1=\"\(f(p.x))\" y1=\"\(f(p.y))\" x2=\"\(f(p.x))\" y2=\"\(f(p.y + 5))\" stroke=\"black\"/>")
+            svg.append("<text x=\"\(f(p.x))\" y=\"\(f(p.y + 18))\" text-anchor=\"middle\">\(label(x))</text>")
+        }
+        for y in ticks(yRange) {
+            let p = screen(xRange.lowerBound, y)
+            svg.append("<line x1=\"\(f(p.x - 5))\" y1=\"\(f(p.y))\" x2=\"\(f(p.x))\" y2=\"\(f(p.y))\" stroke=\"black\"/>")
+            svg.append("<text x=\"\(f(p.x - 8))\" y=\"\(f(p.y + 4))\" text-anchor=\"end\">\(label(y))</text>")
+        }
+        svg.append("<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>")
+        svg.append("<text x=\"\(f(left + (width - left - right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escaped(xLabel))</text>")
+        svg.append("<text transform=\"translate(18,\(f(top + (height - top - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
+        for (index, entry) in legend.enumerated() {
+            let y = top + 16 + Double(index) * 16
+            svg.append("<rect x=\"\(f(width - right - 150))\" y=\"\(f(y - 9))\" width=\"10\" height=\"10\" fill=\"\(entry.color)\"/>")
+            svg.append("<text x=\"\(f(width - right - 135))\" y=\"\(f(y))\">\(escaped(entry.label))</text>")
+        }
+        svg.append("</svg>")
+        return svg.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the document atomically.
+    func write(to path: String) throws {
+        try AtomicFile.write(Data(render().utf8), to: URL(fileURLWithPath: path))
+    }
+
+    private func f(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    private func label(_ value: Double) -> String {
+        let text = String(format: "%.4g", value)
+        return text == "-0" ? "0" : text
+    }
+
+    private func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// About six round tick values inside `range`.
+    private func ticks(_ range: ClosedRange<Double>) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0 else { return [range.lowerBound] }
+        let rough = span / 6
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        let first = ceil(range.lowerBound / step) * step
+        return stride(from: first, through: range.upperBound + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
+    }
+}
+
+/// A colour scale from dark blue (0) through teal and green to yellow (1).
+func heatColor(_ t: Double) -> String {
+    let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+    let clamped = Swift.min(Swift.max(t.isFinite ? t : 0, 0), 1) * Double(stops.count - 1)
+    let index = Swift.min(Int(clamped), stops.count - 2), fraction = clamped - Double(index)
+    let (a, b) = (stops[index], stops[index + 1])
+    func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * fraction).rounded()) }
+    return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
