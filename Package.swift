@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "NNCore"),
         .target(name: "NNLosses", dependencies: ["NNCore"]),
         .target(name: "NNOptimizers", dependencies: ["NNCore"]),
-        .target(name: "NNData", dependencies: ["NNCore"]),
+        // The system zlib (for .gz files); Debian's zlib1g-dev provides the header.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "NNData", dependencies: ["NNCore", "CZlib"]),
         .target(name: "NNIO", dependencies: ["NNCore"]),
         .target(
             name: "NNTraining",
@@ -33,6 +35,7 @@ let package = Package(
         .executableTarget(name: "NNCommandLine", dependencies: ["NN"]),
         // Benchmarks: executables that are not products, so packages depending on ours never build them.
         .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
+        .executableTarget(name: "DataLoadingBenchmark", dependencies: ["NNData"], path: "Benchmarks/DataLoadingBenchmark"),
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),

@@ -18,6 +18,8 @@ enum NNTool {
               [--model w|wb] [--strategy bgd|sgd|mini-batch|fixed-step]
               [--epochs N] [--lr R | --step S] [--batch-size N] [--count N] [--seed N]
               [--json] [--plot FILE.svg] [--surface FILE.svg]
+          inspect PATH              what a data file or folder holds
+              [--format csv|idx|bmp|image-folder|fashion-mnist]
           help                      print this text
 
         Demos run in double precision unless --precision float is given.
@@ -35,6 +37,8 @@ enum NNTool {
             switch arguments.first {
             case "demo":
                 return try DemoCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "inspect":
+                return try InspectCommand.run(Array(arguments.dropFirst()), output: &output)
             case "help", "--help", "-h":
                 output.write(usage)
                 return 0

@@ -4,6 +4,12 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case sampleCountMismatch(features: Int, targets: Int)
     /// Features or targets have no sample dimension.
     case missingSampleDimension(what: String, shape: [Int])
+    /// The operation needs one class index per sample, but the targets are shaped otherwise.
+    case notClassIndices(targetShape: [Int])
+    /// Sample `sample` has target `value`, not an integer in `0..<classCount`.
+    case invalidClassIndex(sample: Int, value: Double, classCount: Int)
+    /// Class `classIndex` has `available` samples, fewer than the `requested`.
+    case notEnoughSamples(classIndex: Int, available: Int, requested: Int)
 
     public var description: String {
         switch self {
@@ -11,6 +17,12 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(features) feature samples but \(targets) targets"
         case .missingSampleDimension(let what, let shape):
             return "\(what) of shape \(shape) have no sample dimension; expected [samples, ...]"
+        case .notClassIndices(let targetShape):
+            return "targets of shape \(targetShape) per sample are not class indices (one non-negative integer per sample)"
+        case .invalidClassIndex(let sample, let value, let classCount):
+            return "sample \(sample): target \(value) is not a class index in 0..<\(classCount)"
+        case .notEnoughSamples(let classIndex, let available, let requested):
+            return "class \(classIndex) has \(available) samples, fewer than the \(requested) requested"
         }
     }
 }

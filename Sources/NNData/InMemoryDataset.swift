@@ -11,10 +11,12 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
     public let features: Tensor<Scalar>
     /// All targets, shaped `[count] + targetShape`.
     public let targets: Tensor<Scalar>
+    /// For classification data whose targets are class indices, the name of each class.
+    public var classNames: [String]?
 
     /// Creates a data set from features and targets with the same number of samples.
     /// - Throws: ``DatasetError`` if either tensor has no sample dimension or the counts differ.
-    public init(features: Tensor<Scalar>, targets: Tensor<Scalar>) throws(DatasetError) {
+    public init(features: Tensor<Scalar>, targets: Tensor<Scalar>, classNames: [String]? = nil) throws(DatasetError) {
         guard features.rank >= 1 else { throw .missingSampleDimension(what: "features", shape: features.shape) }
         guard targets.rank >= 1 else { throw .missingSampleDimension(what: "targets", shape: targets.shape) }
         guard features.sampleCount == targets.sampleCount else {
@@ -22,6 +24,7 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
         }
         self.features = features
         self.targets = targets
+        self.classNames = classNames
     }
 
     public var count: Int { features.sampleCount }
@@ -30,6 +33,13 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
 
     public func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, targets: Tensor<Scalar>) {
         (gather(indices, from: features), gather(indices, from: targets))
+    }
+
+    /// The samples at `indices`, in that order, as a new data set with the same class names.
+    public func subset(_ indices: [Int]) -> InMemoryDataset {
+        let (features, targets) = batch(indices)
+        // Gathered from a valid data set, so the counts agree.
+        return try! InMemoryDataset(features: features, targets: targets, classNames: classNames)
     }
 
     /// Copies whole samples, one contiguous block each, into a new tensor.

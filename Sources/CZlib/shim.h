@@ -1,0 +1,2 @@
+// The system zlib, which every Swift-on-Linux install has (Foundation links it).
+#include <zlib.h>
