@@ -2,7 +2,7 @@
 /// standard normal distribution function (PyTorch's default, `approximate='none'`).
 ///
 /// `f′(x) = Φ(x) + x · φ(x)`, with φ the standard normal density.
-public struct GELU: Activation {
+public struct GELU: Activation, Codable {
     /// Creates the exact GELU activation.
     public init() {}
 

@@ -1,5 +1,5 @@
 /// The identity, `f(x) = x`: a linear output unit.
-public struct Identity: Activation {
+public struct Identity: Activation, Codable {
     /// Creates the identity activation.
     public init() {}
     @inlinable public func value<T: TensorScalar>(_ x: T) -> T { x }

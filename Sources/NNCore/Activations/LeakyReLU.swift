@@ -1,5 +1,5 @@
 /// The leaky rectified linear unit: `x` for positive `x`, `slope · x` otherwise.
-public struct LeakyReLU: Activation {
+public struct LeakyReLU: Activation, Codable {
     /// The gradient for negative inputs (PyTorch's and Keras's default is 0.01).
     public var slope: Double
 

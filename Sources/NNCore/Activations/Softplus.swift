@@ -1,5 +1,5 @@
 /// The softplus, `f(x) = log(1 + eˣ)`, a smooth ReLU whose derivative is the sigmoid.
-public struct Softplus: Activation {
+public struct Softplus: Activation, Codable {
     /// Creates the softplus activation.
     public init() {}
 

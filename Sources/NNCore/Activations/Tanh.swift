@@ -1,5 +1,5 @@
 /// The hyperbolic tangent, with `f′ = 1 − y²`.
-public struct Tanh: Activation {
+public struct Tanh: Activation, Codable {
     /// Creates the tanh activation.
     public init() {}
     @inlinable public func value<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }

@@ -1,0 +1,74 @@
+import Foundation
+import NNCore
+
+/// A model in one `.safetensors` file: every parameter as a named tensor (`layers.0.weight`,
+/// ...) in the precision it was trained in, and in `__metadata__` the format, the scalar type
+/// and the architecture as JSON — enough for any safetensors reader (Python's `safetensors` +
+/// `numpy`, PyTorch) to rebuild the forward pass without swift-nn.
+///
+/// ```swift
+/// try ModelFile.save(trainer.model, to: "model.safetensors")
+/// let model = try ModelFile.load("model.safetensors", as: Float.self).model
+/// ```
+public enum ModelFile {
+    /// The value of the `format` metadata key.
+    public static let format = "swift-nn-model/1"
+
+    /// Writes `model` atomically. `metadata` adds entries (e.g. `input_shape`, `class_names`).
+    /// - Throws: ``ModelFileError`` if a layer cannot be described or the file cannot be written.
+    public static func save<L: Layer>(_ model: L, to path: String, metadata: [String: String] = [:]) throws(ModelFileError) {
+        try Safetensors.write(tensors: tensors(of: model), metadata: try self.metadata(for: model, extra: metadata), to: path)
+    }
+
+    /// The file's metadata for `model`: format, dtype and architecture, plus `extra`.
+    public static func metadata<L: Layer>(for model: L, extra: [String: String] = [:]) throws(ModelFileError) -> [String: String] {
+        let architecture = try describe(model as any Layer<L.Scalar>)
+        var metadata = extra
+        metadata["format"] = format
+        metadata["dtype"] = L.Scalar.dtypeName
+        do { metadata["architecture"] = String(decoding: try JSONValue.encoder.encode(architecture), as: UTF8.self) } catch {
+            throw .notSerializable(layer: "\(L.self) (\(error))")
+        }
+        return metadata
+    }
+
+    /// Every parameter of `model` as a stored tensor, by name.
+    public static func tensors<L: Layer>(of model: L) -> [String: StoredTensor] {
+        model.stateDictionary.mapValues { StoredTensor($0) }
+    }
+
+    /// Reads a model saved in scalar type `T`.
+    /// - Throws: ``ModelFileError`` for a malformed file, an unknown layer or activation type,
+    ///   a dtype other than `T`'s, or tensors that do not fit the architecture (named).
+    public static func load<T: TensorScalar>(_ path: String, as _: T.Type = Float.self) throws(ModelFileError)
+        -> (model: any Layer<T>, metadata: [String: String]) {
+        let (tensors, metadata) = try Safetensors.read(path)
+        return (try rebuild(tensors: tensors, metadata: metadata, as: T.self, path: path), metadata)
+    }
+
+    /// The model described by `metadata` with its parameters from `tensors` (which must be
+    /// exactly the model's: a missing or unexpected tensor is an error naming it).
+    public static func rebuild<T: TensorScalar>(
+        tensors: [String: StoredTensor], metadata: [String: String], as _: T.Type, path: String
+    ) throws(ModelFileError) -> any Layer<T> {
+        guard let json = metadata["architecture"] else {
+            throw .invalidHeader(path: path, reason: "no architecture in __metadata__ (not written by swift-nn?)")
+        }
+        if let dtype = metadata["dtype"], dtype != T.dtypeName {
+            throw .unsupportedDType(path: path, tensor: "(model)", dtype: dtype)
+        }
+        let description: TypeDescription
+        do { description = try JSONDecoder.snakeCase.decode(TypeDescription.self, from: Data(json.utf8)) } catch {
+            throw .invalidHeader(path: path, reason: "the architecture is not valid JSON of layer descriptions")
+        }
+        var model = try LayerRegistry.shared.make(description, as: T.self, path: path)
+        var values: [String: Tensor<T>] = [:]
+        for (name, stored) in tensors {
+            values[name] = try stored.tensor(as: T.self, name: name, path: path)
+        }
+        do { try model.loadStateDictionary(values) } catch {
+            throw .mismatch(path: path, reason: "\(error)")
+        }
+        return model
+    }
+}
