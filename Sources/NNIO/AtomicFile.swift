@@ -19,6 +19,13 @@ public enum AtomicFile {
     /// Atomically replaces (or creates) the file at `url` with `data`.
     /// - Throws: ``FileWriteError`` naming the file and the failing system call.
     public static func write(_ data: Data, to url: URL) throws(FileWriteError) {
+        try write(data, to: url, beforeRename: {})
+    }
+
+    /// The write, with a hook run after the new bytes are flushed and before the rename: the
+    /// moment a crash would be worst. Tests use it to show the old file survives; a hook that
+    /// throws leaves the destination untouched and removes the temporary file.
+    static func write(_ data: Data, to url: URL, beforeRename: () throws -> Void) throws(FileWriteError) {
         let destination = url.path
         let folder = url.deletingLastPathComponent().path
         var template = Array("\(folder)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
@@ -51,6 +58,10 @@ public enum AtomicFile {
             let error = FileWriteError(path: destination, operation: "close", code: errno)
             unlink(temporary)
             throw error
+        }
+        do { try beforeRename() } catch {
+            unlink(temporary)
+            throw FileWriteError(path: destination, operation: "finish (interrupted before the rename)", code: ECANCELED)
         }
         guard rename(temporary, destination) == 0 else {
             let error = FileWriteError(path: destination, operation: "rename into place", code: errno)

@@ -60,6 +60,16 @@ public struct GradientOptimizer: Optimizer, Sendable {
         self.state = [:]
     }
 
+    public var checkpointState: OptimizerState {
+        get { OptimizerState(stepCount: stepCount, parameters: state) }
+        set {
+            stepCount = newValue.stepCount
+            state = newValue.parameters
+        }
+    }
+
+    public var currentLearningRate: Double? { learningRate * schedule.multiplier(atStep: stepCount) }
+
     /// The learning rate the next update will use for a parameter named `name`.
     public func currentLearningRate(for name: String) -> Double {
         let base = groups.first { $0.selector.matches(name) }?.learningRate ?? learningRate

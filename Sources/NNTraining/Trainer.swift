@@ -33,7 +33,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// The source of every random choice the trainer makes.
     public var generator: SeededRandomGenerator
     /// Every epoch trained so far.
-    public private(set) var history = TrainingHistory()
+    public internal(set) var history = TrainingHistory()
 
     /// Creates a trainer.
     public init(
@@ -110,6 +110,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, on data: Data) throws(TrainingError) -> EpochRecord
     where Data.Scalar == Model.Scalar {
         let start = DispatchTime.now().uptimeNanoseconds
+        let learningRate = optimizer.currentLearningRate
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
         var samples = 0
@@ -133,7 +134,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return EpochRecord(
             epoch: epoch, loss: samples == 0 ? 0 : weightedLoss / Double(samples),
-            metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }), seconds: seconds)
+            metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),
+            learningRate: learningRate, seconds: seconds)
     }
 
     /// Checks, before any work, that the model takes the data's samples and the loss takes

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import NNIO
+@testable import NNIO
+import NNCore
 
 @Suite struct AtomicFileTests {
     func temporaryFolder() throws -> URL {
@@ -35,5 +36,31 @@ import NNIO
         #expect(throws: FileWriteError.self) { try AtomicFile.write(Data("x".utf8), to: occupied) }
         #expect(try String(contentsOf: occupied.appendingPathComponent("inside"), encoding: .utf8) == "keep")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["occupied"])
+    }
+}
+
+@Suite struct InterruptedSaveTests {
+    struct Crash: Error {}
+
+    /// A save interrupted at its worst moment — new bytes written and flushed, not yet renamed —
+    /// leaves the previous model file byte for byte as it was.
+    @Test func theOldFileSurvivesAnInterruptedSave() throws {
+        let path = try temporaryPath("model.safetensors")
+        try ModelFile.save(sampleModel(Float.self, seed: 1), to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var temporaryExisted = false
+        let newBytes = Data(Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self, seed: 2)), metadata: [:]))
+        #expect(throws: FileWriteError.self) {
+            try AtomicFile.write(newBytes, to: URL(fileURLWithPath: path)) {
+                let folder = (path as NSString).deletingLastPathComponent
+                temporaryExisted = try FileManager.default.contentsOfDirectory(atPath: folder).contains { $0.hasPrefix(".model.safetensors.tmp-") }
+                throw Crash()
+            }
+        }
+        #expect(temporaryExisted)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try ModelFile.load(path, as: Float.self).model.stateDictionary == sampleModel(Float.self, seed: 1).stateDictionary)
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["model.safetensors"])
     }
 }
