@@ -23,7 +23,7 @@ struct ArgumentReader {
             return String(arguments.remove(at: index).dropFirst(name.count + 1))
         }
         guard let index = arguments.firstIndex(of: name) else { return nil }
-        guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+        guard index + 1 < arguments.count, !isOption(arguments[index + 1]) else {
             throw CommandLineError("\(command): option \(name) needs a value")
         }
         let value = arguments[index + 1]
@@ -54,6 +54,15 @@ struct ArgumentReader {
         return number
     }
 
+    /// A number in [0, 1] after `--name`, or `nil` when absent.
+    mutating func fraction(_ name: String) throws(CommandLineError) -> Double? {
+        guard let text = try value(name) else { return nil }
+        guard let number = Double(text), number >= 0, number <= 1 else {
+            throw CommandLineError("\(command): \(name) expects a number from 0 to 1, got '\(text)'")
+        }
+        return number
+    }
+
     /// One of `choices` after `--name`, or `defaultValue` when absent.
     mutating func choice(_ name: String, from choices: [String], default defaultValue: String?) throws(CommandLineError) -> String? {
         guard let text = try value(name) else { return defaultValue }
@@ -63,10 +72,15 @@ struct ArgumentReader {
         return text
     }
 
-    /// Removes and returns the next argument that is not an option, if any.
+    /// Removes and returns the next argument that is not an option, if any. A negative
+    /// number (`-0.75,3.5`) is a value, not an option.
     mutating func positional() -> String? {
-        guard let index = arguments.firstIndex(where: { !$0.hasPrefix("-") }) else { return nil }
+        guard let index = arguments.firstIndex(where: { !isOption($0) }) else { return nil }
         return arguments.remove(at: index)
+    }
+
+    private func isOption(_ argument: String) -> Bool {
+        argument.hasPrefix("-") && !(argument.dropFirst().first.map { $0.isNumber || $0 == "." } ?? false)
     }
 
     /// Throws if any argument was not consumed.

@@ -4,7 +4,7 @@ import NN
 /// `nn inspect PATH [--format ...]`: what a data file or folder holds.
 enum InspectCommand {
     enum Format: String, CaseIterable {
-        case csv, idx, bmp, imageFolder = "image-folder", fashionMNIST = "fashion-mnist"
+        case csv, idx, bmp, imageFolder = "image-folder", fashionMNIST = "fashion-mnist", model
     }
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
@@ -23,6 +23,7 @@ enum InspectCommand {
             return (try? FashionMNIST.find(FashionMNIST.fileNames.trainImages, in: path)) != nil ? .fashionMNIST : .imageFolder
         }
         let name = path.lowercased()
+        if name.hasSuffix(".safetensors") { return .model }
         if name.hasSuffix(".csv") { return .csv }
         if name.hasSuffix(".bmp") { return .bmp }
         if name.hasSuffix(".gz") || name.contains("idx") || name.hasSuffix("-ubyte") { return .idx }
@@ -47,7 +48,34 @@ enum InspectCommand {
         case .fashionMNIST:
             let (train, test) = try FashionMNIST.load(folder: path, as: Double.self)
             return ["\(path): Fashion-MNIST", "training set:"] + summary(train) + ["test set:"] + summary(test)
+        case .model:
+            return try describeModel(path)
         }
+    }
+
+    private static func describeModel(_ path: String) throws -> [String] {
+        let (tensors, metadata) = try Safetensors.read(path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let parameters = tensors.filter { !$0.key.hasPrefix("optimizer/") }.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        var lines = ["\(path): \(metadata["format"] ?? "safetensors"), \(metadata["dtype"] ?? "?"), \(size) bytes, \(parameters) parameters"]
+        if let architecture = ModelFile.architecture(in: metadata) {
+            lines.append("  architecture:")
+            lines += layerLines(architecture, indent: "    ")
+        }
+        for key in metadata.keys.sorted() where !["architecture", "format", "dtype", "history"].contains(key) {
+            lines.append("  \(key): \(metadata[key]!)")
+        }
+        return lines
+    }
+
+    private static func layerLines(_ description: TypeDescription, indent: String) -> [String] {
+        if case .object(let configuration) = description.configuration, case .array(let layers)? = configuration["layers"] {
+            return ["\(indent)\(description.type)"] + layers.compactMap { try? $0.decode(as: TypeDescription.self) }.flatMap { layerLines($0, indent: indent + "  ") }
+        }
+        if let dense = try? description.configuration.decode(as: DenseConfiguration.self) {
+            return ["\(indent)Dense \(dense.inputSize)→\(dense.outputSize), \(dense.activation.type)"]
+        }
+        return ["\(indent)\(description.type)"]
     }
 
     private static func summary(_ data: InMemoryDataset<Double>) -> [String] {

@@ -18,8 +18,11 @@ enum NNTool {
               [--model w|wb] [--strategy bgd|sgd|mini-batch|fixed-step]
               [--epochs N] [--lr R | --step S] [--batch-size N] [--count N] [--seed N]
               [--json] [--plot FILE.svg] [--surface FILE.svg]
-          inspect PATH              what a data file or folder holds
-              [--format csv|idx|bmp|image-folder|fashion-mnist]
+          inspect PATH              what a data file, data folder or model file holds
+              [--format csv|idx|bmp|image-folder|fashion-mnist|model]
+        \(TrainCommand.usage)
+          predict --model FILE INPUT...   a saved model's outputs (and classes) for inputs:
+              numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
           help                      print this text
 
         Demos run in double precision unless --precision float is given.
@@ -39,6 +42,10 @@ enum NNTool {
                 return try DemoCommand.run(Array(arguments.dropFirst()), output: &output)
             case "inspect":
                 return try InspectCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "train":
+                return try TrainCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "predict":
+                return try PredictCommand.run(Array(arguments.dropFirst()), output: &output)
             case "help", "--help", "-h":
                 output.write(usage)
                 return 0

@@ -37,6 +37,11 @@ public enum ModelFile {
         model.stateDictionary.mapValues { StoredTensor($0) }
     }
 
+    /// The architecture recorded in a file's metadata, if it has a readable one.
+    public static func architecture(in metadata: [String: String]) -> TypeDescription? {
+        metadata["architecture"].flatMap { try? JSONDecoder.snakeCase.decode(TypeDescription.self, from: Data($0.utf8)) }
+    }
+
     /// Reads a model saved in scalar type `T`.
     /// - Throws: ``ModelFileError`` for a malformed file, an unknown layer or activation type,
     ///   a dtype other than `T`'s, or tensors that do not fit the architecture (named).

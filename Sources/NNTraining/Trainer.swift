@@ -34,6 +34,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     public var generator: SeededRandomGenerator
     /// Every epoch trained so far.
     public internal(set) var history = TrainingHistory()
+    /// Where and how often ``fit(_:epochs:)`` saves a checkpoint: every `every` epochs, after
+    /// the last epoch, and when a callback stops training. `nil` saves none.
+    public var checkpointing: (path: String, every: Int)?
 
     /// Creates a trainer.
     public init(
@@ -78,9 +81,12 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             for index in callbacks.indices {
                 if case .stop(let reason) = callbacks[index].epochEnded(record, history: history, totalEpochs: epochs) {
                     history.stopReason = reason
-                    return history
                 }
             }
+            if let (path, every) = checkpointing, epoch % every == 0 || epoch == epochs || history.stopReason != nil {
+                do { try saveCheckpoint(to: path) } catch { throw .checkpoint(error) }
+            }
+            if history.stopReason != nil { break }
         }
         return history
     }

@@ -1,4 +1,5 @@
 import NNCore
+import NNIO
 import NNLosses
 
 /// Why training cannot start or go on.
@@ -11,6 +12,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptyDataset
     /// The loss became NaN or infinite (a learning rate too large, or bad data).
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
+    /// A checkpoint could not be written.
+    case checkpoint(ModelFileError)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyDataset: return "the data set has no samples"
         case .nonFiniteLoss(let epoch, let step, let value):
             return "the loss became \(value) at epoch \(epoch), step \(step); try a smaller learning rate or check the data"
+        case .checkpoint(let error): return "cannot save the checkpoint: \(error)"
         }
     }
 }

@@ -47,6 +47,6 @@ import NN
             #expect(result.output.errors.first?.hasPrefix(message) == true, "\(result.output.errors)")
         }
         #expect(nn("inspect").status == 2)
-        #expect(nn("inspect", root, "--format", "jpeg").output.errors == ["nn: nn inspect: --format expects one of csv, idx, bmp, image-folder, fashion-mnist, got 'jpeg'"])
+        #expect(nn("inspect", root, "--format", "jpeg").output.errors == ["nn: nn inspect: --format expects one of csv, idx, bmp, image-folder, fashion-mnist, model, got 'jpeg'"])
     }
 }

@@ -8,6 +8,12 @@ public struct LeakyReLU: Activation, Codable {
         self.slope = slope
     }
 
+    /// Decodes the slope, 0.01 when absent (so `{"type": "leaky-relu"}` means the default).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        slope = try container.decodeIfPresent(Double.self, forKey: .slope) ?? 0.01
+    }
+
     @inlinable public func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
     @inlinable public func derivative<T: TensorScalar>(input x: T, output y: T) -> T { x > 0 ? 1 : T(slope) }
 }

@@ -1,0 +1,175 @@
+import Foundation
+import NN
+
+/// `nn train`: trains a dense network on a data file or folder, with checkpoints, resume,
+/// early stopping and a saved model.
+enum TrainCommand {
+    /// Everything the command line says about a run.
+    struct Options {
+        var data = TrainingData.Options(path: "")
+        var layers: [Int]?
+        var activation = "relu"
+        var loss: String?
+        var optimizer = "sgd"
+        var learningRate: Double?
+        var weightLearningRate: Double?
+        var biasLearningRate: Double?
+        var batchSize: Int?            // nil: the whole data set in one batch
+        var epochs = 10
+        var seed: UInt64 = 1
+        var targetAccuracy: Double?
+        var save: String?
+        var checkpoint: String?
+        var checkpointEvery = 1
+        var resume: String?
+        var history: String?
+        var reportEvery: Int?
+        var json = false
+    }
+
+    /// What `--json` prints.
+    struct Report: Encodable {
+        var epochsRun: Int
+        var trainLoss: Double
+        var trainAccuracy: Double?
+        var testLoss: Double?
+        var testAccuracy: Double?
+        var trainSeconds: Double
+        var stopReason: String?
+    }
+
+    static let usage = """
+          train --data PATH         train a dense network
+              [--format csv|idx|image-folder|fashion-mnist] [--labels FILE] [--label COLUMN]
+              [--layers 784,64,10] [--activation relu|sigmoid|tanh|leaky-relu|softplus|gelu|identity]
+              [--loss mse|cross-entropy] [--optimizer sgd|momentum|adam|fixed-step] [--lr R]
+              [--weight-lr R] [--bias-lr R] [--batch-size N|all] [--epochs N] [--seed N]
+              [--test-fraction F | --train-per-class N] [--target-accuracy A] [--report-every K]
+              [--save MODEL.safetensors] [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]
+              [--history FILE.csv|FILE.json] [--json]
+        """
+
+    static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
+        let options = try parse(arguments)
+        let data = try TrainingData.load(options.data)
+        let lossName = options.loss ?? (data.isClassification ? "cross-entropy" : "mse")
+        if lossName == "cross-entropy" {
+            try train(options, data, loss: CrossEntropy(), lossName: lossName, output: &output)
+        } else {
+            try train(options, data, loss: MeanSquaredError(), lossName: lossName, output: &output)
+        }
+        return 0
+    }
+
+    static func parse(_ arguments: [String]) throws(CommandLineError) -> Options {
+        var reader = ArgumentReader(arguments, command: "nn train")
+        var options = Options()
+        guard let path = try reader.value("--data") else { throw CommandLineError("nn train: --data PATH is required (see 'nn help')") }
+        options.data.path = path
+        options.data.format = try reader.choice("--format", from: TrainingData.Format.allCases.map(\.rawValue), default: nil)
+            .map { TrainingData.Format(rawValue: $0)! }
+        options.data.labels = try reader.value("--labels")
+        options.data.labelColumn = try reader.value("--label")
+        options.data.testFraction = try reader.fraction("--test-fraction")
+        options.data.trainPerClass = try reader.optionalInteger("--train-per-class", in: 1...Int.max)
+        if options.data.testFraction != nil && options.data.trainPerClass != nil {
+            throw CommandLineError("nn train: give --test-fraction or --train-per-class, not both")
+        }
+        options.layers = try reader.value("--layers").map(ModelSpecification.sizes)
+        options.activation = try reader.choice("--activation", from: ModelSpecification.activations, default: "relu")!
+        options.loss = try reader.choice("--loss", from: ["mse", "cross-entropy"], default: nil)
+        options.optimizer = try reader.choice("--optimizer", from: ["sgd", "momentum", "adam", "fixed-step"], default: "sgd")!
+        options.learningRate = try reader.positiveNumber("--lr")
+        options.weightLearningRate = try reader.positiveNumber("--weight-lr")
+        options.biasLearningRate = try reader.positiveNumber("--bias-lr")
+        if let batch = try reader.value("--batch-size") {
+            guard batch == "all" || (Int(batch) ?? 0) > 0 else {
+                throw CommandLineError("nn train: --batch-size expects a positive integer or 'all', got '\(batch)'")
+            }
+            options.batchSize = Int(batch)
+        } else {
+            options.batchSize = 32
+        }
+        options.epochs = try reader.integer("--epochs", default: 10, in: 1...10_000_000)
+        options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
+        options.data.seed = options.seed
+        options.targetAccuracy = try reader.fraction("--target-accuracy")
+        options.save = try reader.value("--save")
+        options.checkpoint = try reader.value("--checkpoint")
+        options.checkpointEvery = try reader.integer("--checkpoint-every", default: 1, in: 1...Int.max)
+        options.resume = try reader.value("--resume")
+        options.history = try reader.value("--history")
+        options.reportEvery = try reader.optionalInteger("--report-every", in: 1...Int.max)
+        options.json = reader.flag("--json")
+        try reader.finish()
+        return options
+    }
+
+    private static func train<L: Loss>(
+        _ options: Options, _ data: TrainingData, loss: L, lossName: String, output: inout some CommandOutput
+    ) throws {
+        let inputs = data.train.features.featureCount
+        let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
+        let sizes = options.layers ?? [inputs, 64, outputs]
+        guard sizes.first == inputs else {
+            throw CommandLineError("nn train: --layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
+        }
+        let model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed)
+        var callbacks: [any TrainingCallback] = []
+        if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
+        if !options.json {
+            callbacks.append(ProgressReport(every: options.reportEvery ?? Swift.max(1, options.epochs / 10)))
+        } else if let every = options.reportEvery {
+            callbacks.append(ProgressReport(every: every) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        }
+        let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
+        var trainer = Trainer(model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
+                              metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks)
+        if let resume = options.resume { try trainer.restoreCheckpoint(from: resume) }
+
+        trainer.checkpointing = options.checkpoint.map { ($0, options.checkpointEvery) }
+        try trainer.fit(data.train, epochs: options.epochs)
+
+        if let save = options.save {
+            var metadata = ["input_shape": "[\(inputs)]", "input_scale": "\(data.inputScale)", "loss": lossName]
+            if let names = data.classNames { metadata["class_names"] = jsonLine(names) }
+            try ModelFile.save(trainer.model, to: save, metadata: metadata)
+        }
+        if let history = options.history { try trainer.history.write(to: history) }
+
+        let evaluation = try data.test.map { try trainer.evaluate($0) }
+        let last = trainer.history.last
+        let report = Report(
+            epochsRun: trainer.history.epochs.count, trainLoss: last?.loss ?? .nan, trainAccuracy: last?.metrics["accuracy"],
+            testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
+            trainSeconds: trainer.history.epochs.reduce(0) { $0 + $1.seconds }, stopReason: trainer.history.stopReason)
+        if options.json {
+            output.write(jsonLine(report))
+        } else {
+            if let reason = report.stopReason { output.write("stopped early: \(reason)") }
+            var summary = "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s: training loss \(significant(report.trainLoss, 6))"
+            if let accuracy = report.trainAccuracy { summary += ", accuracy \(significant(accuracy, 4))" }
+            output.write(summary)
+            if let testLoss = report.testLoss {
+                output.write("test loss \(significant(testLoss, 6))" + (report.testAccuracy.map { ", test accuracy \(significant($0, 4))" } ?? ""))
+            }
+            if let save = options.save { output.write("saved \(save)") }
+        }
+    }
+
+    private static func optimizer(_ options: Options) -> GradientOptimizer {
+        let rate = options.learningRate ?? (options.optimizer == "adam" ? 1e-3 : 0.01)
+        var optimizer: GradientOptimizer
+        switch options.optimizer {
+        case "momentum": optimizer = .gradientDescent(learningRate: rate, momentum: 0.9)
+        case "adam": optimizer = .adam(learningRate: rate)
+        case "fixed-step": optimizer = .fixedStep(rate)
+        default: optimizer = .gradientDescent(learningRate: rate)
+        }
+        var groups: [ParameterGroup] = []
+        if let weight = options.weightLearningRate { groups.append(ParameterGroup(.suffix("weight"), learningRate: weight)) }
+        if let bias = options.biasLearningRate { groups.append(ParameterGroup(.suffix("bias"), learningRate: bias)) }
+        optimizer.groups = groups
+        return optimizer
+    }
+}
