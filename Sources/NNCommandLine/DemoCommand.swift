@@ -1,8 +1,12 @@
+import Foundation
 import NN
 
 /// `nn demo [NAME] [options]`: the classic workloads, reproduced.
 enum DemoCommand {
-    static let names = ["mazur", "recruitment", "beans"]
+    static let names = ["mazur", "recruitment", "beans", "sin", "xor"]
+
+    /// Where `nn demo` (all demos) writes its plots.
+    static let outputFolder = "nn-output"
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
         var reader = ArgumentReader(arguments, command: "nn demo")
@@ -18,25 +22,66 @@ enum DemoCommand {
             try recruitment(reader, output: &output)
         case "beans":
             try beans(reader, output: &output)
+        case "sin":
+            try sin(reader, output: &output)
+        case "xor":
+            let epochs = try reader.integer("--epochs", default: 2000, in: 1...10_000_000)
+            let json = reader.flag("--json")
+            try reader.finish()
+            emit(try XORExample.run(epochs: epochs), json: json, text: XORExample.text, output: &output)
         case let name?:
             throw CommandLineError("\(reader.command): unknown demo '\(name)'; choose one of \(names.joined(separator: ", "))")
         }
         return 0
     }
 
-    /// Every demo with its default settings, as text.
+    /// Every demo with its default settings, as text, with plots in ``outputFolder``.
     private static func runAll(output: inout some CommandOutput) throws {
+        do { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) } catch {
+            throw CommandLineError("nn demo: cannot create the folder \(outputFolder) for the plots: \(error.localizedDescription)")
+        }
+        var plots: [String] = []
         MazurExample.text(try MazurExample.run(Double.self, iterations: 10_000)).forEach { output.write($0) }
         for variant in RecruitmentExample.Variant.allCases {
             RecruitmentExample.text(try RecruitmentExample.run(Double.self, variant: variant, epochs: 10_000))
                 .forEach { output.write($0) }
         }
+        var curves: [(String, [Double])] = []
+        for strategy in [DescentStrategy.Name.batch, .stochastic, .miniBatch] {
+            let report = try RecruitmentExample.run(Double.self, strategy: strategy, batchSize: 2, seed: 1, epochs: 2000)
+            RecruitmentExample.text(report).forEach { output.write($0) }
+            curves.append((strategy.rawValue, report.history))
+        }
+        plots.append("\(outputFolder)/recruitment-strategies.svg")
+        try plotCurves(curves, title: "Recruitment network: loss by strategy", yLabel: "mean ½ squared error", to: plots.last!)
         for strategy in DescentStrategy.Name.allCases {
             var options = BeansExample.Options()
             options.strategy = strategy
             options.model = strategy == .fixedStep ? .w : .wb
-            BeansExample.text(try BeansExample.run(options).report).forEach { output.write($0) }
+            let outcome = try BeansExample.run(options)
+            BeansExample.text(outcome.report).forEach { output.write($0) }
+            plots += ["\(outputFolder)/beans-\(strategy.rawValue)-fit.svg", "\(outputFolder)/beans-\(strategy.rawValue)-surface.svg"]
+            try BeansExample.plotFit(outcome, to: plots[plots.count - 2])
+            try BeansExample.plotSurface(outcome, to: plots[plots.count - 1])
         }
+        let sin = try SinExample.run(SinExample.Options())
+        SinExample.text(sin.report).forEach { output.write($0) }
+        plots.append("\(outputFolder)/sin.svg")
+        try SinExample.plot(sin, to: plots.last!)
+        XORExample.text(try XORExample.run()).forEach { output.write($0) }
+        output.write("plots: " + plots.joined(separator: ", "))
+    }
+
+    /// Loss curves, one per named series, on one chart.
+    static func plotCurves(_ curves: [(String, [Double])], title: String, yLabel: String, to path: String) throws {
+        let count = curves.map(\.1.count).max() ?? 1
+        let high = curves.flatMap(\.1).max() ?? 1
+        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.05))
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
+        for (index, (name, values)) in curves.enumerated() {
+            plot.line(values.enumerated().map { (Double($0.offset + 1), $0.element) }, color: colors[index % colors.count], width: 1.5, label: name)
+        }
+        try plot.write(to: path)
     }
 
     private static func mazur(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
@@ -109,6 +154,27 @@ enum DemoCommand {
         if let plot { try BeansExample.plotFit(outcome, to: plot) }
         if let surface { try BeansExample.plotSurface(outcome, to: surface) }
         emit(outcome.report, json: json, text: BeansExample.text, output: &output)
+    }
+
+    private static func sin(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
+        var reader = arguments
+        var options = SinExample.Options()
+        if let layers = try reader.value("--layers") { options.layers = try ModelSpecification.sizes(layers) }
+        guard options.layers.first == 1, options.layers.last == 1 else {
+            throw CommandLineError("\(reader.command): --layers must start and end with 1 (one input x, one output y), like 1,40,1")
+        }
+        options.activation = try reader.choice("--activation", from: ModelSpecification.activations, default: "tanh")!
+        options.optimizer = try reader.choice("--optimizer", from: ["sgd", "momentum", "adam"], default: "sgd")!
+        options.learningRate = try reader.positiveNumber("--lr") ?? (options.optimizer == "adam" ? 0.001 : 0.005)
+        options.batchSize = try reader.integer("--batch-size", default: 1, in: 1...450)
+        options.epochs = try reader.integer("--epochs", default: 1000, in: 1...1_000_000)
+        options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
+        let plot = try reader.value("--plot")
+        let json = reader.flag("--json")
+        try reader.finish()
+        let outcome = try SinExample.run(options)
+        if let plot { try SinExample.plot(outcome, to: plot) }
+        emit(outcome.report, json: json, text: SinExample.text, output: &output)
     }
 
     /// `--strategy bgd|sgd|mini-batch|fixed-step`.

@@ -19,24 +19,29 @@ struct ModelSpecification {
         return sizes.map { $0! }
     }
 
-    /// The network with weights drawn from `seed` (He for ReLU-like units, else Glorot).
-    func build(seed: UInt64) throws -> Sequential<Float> {
+    /// The network with weights drawn from `seed`: by default He for ReLU-like units and
+    /// Glorot otherwise, with zero biases.
+    func build(seed: UInt64, weights: WeightInitializer? = nil, biases: WeightInitializer = .constant(0)) throws -> Sequential<Float> {
         var generator = SeededRandomGenerator(seed: seed)
         let hidden = try ActivationRegistry.shared.make(TypeDescription(type: activation, configuration: .object([:])), path: "--activation")
         var layers: [any Layer<Float>] = []
         for index in 0..<(sizes.count - 1) {
             if index == sizes.count - 2 {
-                layers.append(dense(sizes[index], sizes[index + 1], Identity(), &generator))
+                layers.append(dense(sizes[index], sizes[index + 1], Identity(), weights, biases, &generator))
             } else {
-                layers.append(dense(sizes[index], sizes[index + 1], hidden, &generator))
+                layers.append(dense(sizes[index], sizes[index + 1], hidden, weights, biases, &generator))
             }
         }
         return Sequential(layers)
     }
 
-    private func dense<A: Activation>(_ inputs: Int, _ outputs: Int, _ activation: A, _ generator: inout SeededRandomGenerator) -> any Layer<Float> {
+    private func dense<A: Activation>(
+        _ inputs: Int, _ outputs: Int, _ activation: A, _ weights: WeightInitializer?, _ biases: WeightInitializer,
+        _ generator: inout SeededRandomGenerator
+    ) -> any Layer<Float> {
         let reluLike = activation is ReLU || activation is LeakyReLU || activation is GELU
         return Dense<Float, A>(inputSize: inputs, outputSize: outputs, activation: activation,
-                               weightInitializer: reluLike ? .heUniform : .glorotUniform, generator: &generator)
+                               weightInitializer: weights ?? (reluLike ? .heUniform : .glorotUniform),
+                               biasInitializer: biases, generator: &generator)
     }
 }
