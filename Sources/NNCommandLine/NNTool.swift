@@ -21,6 +21,8 @@ enum NNTool {
           inspect PATH              what a data file, data folder or model file holds
               [--format csv|idx|bmp|image-folder|fashion-mnist|model]
         \(TrainCommand.usage)
+          evaluate --model FILE --data PATH   loss, accuracy and confusion matrix of a saved model
+              [data options as for train] [--part test|train|all] [--plot FILE.svg] [--json]
           predict --model FILE INPUT...   a saved model's outputs (and classes) for inputs:
               numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
           help                      print this text
@@ -44,6 +46,8 @@ enum NNTool {
                 return try InspectCommand.run(Array(arguments.dropFirst()), output: &output)
             case "train":
                 return try TrainCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "evaluate":
+                return try EvaluateCommand.run(Array(arguments.dropFirst()), output: &output)
             case "predict":
                 return try PredictCommand.run(Array(arguments.dropFirst()), output: &output)
             case "help", "--help", "-h":

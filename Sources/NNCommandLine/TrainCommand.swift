@@ -61,20 +61,29 @@ enum TrainCommand {
         return 0
     }
 
+    /// The data options `nn train` and `nn evaluate` share: `--data`, `--format`, `--labels`,
+    /// `--label`, `--test-fraction`, `--train-per-class`, `--seed` (for the split).
+    static func dataOptions(_ reader: inout ArgumentReader) throws(CommandLineError) -> TrainingData.Options {
+        guard let path = try reader.value("--data") else { throw CommandLineError("\(reader.command): --data PATH is required (see 'nn help')") }
+        var data = TrainingData.Options(path: path)
+        data.format = try reader.choice("--format", from: TrainingData.Format.allCases.map(\.rawValue), default: nil)
+            .map { TrainingData.Format(rawValue: $0)! }
+        data.labels = try reader.value("--labels")
+        data.labelColumn = try reader.value("--label")
+        data.testFraction = try reader.fraction("--test-fraction")
+        data.trainPerClass = try reader.optionalInteger("--train-per-class", in: 1...Int.max)
+        if data.testFraction != nil && data.trainPerClass != nil {
+            throw CommandLineError("\(reader.command): give --test-fraction or --train-per-class, not both")
+        }
+        data.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
+        return data
+    }
+
     static func parse(_ arguments: [String]) throws(CommandLineError) -> Options {
         var reader = ArgumentReader(arguments, command: "nn train")
         var options = Options()
-        guard let path = try reader.value("--data") else { throw CommandLineError("nn train: --data PATH is required (see 'nn help')") }
-        options.data.path = path
-        options.data.format = try reader.choice("--format", from: TrainingData.Format.allCases.map(\.rawValue), default: nil)
-            .map { TrainingData.Format(rawValue: $0)! }
-        options.data.labels = try reader.value("--labels")
-        options.data.labelColumn = try reader.value("--label")
-        options.data.testFraction = try reader.fraction("--test-fraction")
-        options.data.trainPerClass = try reader.optionalInteger("--train-per-class", in: 1...Int.max)
-        if options.data.testFraction != nil && options.data.trainPerClass != nil {
-            throw CommandLineError("nn train: give --test-fraction or --train-per-class, not both")
-        }
+        options.data = try dataOptions(&reader)
+        options.seed = options.data.seed
         options.layers = try reader.value("--layers").map(ModelSpecification.sizes)
         options.activation = try reader.choice("--activation", from: ModelSpecification.activations, default: "relu")!
         options.loss = try reader.choice("--loss", from: ["mse", "cross-entropy"], default: nil)
@@ -91,8 +100,6 @@ enum TrainCommand {
             options.batchSize = 32
         }
         options.epochs = try reader.integer("--epochs", default: 10, in: 1...10_000_000)
-        options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
-        options.data.seed = options.seed
         options.targetAccuracy = try reader.fraction("--target-accuracy")
         options.save = try reader.value("--save")
         options.checkpoint = try reader.value("--checkpoint")

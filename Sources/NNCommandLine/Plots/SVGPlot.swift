@@ -13,6 +13,8 @@ struct SVGPlot {
     var yLabel: String
     private var elements: [String] = []
     private var legend: [(label: String, color: String)] = []
+    private var categoryLabels: [String] = []
+    private var showsTicks = true
 
     init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -84,6 +86,27 @@ struct SVGPlot {
         }
     }
 
+    /// A confusion matrix: counts in a grid (rows: true class, columns: predicted class),
+    /// shaded by the row's share, with the counts written in the cells.
+    mutating func confusionMatrix(_ counts: [[Int]], labels: [String]) {
+        let n = counts.count
+        for (row, values) in counts.enumerated() {
+            let total = Swift.max(values.reduce(0, +), 1)
+            for (column, count) in values.enumerated() {
+                let corner = screen(Double(column), Double(n - row)), opposite = screen(Double(column + 1), Double(n - row - 1))
+                let share = Double(count) / Double(total)
+                elements.append("<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x))\" height=\"\(f(opposite.y - corner.y))\" fill=\"\(heatColor(share))\" stroke=\"white\"/>")
+                let centre = screen(Double(column) + 0.5, Double(n - row) - 0.5)
+                elements.append("<text x=\"\(f(centre.x))\" y=\"\(f(centre.y + 4))\" text-anchor=\"middle\" font-size=\"\(n > 10 ? 9 : 11)\" fill=\"\(share > 0.5 ? "black" : "white")\">\(count)</text>")
+            }
+            let label = screen(0, Double(n - row) - 0.5)
+            categoryLabels.append("<text x=\"\(f(label.x - 6))\" y=\"\(f(label.y + 4))\" text-anchor=\"end\" font-size=\"10\">\(escaped(labels[row]))</text>")
+            let bottom = screen(Double(row) + 0.5, 0)
+            categoryLabels.append("<text transform=\"translate(\(f(bottom.x)),\(f(bottom.y + 12))) rotate(30)\" font-size=\"10\">\(escaped(labels[row]))</text>")
+        }
+        showsTicks = false
+    }
+
     /// The finished document.
     func render() -> String {
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
@@ -93,12 +116,13 @@ struct SVGPlot {
         svg += elements
         svg.append("</g>")
         svg.append("<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\" fill=\"none\" stroke=\"black\"/>")
-        for x in ticks(xRange) {
+        svg += categoryLabels
+        for x in showsTicks ? ticks(xRange) : [] {
             let p = screen(x, yRange.lowerBound)
             svg.append("<line x1=\"\(f(p.x))\" y1=\"\(f(p.y))\" x2=\"\(f(p.x))\" y2=\"\(f(p.y + 5))\" stroke=\"black\"/>")
             svg.append("<text x=\"\(f(p.x))\" y=\"\(f(p.y + 18))\" text-anchor=\"middle\">\(label(x))</text>")
         }
-        for y in ticks(yRange) {
+        for y in showsTicks ? ticks(yRange) : [] {
             let p = screen(xRange.lowerBound, y)
             svg.append("<line x1=\"\(f(p.x - 5))\" y1=\"\(f(p.y))\" x2=\"\(f(p.x))\" y2=\"\(f(p.y))\" stroke=\"black\"/>")
             svg.append("<text x=\"\(f(p.x - 8))\" y=\"\(f(p.y + 4))\" text-anchor=\"end\">\(label(y))</text>")
@@ -106,6 +130,9 @@ struct SVGPlot {
         svg.append("<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>")
         svg.append("<text x=\"\(f(left + (width - left - right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escaped(xLabel))</text>")
         svg.append("<text transform=\"translate(18,\(f(top + (height - top - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
+        if !legend.isEmpty {
+            svg.append("<rect x=\"\(f(width - right - 156))\" y=\"\(f(top + 4))\" width=\"150\" height=\"\(f(Double(legend.count) * 16 + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>")
+        }
         for (index, entry) in legend.enumerated() {
             let y = top + 16 + Double(index) * 16
             svg.append("<rect x=\"\(f(width - right - 150))\" y=\"\(f(y - 9))\" width=\"10\" height=\"10\" fill=\"\(entry.color)\"/>")
