@@ -24,13 +24,7 @@ func time(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
 
 /// An 8-bit grey-palette BMP of 28×28 whose pixels depend on `seed`.
 func bmpFile(seed: Int) -> [UInt8] {
-    func le(_ value: Int, _ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
-    let offset = 14 + 40 + 1024
-    var file: [UInt8] = [0x42, 0x4D] + le(offset + 28 * 28, 4) + [0, 0, 0, 0] + le(offset, 4)
-    file += le(40, 4) + le(28, 4) + le(28, 4) + le(1, 2) + le(8, 2) + le(0, 4) + le(28 * 28, 4) + le(0, 16)
-    file += (0..<256).flatMap { [UInt8($0), UInt8($0), UInt8($0), 0] }
-    file += (0..<(28 * 28)).map { UInt8(truncatingIfNeeded: $0 * 7 + seed * 13) }
-    return file
+    BMPImage(width: 28, height: 28, pixels: (0..<(28 * 28)).map { Float(($0 * 7 + seed * 13) % 256) }).encoded()
 }
 
 let runs = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 5

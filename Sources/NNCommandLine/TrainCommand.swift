@@ -25,6 +25,8 @@ enum TrainCommand {
         var history: String?
         var reportEvery: Int?
         var json = false
+        var quiet = false
+        var plot: String?
     }
 
     /// What `--json` prints.
@@ -46,7 +48,7 @@ enum TrainCommand {
               [--weight-lr R] [--bias-lr R] [--batch-size N|all] [--epochs N] [--seed N]
               [--test-fraction F | --train-per-class N] [--target-accuracy A] [--report-every K]
               [--save MODEL.safetensors] [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]
-              [--history FILE.csv|FILE.json] [--json]
+              [--history FILE.csv|FILE.json] [--plot FILE.svg] [--quiet] [--json]
         """
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
@@ -108,8 +110,21 @@ enum TrainCommand {
         options.history = try reader.value("--history")
         options.reportEvery = try reader.optionalInteger("--report-every", in: 1...Int.max)
         options.json = reader.flag("--json")
+        options.quiet = reader.flag("--quiet")
+        options.plot = try reader.value("--plot")
         try reader.finish()
+        try checkPathsExist(options)
         return options
+    }
+
+    /// Files named on the command line must exist before any work starts (exit status 2).
+    static func checkPathsExist(_ options: Options) throws(CommandLineError) {
+        var named = [("--data", options.data.path)]
+        if let labels = options.data.labels { named.append(("--labels", labels)) }
+        if let resume = options.resume { named.append(("--resume", resume)) }
+        for (option, path) in named where !FileManager.default.fileExists(atPath: path) {
+            throw CommandLineError("nn train: \(option) \(path): no such file or folder")
+        }
     }
 
     private static func train<L: Loss>(
@@ -124,10 +139,13 @@ enum TrainCommand {
         let model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed)
         var callbacks: [any TrainingCallback] = []
         if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
-        if !options.json {
-            callbacks.append(ProgressReport(every: options.reportEvery ?? Swift.max(1, options.epochs / 10)))
-        } else if let every = options.reportEvery {
-            callbacks.append(ProgressReport(every: every) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        if !options.quiet {
+            // Progress goes to standard error, so standard output holds only the results.
+            if isatty(STDERR_FILENO) == 1 && options.reportEvery == nil {
+                callbacks.append(ProgressBar())
+            } else {
+                callbacks.append(ProgressReport(every: options.reportEvery ?? 1) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            }
         }
         let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
         var trainer = Trainer(model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
@@ -143,6 +161,11 @@ enum TrainCommand {
             try ModelFile.save(trainer.model, to: save, metadata: metadata)
         }
         if let history = options.history { try trainer.history.write(to: history) }
+        if let plot = options.plot {
+            var curves = [("training loss", trainer.history.epochs.map(\.loss))]
+            if data.isClassification { curves.append(("training accuracy", trainer.history.epochs.map { $0.metrics["accuracy"] ?? 0 })) }
+            try DemoCommand.plotCurves(curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: plot)
+        }
 
         let evaluation = try data.test.map { try trainer.evaluate($0) }
         let last = trainer.history.last

@@ -12,6 +12,14 @@ public struct BMPImage: Sendable, Equatable {
     /// `width × height` grey levels in `[0, 255]`, top row first.
     public var pixels: [Float]
 
+    /// Creates an image from grey levels, top row first.
+    public init(width: Int, height: Int, pixels: [Float]) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height, "BMPImage: \(pixels.count) pixels for \(width)×\(height)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
     /// The largest image accepted, in pixels, checked before anything is allocated.
     public static let pixelLimit = 1 << 26
 
@@ -119,6 +127,23 @@ public struct BMPImage: Sendable, Equatable {
             }
         }
         return BMPImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The image as an uncompressed 8-bit BMP with a 256-level grey palette (pixels rounded
+    /// and clamped to 0...255), stored bottom-up as most writers do.
+    public func encoded() -> [UInt8] {
+        func le(_ value: Int, _ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        let stride = (width + 3) / 4 * 4
+        let offset = 14 + 40 + 1024
+        var file: [UInt8] = [0x42, 0x4D] + le(offset + stride * height, 4) + le(0, 4) + le(offset, 4)
+        file += le(40, 4) + le(width, 4) + le(height, 4) + le(1, 2) + le(8, 2) + le(0, 4) + le(stride * height, 4)
+        file += le(2835, 4) + le(2835, 4) + le(256, 4) + le(0, 4)
+        file += (0..<256).flatMap { [UInt8($0), UInt8($0), UInt8($0), 0] }
+        for row in (0..<height).reversed() {
+            file += pixels[(row * width)..<((row + 1) * width)].map { UInt8(Swift.min(Swift.max($0.rounded(), 0), 255)) }
+            file += [UInt8](repeating: 0, count: stride - width)
+        }
+        return file
     }
 
     /// ITU-R BT.601 luma; equal channels give exactly their value.

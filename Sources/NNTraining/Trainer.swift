@@ -76,7 +76,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
-            let record = try trainEpoch(epoch, on: data)
+            let record = try trainEpoch(epoch, of: epochs, on: data)
             history.epochs.append(record)
             for index in callbacks.indices {
                 if case .stop(let reason) = callbacks[index].epochEnded(record, history: history, totalEpochs: epochs) {
@@ -113,14 +113,16 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         return (weightedLoss / Double(data.count), Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }))
     }
 
-    private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, on data: Data) throws(TrainingError) -> EpochRecord
+    private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, of totalEpochs: Int, on data: Data) throws(TrainingError) -> EpochRecord
     where Data.Scalar == Model.Scalar {
         let start = DispatchTime.now().uptimeNanoseconds
         let learningRate = optimizer.currentLearningRate
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
         var samples = 0
-        for (step, indices) in schedule.batches(sampleCount: data.count, generator: &generator).enumerated() {
+        let batches = schedule.batches(sampleCount: data.count, generator: &generator)
+        let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
+        for (step, indices) in batches.enumerated() {
             let (features, targets) = data.batch(indices)
             model.zeroGradients()
             let prediction = model.forward(features)
@@ -136,6 +138,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             weightedLoss += Double(value) * Double(indices.count)
             samples += indices.count
             for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
+            if !callbacks.isEmpty {
+                let progress = BatchProgress(
+                    epoch: epoch, totalEpochs: totalEpochs, batch: step + 1, batchCount: batches.count,
+                    samples: samples, samplesPerEpoch: samplesPerEpoch, loss: weightedLoss / Double(samples),
+                    accuracy: metrics.first { $0.name == "accuracy" }?.value,
+                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                for index in callbacks.indices { callbacks[index].batchEnded(progress) }
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return EpochRecord(

@@ -6,11 +6,40 @@ public enum TrainingDecision: Sendable, Equatable {
     case stop(reason: String)
 }
 
-/// Code that runs after every epoch: reporting, early stopping, checkpoints.
+/// Where training stands after a step, for live progress displays.
+public struct BatchProgress: Sendable, Equatable {
+    /// The epoch, counting from 1, and how many there will be.
+    public var epoch: Int, totalEpochs: Int
+    /// The step within the epoch, counting from 1, and how many the epoch has.
+    public var batch: Int, batchCount: Int
+    /// Samples seen so far in this epoch and in the epoch as a whole.
+    public var samples: Int, samplesPerEpoch: Int
+    /// The running training loss and accuracy (if measured) over the epoch so far.
+    public var loss: Double, accuracy: Double?
+    /// Seconds since this epoch started.
+    public var seconds: Double
+
+    /// Creates a progress value.
+    public init(epoch: Int, totalEpochs: Int, batch: Int, batchCount: Int, samples: Int, samplesPerEpoch: Int,
+                loss: Double, accuracy: Double?, seconds: Double) {
+        (self.epoch, self.totalEpochs, self.batch, self.batchCount) = (epoch, totalEpochs, batch, batchCount)
+        (self.samples, self.samplesPerEpoch, self.loss, self.accuracy, self.seconds) = (samples, samplesPerEpoch, loss, accuracy, seconds)
+    }
+}
+
+/// Code that runs after every epoch (reporting, early stopping) and, if it wants, after
+/// every step (live progress).
 public protocol TrainingCallback {
     /// Called with the record of the epoch just finished and the history so far (which
     /// already ends with `record`); returns whether training goes on.
     mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision
+
+    /// Called after every step. The default does nothing.
+    mutating func batchEnded(_ progress: BatchProgress)
+}
+
+extension TrainingCallback {
+    public mutating func batchEnded(_ progress: BatchProgress) {}
 }
 
 /// Writes one line every `interval` epochs (and after the last), such as

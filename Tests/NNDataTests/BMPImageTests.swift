@@ -87,3 +87,10 @@ import NNCore
         }
     }
 }
+
+@Suite struct BMPEncodingTests {
+    @Test func encodedImagesDecodeToTheSamePixels() throws {
+        let image = BMPImage(width: 5, height: 3, pixels: (0..<15).map { Float($0 * 17) })
+        #expect(try BMPImage.decode(image.encoded(), path: "round-trip.bmp") == image)
+    }
+}
