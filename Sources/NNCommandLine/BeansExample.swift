@@ -152,7 +152,8 @@ enum BeansExample {
         }
         let logGrid = grid.map { $0.map { Double.log(Swift.max($0, 1e-12)) } }
         let low = logGrid.flatMap { $0 }.min()!, high = logGrid.flatMap { $0 }.max()!
-        var plot = SVGPlot(title: "Cost over (w, b): \(outcome.report.strategy)", xLabel: "w", yLabel: "b",
+        let constraint = outcome.report.model == Model.w.rawValue ? ", model w (b fixed at 0)" : ""
+        var plot = SVGPlot(title: "Cost over (w, b): \(outcome.report.strategy)\(constraint)", xLabel: "w", yLabel: "b",
                            xRange: wRange, yRange: bRange)
         plot.heatMap(logGrid) { heatColor(($0 - low) / (high - low)) }
         plot.contours(grid, levels: (1...12).map { Double.exp(low + (high - low) * Double($0) / 13) }, color: "white")

@@ -76,7 +76,7 @@ enum DemoCommand {
     static func plotCurves(_ curves: [(String, [Double])], title: String, yLabel: String, to path: String) throws {
         let count = curves.map(\.1.count).max() ?? 1
         let high = curves.flatMap(\.1).max() ?? 1
-        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.05))
+        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.3))   // headroom for the legend
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
         for (index, (name, values)) in curves.enumerated() {
             plot.line(values.enumerated().map { (Double($0.offset + 1), $0.element) }, color: colors[index % colors.count], width: 1.5, label: name)

@@ -69,13 +69,30 @@ public enum ImageFolder {
 }
 
 /// Results written by concurrent workers, each into its own slot.
+///
+/// The slots are one buffer allocated up front. (Writing through
+/// `Array.withUnsafeMutableBufferPointer` from several threads is not safe: that method moves
+/// the array's storage out of the array while it runs, so a second caller sees an empty array.)
 private final class ResultSlots<Value>: @unchecked Sendable {
-    // Each index is written by exactly one worker and read only after all have finished.
-    private(set) var values: [Result<Value, DataFileError>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ result: Result<Value, DataFileError>) {
-        values.withUnsafeMutableBufferPointer { $0[index] = result }
+    private let slots: UnsafeMutableBufferPointer<Result<Value, DataFileError>?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
     }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Each index is written by exactly one worker.
+    func set(_ index: Int, _ result: Result<Value, DataFileError>) {
+        slots[index] = result
+    }
+
+    /// The results, read after every worker has finished.
+    var values: [Result<Value, DataFileError>?] { Array(slots) }
 }
 
 /// The names in a folder, hidden ones excluded, in natural order.

@@ -71,7 +71,7 @@ func json(_ result: (status: Int32, output: CapturedOutput)) throws -> [String: 
         (["demo", "beans", "--step", "0.1"], "nn: nn demo beans: --step applies to --strategy fixed-step only; use --lr"),
         (["demo", "beans", "--lr", "-1"], "nn: nn demo beans: --lr expects a positive number, got '-1'"),
         (["demo", "beans", "--model", "quadratic"], "nn: nn demo beans: --model expects one of w, wb, got 'quadratic'"),
-        (["demo", "nope"], "nn: nn demo nope: unknown demo 'nope'; choose one of mazur, recruitment, beans"),
+        (["demo", "nope"], "nn: nn demo nope: unknown demo 'nope'; choose one of mazur, recruitment, beans, sin, xor"),
         (["frobnicate"], "nn: unknown command 'frobnicate' (see 'nn help')"),
     ])
     func badArgumentsGiveOneLineAndStatusTwo(arguments: [String], message: String) {

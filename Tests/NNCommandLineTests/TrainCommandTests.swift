@@ -60,7 +60,7 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
             (["train", "--data", csv, "--layers", "5,3"], 2, "nn: nn train: --layers starts with 5 inputs, but \(csv) has 2 features per sample"),
             (["train", "--data", csv, "--batch-size", "0"], 2, "nn: nn train: --batch-size expects a positive integer or 'all'"),
             (["train", "--data", csv, "--test-fraction", "0.2", "--train-per-class", "3"], 2, "nn: nn train: give --test-fraction or --train-per-class, not both"),
-            (["train", "--data", folder + "/nothing.csv"], 1, "nn: \(folder)/nothing.csv: cannot read: no such file"),
+            (["train", "--data", folder + "/nothing.csv"], 2, "nn: nn train: --data \(folder)/nothing.csv: no such file or folder"),
             (["train", "--data", csv, "--resume", csv], 1, "nn: \(csv): not a valid safetensors file"),
             (["predict", "--model", folder + "/absent.safetensors", "1,2"], 1, "nn: \(folder)/absent.safetensors: no such file"),
         ]
