@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "NNTraining", targets: ["NNTraining"]),
         .library(name: "NN", targets: ["NN"]),
         .executable(name: "nn", targets: ["NNCommandLine"]),
+        .plugin(name: "scaffold-layer", targets: ["ScaffoldLayer"]),
     ],
     targets: [
         .target(name: "NNCore"),
@@ -33,6 +34,16 @@ let package = Package(
             dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO", "NNTraining"]
         ),
         .executableTarget(name: "NNCommandLine", dependencies: ["NN"]),
+        // `swift package scaffold-layer`: fills Templates/ into a new layer or activation and its test.
+        // Its logic is Sources/NNScaffold/Scaffold.swift, compiled into the plugin through a symbolic link.
+        .plugin(
+            name: "ScaffoldLayer",
+            capability: .command(
+                intent: .custom(verb: "scaffold-layer", description: "Generate a layer or activation and its test from Templates/"),
+                permissions: [.writeToPackageDirectory(reason: "writes the new layer's source file and its test")]
+            )
+        ),
+        .target(name: "NNScaffold"),
         // Benchmarks: executables that are not products, so packages depending on ours never build them.
         .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
         .executableTarget(name: "DataLoadingBenchmark", dependencies: ["NNData"], path: "Benchmarks/DataLoadingBenchmark"),
@@ -46,5 +57,6 @@ let package = Package(
         // Depends on NNCore alone: proves a user can define an activation outside the library.
         .testTarget(name: "CustomActivationTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN"]),
+        .testTarget(name: "NNScaffoldTests", dependencies: ["NNScaffold", "NN"]),
     ]
 )

@@ -1,0 +1,1 @@
+../../Sources/NNScaffold/Scaffold.swift
