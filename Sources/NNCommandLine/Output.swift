@@ -1,4 +1,5 @@
 import Foundation
+import NNIO
 
 /// Where a command writes: standard output and standard error, or buffers in tests.
 protocol CommandOutput {
@@ -19,12 +20,9 @@ struct StandardOutput: CommandOutput {
 
 /// Encodes a report as one line of JSON with sorted, snake_case keys.
 func jsonLine<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
     // Reports hold finite numbers only; a failure here is a bug in the report type.
-    guard let data = try? encoder.encode(value) else { preconditionFailure("report is not encodable") }
-    return String(decoding: data, as: UTF8.self)
+    guard let line = try? JSONFormat.string(value) else { preconditionFailure("report is not encodable") }
+    return line
 }
 
 /// A number with `digits` significant digits, for text reports.

@@ -34,27 +34,35 @@ public enum JSONValue: Codable, Equatable, Sendable {
 
     /// The JSON form of an encodable value.
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: JSONValue.encoder.encode(value))
+        self = try JSONDecoder().decode(JSONValue.self, from: JSONFormat.encoder().encode(value))
     }
 
     /// Decodes this JSON as a `T`.
     public func decode<T: Decodable>(as _: T.Type) throws -> T {
-        try JSONDecoder.snakeCase.decode(T.self, from: JSONValue.encoder.encode(self))
+        try JSONFormat.decoder().decode(T.self, from: JSONFormat.encoder().encode(self))
     }
+}
 
-    /// Sorted keys and snake_case names: deterministic output that Python reads naturally.
-    static var encoder: JSONEncoder {
+/// The JSON conventions of every file and report swift-nn writes: sorted keys and snake_case
+/// names, so output is deterministic and reads naturally from Python.
+public enum JSONFormat {
+    /// An encoder with sorted keys, unescaped slashes and snake_case keys.
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }
-}
 
-extension JSONDecoder {
-    static var snakeCase: JSONDecoder {
+    /// A decoder for what ``encoder()`` writes.
+    public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
+    }
+
+    /// `value` as one line of JSON text.
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 }

@@ -26,7 +26,7 @@ public enum ModelFile {
         var metadata = extra
         metadata["format"] = format
         metadata["dtype"] = L.Scalar.dtypeName
-        do { metadata["architecture"] = String(decoding: try JSONValue.encoder.encode(architecture), as: UTF8.self) } catch {
+        do { metadata["architecture"] = String(decoding: try JSONFormat.encoder().encode(architecture), as: UTF8.self) } catch {
             throw .notSerializable(layer: "\(L.self) (\(error))")
         }
         return metadata
@@ -39,7 +39,7 @@ public enum ModelFile {
 
     /// The architecture recorded in a file's metadata, if it has a readable one.
     public static func architecture(in metadata: [String: String]) -> TypeDescription? {
-        metadata["architecture"].flatMap { try? JSONDecoder.snakeCase.decode(TypeDescription.self, from: Data($0.utf8)) }
+        metadata["architecture"].flatMap { try? JSONFormat.decoder().decode(TypeDescription.self, from: Data($0.utf8)) }
     }
 
     /// Reads a model saved in scalar type `T`.
@@ -63,7 +63,7 @@ public enum ModelFile {
             throw .unsupportedDType(path: path, tensor: "(model)", dtype: dtype)
         }
         let description: TypeDescription
-        do { description = try JSONDecoder.snakeCase.decode(TypeDescription.self, from: Data(json.utf8)) } catch {
+        do { description = try JSONFormat.decoder().decode(TypeDescription.self, from: Data(json.utf8)) } catch {
             throw .invalidHeader(path: path, reason: "the architecture is not valid JSON of layer descriptions")
         }
         var model = try LayerRegistry.shared.make(description, as: T.self, path: path)

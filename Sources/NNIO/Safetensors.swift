@@ -199,7 +199,7 @@ private func integers(_ value: JSONValue?) -> [Int]? {
 
 /// A JSON value as compact text, for messages.
 private func compact(_ value: JSONValue) -> String {
-    (try? JSONValue.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+    (try? JSONFormat.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
 }
 
 /// A JSON string literal.

@@ -79,19 +79,14 @@ extension Trainer {
     }
 
     private static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         // Plain integers, strings and dictionaries of them: encoding cannot fail.
-        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+        try! JSONFormat.string(value)
     }
 
     private static func decode<T: Decodable>(_ text: String?, _ key: String, _ path: String) throws(ModelFileError) -> T {
         guard let text else { throw .invalidHeader(path: path, reason: "the checkpoint has no '\(key)'") }
         do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            return try decoder.decode(T.self, from: Data(text.utf8))
+            return try JSONFormat.decoder().decode(T.self, from: Data(text.utf8))
         } catch {
             throw .invalidHeader(path: path, reason: "'\(key)' is not valid: \(error)")
         }

@@ -50,11 +50,8 @@ public struct TrainingHistory: Sendable, Codable, Equatable {
 
     /// The history as JSON (sorted keys, snake_case): `{"epochs": [...], "stop_reason": ...}`.
     public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         // Every field is a number, string or dictionary of numbers: encoding cannot fail.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        try! JSONFormat.string(self)
     }
 
     /// Writes the history atomically, as CSV if `path` ends in `.csv`, else as JSON.
