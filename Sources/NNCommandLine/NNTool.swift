@@ -18,6 +18,10 @@ enum NNTool {
               [--model w|wb] [--strategy bgd|sgd|mini-batch|fixed-step]
               [--epochs N] [--lr R | --step S] [--batch-size N] [--count N] [--seed N]
               [--json] [--plot FILE.svg] [--surface FILE.svg]
+          demo sin                  fit sin(x) with a 1-40-1 tanh network (the lesson's settings)
+              [--layers 1,40,1] [--activation tanh] [--optimizer sgd|momentum|adam] [--lr R]
+              [--batch-size N] [--epochs N] [--seed N] [--json] [--plot FILE.svg]
+          demo xor                  the XOR problem, 2-4-1 [--epochs N] [--json]
           inspect PATH              what a data file, data folder or model file holds
               [--format csv|idx|bmp|image-folder|fashion-mnist|model]
         \(TrainCommand.usage)
@@ -27,7 +31,8 @@ enum NNTool {
               numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
           help                      print this text
 
-        Demos run in double precision unless --precision float is given.
+        mazur and recruitment run in double precision unless --precision float is given;
+        `nn demo` writes its plots to ./nn-output/.
         """
 
     static func main() {
