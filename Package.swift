@@ -47,6 +47,7 @@ let package = Package(
         // Benchmarks: executables that are not products, so packages depending on ours never build them.
         .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
         .executableTarget(name: "DataLoadingBenchmark", dependencies: ["NNData"], path: "Benchmarks/DataLoadingBenchmark"),
+        .executableTarget(name: "MatrixMultiplyBenchmark", dependencies: ["NNCore"], path: "Benchmarks/MatrixMultiplyBenchmark"),
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),
