@@ -15,7 +15,7 @@ import Testing
         return c
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(5, 7, 3), (1, 1, 1), (7, 13, 5), (33, 64, 784)])
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(5, 7, 3), (1, 1, 1), (7, 13, 5), (33, 64, 784), (1, 40, 1), (3, 9, 17)])
     func matrixMultiplyMatchesTheDefinition(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
         let (transposeA, transposeB) = transposes
         var generator = SeededRandomGenerator(seed: 1)
