@@ -18,7 +18,10 @@ let package = Package(
         .plugin(name: "scaffold-layer", targets: ["ScaffoldLayer"]),
     ],
     targets: [
-        .target(name: "NNCore"),
+        // Matrix-product micro-kernels and packing in C, compiled per instruction set and chosen
+        // at run time (see Sources/NNCore/Kernels/PackedMatrixMultiply.swift for why C).
+        .target(name: "CNNKernels"),
+        .target(name: "NNCore", dependencies: ["CNNKernels"]),
         .target(name: "NNLosses", dependencies: ["NNCore"]),
         .target(name: "NNOptimizers", dependencies: ["NNCore"]),
         // The system zlib (for .gz files); Debian's zlib1g-dev provides the header.
@@ -47,9 +50,10 @@ let package = Package(
         // Benchmarks: executables that are not products, so packages depending on ours never build them.
         .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
         .executableTarget(name: "DataLoadingBenchmark", dependencies: ["NNData"], path: "Benchmarks/DataLoadingBenchmark"),
+        .executableTarget(name: "NNBenchmark", dependencies: ["NN"], path: "Benchmarks/NNBenchmark"),
         .executableTarget(name: "MatrixMultiplyBenchmark", dependencies: ["NNCore"], path: "Benchmarks/MatrixMultiplyBenchmark"),
 
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "CNNKernels"]),
         .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),
         .testTarget(name: "NNOptimizersTests", dependencies: ["NNCore", "NNOptimizers"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNCore", "NNData"]),

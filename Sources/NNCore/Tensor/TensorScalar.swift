@@ -140,6 +140,24 @@ extension Float: TensorScalar {
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
 
+    /// The packed, multi-threaded kernel with micro-kernels for this CPU (see
+    /// `PackedMatrixMultiply.swift`); `Double` uses the portable Swift kernel.
+    public static func matrixMultiply(
+        _ a: UnsafeBufferPointer<Float>, transposed transposeA: Bool,
+        _ b: UnsafeBufferPointer<Float>, transposed transposeB: Bool,
+        into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool
+    ) {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n,
+                     "matrixMultiply: buffers smaller than \(m)×\(k) · \(k)×\(n)")
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            if !accumulate { c.update(repeating: 0) }
+            return
+        }
+        Kernels.matrixMultiplyFloat(a.baseAddress!, transposeA, b.baseAddress!, transposeB, c.baseAddress!,
+                                    m: m, n: n, k: k, accumulate: accumulate)
+    }
+
     public static func activate<A: Activation>(
         _ activation: A, _ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
     ) { activation.apply(input, into: output) }

@@ -1,0 +1,64 @@
+// The C part of swift-nn's kernels: single-precision matrix-product micro-kernels and the
+// packing routines that feed them, each compiled for several instruction sets and chosen
+// at run time for the CPU at hand. Blocking, threading and everything else live in Swift
+// (Sources/NNCore/Kernels); this target holds only what Swift cannot compile for a CPU
+// feature that the package's baseline target lacks, without unsafe flags.
+#ifndef CNNKERNELS_H
+#define CNNKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets a kernel is compiled for, best last.
+typedef enum {
+    NNInstructionSetBaseline = 0, ///< The target's baseline (SSE2 on x86-64, NEON on arm64).
+    NNInstructionSetAVX2 = 1,     ///< AVX2 with FMA3.
+    NNInstructionSetAVX512 = 2,   ///< AVX-512 F.
+} NNInstructionSet;
+
+/// The register tile of a micro-kernel: it updates `rows × columns` elements of C.
+typedef struct {
+    int rows;    ///< MR: rows of A packed together.
+    int columns; ///< NR: columns of B packed together.
+} NNTileShape;
+
+/// The best instruction set that both this CPU and this build support.
+NNInstructionSet nn_best_instruction_set(void);
+
+/// The tile of the micro-kernel compiled for `set`.
+NNTileShape nn_sgemm_tile(NNInstructionSet set);
+
+/// Packs the `rows × depth` block of op(A) whose element (i, p) is
+/// `a[i * rowStride + p * depthStride]` into panels of `tile.rows` rows, each stored
+/// depth-major (`tile.rows` values per depth step); the last panel is padded with zeros.
+void nn_sgemm_pack_a(NNInstructionSet set, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride,
+                     int rows, int depth, float *packed);
+
+/// Packs the `depth × columns` block of op(B) whose element (p, j) is
+/// `b[p * depthStride + j * columnStride]` into panels of `tile.columns` columns, each
+/// stored depth-major; the last panel is padded with zeros.
+void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride, ptrdiff_t columnStride,
+                     int depth, int columns, float *packed);
+
+/// `C[0..<rows, 0..<columns] += Ã · B̃` for one packed panel of A and one of B, `depth`
+/// steps long; `c` is row-major with `cRowStride` floats between rows. `rows` and
+/// `columns` may be smaller than the tile (edge tiles).
+void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
+                    float *c, ptrdiff_t cRowStride, int rows, int columns);
+
+/// `C += op(A)·op(B)` without packing, for products too small to repay it: `m×k` op(A)
+/// with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
+/// element (p, j) at `b[p * bDepthStride + j]` (B's rows contiguous), row-major C.
+void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
+                    const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
+                    const float *b, ptrdiff_t bDepthStride,
+                    float *c, ptrdiff_t cRowStride);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

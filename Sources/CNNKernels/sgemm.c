@@ -1,0 +1,163 @@
+// Single-precision matrix-product micro-kernels and packing, compiled once per instruction
+// set with target attributes and chosen at run time: no compiler flags needed, so the
+// package stays free of unsafeFlags and still runs on CPUs without AVX2 or AVX-512.
+#include "CNNKernels.h"
+#include <string.h>
+
+// Let `acc += a * b` become one fused multiply-add where the instruction set has it.
+#pragma clang fp contract(fast)
+
+#if defined(__x86_64__) || defined(__i386__)
+#define NN_X86 1
+#endif
+
+typedef float nn_f32x4 __attribute__((vector_size(16)));
+#if NN_X86
+typedef float nn_f32x8 __attribute__((vector_size(32)));
+typedef float nn_f32x16 __attribute__((vector_size(64)));
+#endif
+
+// The tiles: MR rows × (NV vectors of W floats). The accumulators (MR·NV vectors) plus NV
+// vectors of B and one broadcast must fit the register file: 16 registers for SSE2/NEON
+// and AVX2, 32 for AVX-512.
+enum { BASE_MR = 6, BASE_NV = 2, BASE_W = 4 };
+#if NN_X86
+enum { AVX2_MR = 6, AVX2_NV = 2, AVX2_W = 8 };
+enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
+#endif
+
+#define NN_UNROLL _Pragma("clang loop unroll(full)")
+
+// One micro-kernel body for every instruction set: the loops have constant trip counts,
+// so the compiler unrolls them and keeps the accumulators in registers.
+#define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV)                              \
+    ATTRIBUTES static void NAME(int depth, const float *restrict pa, const float *restrict pb,   \
+                                float *restrict c, ptrdiff_t ldc, int rows, int columns) {       \
+        VECTOR acc[MR][NV];                                                                      \
+        NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
+            NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
+        for (int p = 0; p < depth; p++) {                                                        \
+            VECTOR bv[NV];                                                                       \
+            NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bv[v], pb + v * W, sizeof(VECTOR));  \
+            NN_UNROLL for (int i = 0; i < MR; i++) {                                             \
+                const float s = pa[i];                                                           \
+                NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] += s * bv[v];                   \
+            }                                                                                    \
+            pa += MR;                                                                            \
+            pb += NV * W;                                                                        \
+        }                                                                                        \
+        if (rows == MR && columns == NV * W) {                                                   \
+            NN_UNROLL for (int i = 0; i < MR; i++)                                               \
+                NN_UNROLL for (int v = 0; v < NV; v++) {                                         \
+                    VECTOR cv;                                                                   \
+                    memcpy(&cv, c + i * ldc + v * W, sizeof(VECTOR));                            \
+                    cv += acc[i][v];                                                             \
+                    memcpy(c + i * ldc + v * W, &cv, sizeof(VECTOR));                            \
+                }                                                                                \
+        } else {                                                                                 \
+            float tile[MR][NV * W];                                                              \
+            NN_UNROLL for (int i = 0; i < MR; i++)                                               \
+                NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&tile[i][v * W], &acc[i][v], sizeof(VECTOR)); \
+            for (int i = 0; i < rows; i++)                                                       \
+                for (int j = 0; j < columns; j++) c[i * ldc + j] += tile[i][j];                  \
+        }                                                                                        \
+    }
+
+// C[i, :] += A(i, p) · B[p, :], the loop order whose inner loop the compiler vectorises.
+#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES)                                                 \
+    ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,      \
+                                ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,           \
+                                float *restrict c, ptrdiff_t crs) {                              \
+        for (int i = 0; i < m; i++) {                                                            \
+            float *restrict row = c + i * crs;                                                   \
+            for (int p = 0; p < k; p++) {                                                        \
+                const float scale = a[i * ars + p * ads];                                        \
+                const float *restrict brow = b + p * bds;                                        \
+                for (int j = 0; j < n; j++) row[j] += scale * brow[j];                           \
+            }                                                                                    \
+        }                                                                                        \
+    }
+
+NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV)
+NN_DEFINE_SMALL_KERNEL(small_baseline, )
+#if NN_X86
+NN_DEFINE_MICRO_KERNEL(micro_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV)
+NN_DEFINE_MICRO_KERNEL(micro_avx512, __attribute__((target("avx512f"))), nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV)
+NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))))
+NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f"))))
+#endif
+
+NNInstructionSet nn_best_instruction_set(void) {
+#if NN_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return NNInstructionSetAVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NNInstructionSetAVX2;
+#endif
+    return NNInstructionSetBaseline;
+}
+
+NNTileShape nn_sgemm_tile(NNInstructionSet set) {
+    switch (set) {
+#if NN_X86
+    case NNInstructionSetAVX512: return (NNTileShape){AVX512_MR, AVX512_NV * AVX512_W};
+    case NNInstructionSetAVX2: return (NNTileShape){AVX2_MR, AVX2_NV * AVX2_W};
+#endif
+    default: return (NNTileShape){BASE_MR, BASE_NV * BASE_W};
+    }
+}
+
+void nn_sgemm_pack_a(NNInstructionSet set, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride,
+                     int rows, int depth, float *packed) {
+    const int mr = nn_sgemm_tile(set).rows;
+    for (int start = 0; start < rows; start += mr) {
+        const int height = rows - start < mr ? rows - start : mr;
+        const float *panel = a + start * rowStride;
+        for (int p = 0; p < depth; p++) {
+            int i = 0;
+            for (; i < height; i++) *packed++ = panel[i * rowStride + p * depthStride];
+            for (; i < mr; i++) *packed++ = 0;
+        }
+    }
+}
+
+void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride, ptrdiff_t columnStride,
+                     int depth, int columns, float *packed) {
+    const int nr = nn_sgemm_tile(set).columns;
+    for (int start = 0; start < columns; start += nr) {
+        const int width = columns - start < nr ? columns - start : nr;
+        const float *panel = b + start * columnStride;
+        if (columnStride == 1 && width == nr) {
+            for (int p = 0; p < depth; p++, packed += nr) memcpy(packed, panel + p * depthStride, sizeof(float) * (size_t)nr);
+            continue;
+        }
+        for (int p = 0; p < depth; p++) {
+            int j = 0;
+            for (; j < width; j++) *packed++ = panel[p * depthStride + j * columnStride];
+            for (; j < nr; j++) *packed++ = 0;
+        }
+    }
+}
+
+void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
+                    float *c, ptrdiff_t cRowStride, int rows, int columns) {
+    switch (set) {
+#if NN_X86
+    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns); return;
+    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns); return;
+#endif
+    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns); return;
+    }
+}
+
+void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
+                    const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
+                    const float *b, ptrdiff_t bDepthStride,
+                    float *c, ptrdiff_t cRowStride) {
+    switch (set) {
+#if NN_X86
+    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
+    case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
+#endif
+    default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
+    }
+}

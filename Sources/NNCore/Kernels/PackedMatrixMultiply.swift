@@ -1,0 +1,158 @@
+import CNNKernels
+
+// The single-precision matrix product: cache blocking and threading in Swift around C
+// micro-kernels.
+//
+// Why C for the innermost loop: a plain `swift build -c release` targets the x86-64
+// baseline (SSE2), whose peak here is 98 GFLOP/s against 523 with AVX-512, and SwiftPM
+// offers no way to compile one Swift function for AVX-512 without `unsafeFlags`, which
+// would stop other packages from depending on ours. Clang's `target` attribute does exactly
+// that for C, and the CPU is checked once at run time. The pure-Swift `Kernels.matrixMultiply`
+// stays as the reference the tests compare against, and serves `Double`.
+//
+// The blocking is GotoBLAS's: for each `kc`-deep slab, pack an `nc`-wide block of op(B)
+// into column panels (sized for the last-level cache) and an `mc`-tall block of op(A) into
+// row panels (sized for L2); then the micro-kernel multiplies one A panel by one B panel,
+// a `MR×NR` tile of C held in registers.
+
+extension Kernels {
+    /// The instruction set of this CPU's micro-kernel, decided once.
+    static let instructionSet: NNInstructionSet = nn_best_instruction_set()
+
+    /// A readable name for `instructionSet`, for benchmarks and `nn` reports.
+    static var instructionSetName: String {
+        switch instructionSet {
+        case NNInstructionSetAVX512: "AVX-512"
+        case NNInstructionSetAVX2: "AVX2+FMA"
+        default: "baseline"
+        }
+    }
+
+    /// Depth of a packed slab: a `kc × NR` panel of B stays in the L1 cache.
+    static let depthBlock = 256
+    /// Rows of A packed at once (a multiple of every `MR`): `mc × kc` stays in L2.
+    static let rowBlock = 240
+    /// Columns of B packed at once (a multiple of every `NR`): `kc × nc` stays in L3.
+    static let columnBlock = 3072
+
+    /// Below this many multiply-adds (`m·n·k`) the product runs unpacked: packing would
+    /// cost as much as it saves.
+    static let packingThreshold = 32 * 32 * 32
+    /// Below this many multiply-adds the product stays on the caller's thread.
+    static let threadingThreshold = 1 << 18
+
+    /// The instruction sets this CPU can run, baseline first (tests try each).
+    static var supportedInstructionSets: [NNInstructionSet] {
+        [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512].filter { $0.rawValue <= instructionSet.rawValue }
+    }
+
+    /// `C = op(A)·op(B)` (or `C +=` when `accumulate`) in single precision, using up to
+    /// `threads` threads and the micro-kernels for `set`.
+    static func matrixMultiplyFloat(
+        _ a: UnsafePointer<Float>, _ transposeA: Bool,
+        _ b: UnsafePointer<Float>, _ transposeB: Bool,
+        _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, accumulate: Bool,
+        threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
+    ) {
+        if !accumulate { c.update(repeating: 0, count: m * n) }
+        guard m > 0, n > 0, k > 0 else { return }
+        // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
+        let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
+        let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
+
+        if m * n * k < packingThreshold {
+            if transposeB {
+                // Few rows: one dot product per element is cheapest.
+                Kernels.matrixMultiply(UnsafeBufferPointer(start: a, count: m * k), transposeA,
+                                       UnsafeBufferPointer(start: b, count: k * n), true,
+                                       UnsafeMutableBufferPointer(start: c, count: m * n),
+                                       m: m, n: n, k: k, accumulate: true)
+            } else {
+                nn_sgemm_small(set, Int32(m), Int32(n), Int32(k), a, aRow, aDepth, b, bDepth, c, n)
+            }
+            return
+        }
+
+        let whole = PackedProductPart(
+            set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
+            c: c, cRow: n, rows: m, columns: n, depth: k)
+        guard threads > 1, m * n * k >= threadingThreshold, let worker = KernelWorker.shared, worker.tryClaim() else {
+            whole.run()
+            return
+        }
+        let (first, second) = whole.split(tile: nn_sgemm_tile(set))
+        worker.start(second)
+        first.run()
+        worker.finishAndRelease()
+    }
+}
+
+/// One rectangle of C and the operands that produce it: the unit of work of one thread.
+struct PackedProductPart {
+    var set: NNInstructionSet
+    var a: UnsafePointer<Float>, aRow: Int, aDepth: Int
+    var b: UnsafePointer<Float>, bDepth: Int, bColumn: Int
+    var c: UnsafeMutablePointer<Float>, cRow: Int
+    var rows: Int, columns: Int, depth: Int
+
+    /// A part with nothing to do.
+    static var empty: PackedProductPart {
+        let dummy = UnsafeMutablePointer<Float>(bitPattern: 64)!
+        return PackedProductPart(set: NNInstructionSetBaseline, a: dummy, aRow: 0, aDepth: 0, b: dummy, bDepth: 0,
+                                 bColumn: 0, c: dummy, cRow: 0, rows: 0, columns: 0, depth: 0)
+    }
+
+    /// Two halves along the longer side of C, cut on a tile boundary.
+    func split(tile: NNTileShape) -> (PackedProductPart, PackedProductPart) {
+        var first = self, second = self
+        if columns >= rows {
+            let step = Int(tile.columns)
+            let cut = ((columns / 2 + step - 1) / step) * step
+            first.columns = min(cut, columns)
+            second.columns = columns - first.columns
+            second.b = b + first.columns * bColumn
+            second.c = c + first.columns
+        } else {
+            let step = Int(tile.rows)
+            let cut = ((rows / 2 + step - 1) / step) * step
+            first.rows = min(cut, rows)
+            second.rows = rows - first.rows
+            second.a = a + first.rows * aRow
+            second.c = c + first.rows * cRow
+        }
+        return (first, second)
+    }
+
+    /// Adds this part's product into C.
+    func run() {
+        guard rows > 0, columns > 0, depth > 0 else { return }
+        let tile = nn_sgemm_tile(set)
+        let (mr, nr) = (Int(tile.rows), Int(tile.columns))
+        let kcMax = min(Kernels.depthBlock, depth)
+        let mcMax = min(Kernels.rowBlock, (rows + mr - 1) / mr * mr)
+        let ncMax = min(Kernels.columnBlock, (columns + nr - 1) / nr * nr)
+        PackingScratch.withScratch { scratch in
+            scratch.reserve(a: mcMax * kcMax, b: kcMax * ncMax)
+            let packedA = scratch.packedA, packedB = scratch.packedB
+            for jc in stride(from: 0, to: columns, by: Kernels.columnBlock) {
+                let nc = min(Kernels.columnBlock, columns - jc)
+                for pc in stride(from: 0, to: depth, by: Kernels.depthBlock) {
+                    let kc = min(Kernels.depthBlock, depth - pc)
+                    nn_sgemm_pack_b(set, b + pc * bDepth + jc * bColumn, bDepth, bColumn, Int32(kc), Int32(nc), packedB)
+                    for ic in stride(from: 0, to: rows, by: Kernels.rowBlock) {
+                        let mc = min(Kernels.rowBlock, rows - ic)
+                        nn_sgemm_pack_a(set, a + ic * aRow + pc * aDepth, aRow, aDepth, Int32(mc), Int32(kc), packedA)
+                        for jr in stride(from: 0, to: nc, by: nr) {
+                            for ir in stride(from: 0, to: mc, by: mr) {
+                                nn_sgemm_micro(set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
+                                               c + (ic + ir) * cRow + jc + jr, cRow,
+                                               Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

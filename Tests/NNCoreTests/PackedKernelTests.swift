@@ -1,0 +1,120 @@
+import CNNKernels
+import Testing
+@testable import NNCore
+
+/// The fast single-precision product (C micro-kernels, Swift blocking and threading) against
+/// a naive Double reference, on shapes chosen to hit every edge: single elements, sizes that
+/// are not multiples of any tile, products below the packing threshold, and products that
+/// cross the row, depth and column blocks.
+@Suite struct PackedKernelTests {
+    static let layouts = [(false, false), (true, false), (false, true), (true, true)]
+    static let shapes = [
+        (1, 1, 1), (7, 13, 5), (33, 784, 64), (33, 64, 784), (2, 3, 40000), (64, 10, 128),
+        (13, 37, 300), (241, 70, 257), (5, 3100, 40), (1, 256, 784), (100, 1, 500),
+    ]
+
+    /// op(A)·op(B) + C₀ by the definition, in Double, and Σ|a·b| per element (for the bound).
+    func reference(_ a: [Float], _ ta: Bool, _ b: [Float], _ tb: Bool, _ c0: [Float], m: Int, n: Int, k: Int)
+        -> (values: [Double], magnitudes: [Double]) {
+        var values = c0.map(Double.init), magnitudes = c0.map { abs(Double($0)) }
+        for i in 0..<m {
+            for p in 0..<k {
+                let x = Double(ta ? a[p * m + i] : a[i * k + p])
+                for j in 0..<n {
+                    let product = x * Double(tb ? b[j * k + p] : b[p * n + j])
+                    values[i * n + j] += product
+                    magnitudes[i * n + j] += abs(product)
+                }
+            }
+        }
+        return (values, magnitudes)
+    }
+
+    func check(m: Int, n: Int, k: Int, layout: (Bool, Bool), threads: Int, set: NNInstructionSet, seed: UInt64) {
+        var generator = SeededRandomGenerator(seed: seed)
+        let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        let start = (0..<(m * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        for accumulate in [false, true] {
+            var c = start
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        Kernels.matrixMultiplyFloat(a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
+                                                    m: m, n: n, k: k, accumulate: accumulate, threads: threads, set: set)
+                    }
+                }
+            }
+            let expected = reference(a, layout.0, b, layout.1, accumulate ? start : Array(repeating: 0, count: m * n), m: m, n: n, k: k)
+            // Float summation of k + 1 terms: |error| ≤ (k + 1)·ε·Σ|terms| (a loose but safe bound;
+            // a wrong index or a missed tile is off by O(1)).
+            var worst = 0.0
+            for index in c.indices {
+                let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
+                worst = max(worst, abs(Double(c[index]) - expected.values[index]) / bound)
+            }
+            #expect(worst <= 1, "\(m)×\(n)×\(k) layout \(layout) threads \(threads) set \(set.rawValue) accumulate \(accumulate): error \(worst) of the bound")
+        }
+    }
+
+    @Test(arguments: layouts, [1, 2])
+    func everyShapeEveryLayout(layout: (Bool, Bool), threads: Int) {
+        for set in Kernels.supportedInstructionSets {
+            for (index, (m, n, k)) in Self.shapes.enumerated() {
+                check(m: m, n: n, k: k, layout: layout, threads: threads, set: set, seed: UInt64(index + 1))
+            }
+        }
+    }
+
+    /// Random shapes, including odd sizes, above and below the thresholds.
+    @Test(arguments: [1, 2])
+    func randomShapes(threads: Int) {
+        var generator = SeededRandomGenerator(seed: 99)
+        for trial in 0..<24 {
+            let m = 1 + generator.nextIndex(below: 90), n = 1 + generator.nextIndex(below: 90), k = 1 + generator.nextIndex(below: 300)
+            let layout = Self.layouts[trial % 4]
+            check(m: m, n: n, k: k, layout: layout, threads: threads, set: Kernels.instructionSet, seed: UInt64(1000 + trial))
+        }
+    }
+
+    /// The two halves a threaded product is cut into cover C exactly, cut on tile
+    /// boundaries, whichever side is longer; run one after the other, they give the product.
+    @Test(arguments: [(240, 37, 50), (37, 240, 50), (13, 13, 700), (500, 3, 9)])
+    func splitPartsCoverTheProduct(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var generator = SeededRandomGenerator(seed: 5)
+        let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() - 0.5 }, b = (0..<(k * n)).map { _ in generator.nextUniformFloat() - 0.5 }
+        let set = Kernels.instructionSet, tile = nn_sgemm_tile(set)
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    let whole = PackedProductPart(set: set, a: a.baseAddress!, aRow: k, aDepth: 1, b: b.baseAddress!, bDepth: n, bColumn: 1,
+                                                  c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k)
+                    let (first, second) = whole.split(tile: tile)
+                    #expect(first.rows + (first.rows == m ? 0 : second.rows) == m)
+                    #expect(first.columns + (first.columns == n ? 0 : second.columns) == n)
+                    #expect(first.rows % Int(tile.rows) == 0 || first.rows == m)
+                    #expect(first.columns % Int(tile.columns) == 0 || first.columns == n)
+                    first.run()
+                    second.run()
+                }
+            }
+        }
+        let expected = reference(a, false, b, false, Array(repeating: 0, count: m * n), m: m, n: n, k: k)
+        let within = c.indices.allSatisfy { index in
+            let bound = Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index]
+            return abs(Double(c[index]) - expected.values[index]) <= bound
+        }
+        #expect(within)
+    }
+
+    /// Products run from many threads at once (the helper thread is shared) stay correct.
+    @Test func concurrentCallersGetCorrectProducts() async {
+        await withTaskGroup(of: Void.self) { group in
+            for caller in 0..<4 {
+                group.addTask { check(m: 96, n: 80, k: 200, layout: Self.layouts[caller], threads: 2, set: Kernels.instructionSet, seed: UInt64(caller)) }
+            }
+        }
+    }
+}
