@@ -29,9 +29,9 @@ extension Kernels {
     }
 
     /// Depth of a packed slab: a `kc × NR` panel of B stays in the L1 cache.
-    static let depthBlock = 256
+    static let depthBlock = 384
     /// Rows of A packed at once (a multiple of every `MR`): `mc × kc` stays in L2.
-    static let rowBlock = 240
+    static let rowBlock = 144
     /// Columns of B packed at once (a multiple of every `NR`): `kc × nc` stays in L3.
     static let columnBlock = 3072
 
@@ -61,7 +61,9 @@ extension Kernels {
         let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
 
-        if m * n * k < packingThreshold {
+        // Unpacked below the threshold, and for one to three rows (a single sample's
+        // forward pass): packing B would read and write all of it to use each value once.
+        if m * n * k < packingThreshold || m < 4 {
             if transposeB {
                 // Few rows: one dot product per element is cheapest.
                 Kernels.matrixMultiply(UnsafeBufferPointer(start: a, count: m * k), transposeA,

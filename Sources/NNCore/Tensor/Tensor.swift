@@ -130,7 +130,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
 
     /// Sets every element to zero, keeping the storage.
     public mutating func setToZero() {
-        withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        // All-zero bits are +0 for IEEE floats; a byte fill avoids a generic per-element loop
+        // (this runs through `any Layer`, unspecialised).
+        withUnsafeMutableBufferPointer { _ = UnsafeMutableRawBufferPointer($0).initializeMemory(as: UInt8.self, repeating: 0) }
     }
 
     public var description: String {

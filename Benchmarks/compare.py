@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Runs the benchmark workloads in swift-nn and its peers (PyTorch eager, NumPy, JAX)
+side by side — interleaved, one process per run, each pinned to the same cores with the
+same thread count — and prints one Markdown table of medians and ratios.
+
+    python3 Benchmarks/compare.py [--install] [--rounds 3] [--threads 1,2]
+                                  [--workloads sin,mazur,mlp,small-mlp,matmul,inference]
+                                  [--growth] [--json FILE]
+
+--install   creates the throw-away virtual environment .build/bench-venv with NumPy, JAX and
+            PyTorch's CPU wheel (pip, from PyPI); without it the peers found in that venv, or
+            else in the running Python, are used, and missing ones are shown as —.
+--growth    also measures how the time per epoch of the Fashion-MNIST MLP grows with the
+            batch size and the hidden width (ours beside PyTorch), as a table and
+            Benchmarks/growth.svg.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, ".build", "bench-venv")
+PEERS = os.path.join(ROOT, "Benchmarks", "peers", "peers.py")
+SWIFT_BINARY = os.path.join(ROOT, ".build", "release", "NNBenchmark")
+TORCH_CPU = "torch==2.13.0+cpu"   # PyPI's CPU-only build (the default wheel pulls in CUDA)
+
+# Per workload: the figure compared, whether higher is better, and the run length per
+# framework (PyTorch eager takes ~100× longer per tiny step, so it runs fewer epochs; the
+# figure is per step, so lengths do not affect it).
+WORKLOADS = {
+    "sin": ("us_per_step", False, {"swift-nn": ["--epochs", "1000"], "numpy": ["--epochs", "100"], "torch": ["--epochs", "10"]}),
+    "mazur": ("us_per_update", False, {}),
+    "mlp": ("seconds_per_epoch", False, {}),
+    "small-mlp": ("seconds_per_epoch", False, {}),
+    "matmul": ("gflops", True, {}),
+    "inference": ("us_per_call", False, {}),
+}
+FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax"]
+
+
+def install():
+    subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+    pip = [os.path.join(VENV, "bin", "pip"), "install", "--quiet"]
+    subprocess.run(pip + ["numpy", "jax", "filelock", "typing-extensions", "sympy", "networkx", "jinja2", "fsspec"], check=True)
+    subprocess.run(pip + ["--no-deps", TORCH_CPU], check=True)
+
+
+def python():
+    candidate = os.path.join(VENV, "bin", "python")
+    return candidate if os.path.exists(candidate) else sys.executable
+
+
+def available_peers():
+    found = []
+    for name, module in (("torch", "torch"), ("numpy", "numpy"), ("jax", "jax")):
+        if subprocess.run([python(), "-c", f"import {module}"], capture_output=True).returncode == 0:
+            found.append(name)
+        else:
+            print(f"# {name}: not installed in {python()} (run with --install); shown as —", file=sys.stderr)
+    return found
+
+
+def pinned(threads):
+    if shutil.which("taskset") and threads <= (os.cpu_count() or 1):
+        return ["taskset", "-c", ",".join(str(i) for i in range(threads))]
+    return []
+
+
+def run(framework, workload, threads, extra):
+    env = dict(os.environ, NN_THREADS=str(threads), OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads),
+               XLA_FLAGS=f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} intra_op_parallelism_threads={threads}")
+    if framework == "swift-nn":
+        command = [SWIFT_BINARY, workload, "--threads", str(threads)]
+    else:
+        command = [python(), PEERS, framework, workload, "--threads", str(threads)]
+    completed = subprocess.run(pinned(threads) + command + extra, capture_output=True, text=True, env=env)
+    if completed.returncode == 3:
+        return None
+    if completed.returncode != 0:
+        print(f"# {framework} {workload}: failed: {completed.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+
+
+def variant(result):
+    """What distinguishes results of one workload: the matrix size or the batch."""
+    if result["workload"] == "matmul":
+        return f"{result['size']}³"
+    if result["workload"] == "inference":
+        return f"batch {result['batch']}"
+    return ""
+
+
+def collect(plan, rounds, frameworks, results):
+    for round_index in range(rounds):
+        for workload, threads, extra_by_framework in plan:
+            # Rotate the order each round so no framework always runs first.
+            order = frameworks[round_index % len(frameworks):] + frameworks[:round_index % len(frameworks)]
+            for framework in order:
+                extra = extra_by_framework.get(framework, []) + extra_by_framework.get("all", [])
+                for result in run(framework, workload, threads, extra) or []:
+                    key = (workload, variant(result), threads, framework, tuple(extra_by_framework.get("all", [])))
+                    results.setdefault(key, []).append(result)
+                    print(f"# round {round_index + 1}: {framework} {workload} {variant(result)} {threads}T: "
+                          f"{result[WORKLOADS[workload][0]]:.4g}", file=sys.stderr)
+
+
+def median(results, key, field):
+    values = [r[field] for r in results.get(key, []) if r.get(field) is not None]
+    return statistics.median(values) if values else None
+
+
+def table(results, workloads, threads_list, frameworks):
+    lines = ["| workload | figure | threads | swift-nn | PyTorch | NumPy | JAX | ours vs best peer |",
+             "|---|---|---|---|---|---|---|---|"]
+    for workload in workloads:
+        field, higher_is_better, _ = WORKLOADS[workload]
+        variants = sorted({k[1] for k in results if k[0] == workload}, key=lambda v: (len(v), v), reverse=workload == "matmul")
+        for name in variants:
+            for threads in threads_list:
+                values = {f: median(results, (workload, name, threads, f, ()), field) for f in FRAMEWORKS}
+                ours = values["swift-nn"]
+                peers = [v for f, v in values.items() if f != "swift-nn" and v is not None]
+                ratio = "—"
+                if ours and peers:
+                    best = max(peers) if higher_is_better else min(peers)
+                    ratio = f"{(ours / best if higher_is_better else best / ours):.2f}× " + ("faster" if (ours > best) == higher_is_better else "slower")
+                    if (ours / best if higher_is_better else best / ours) < 1:
+                        ratio = f"{(best / ours if higher_is_better else ours / best):.2f}× slower"
+                cells = [f"{v:.4g}" if v is not None else "—" for v in (values[f] for f in FRAMEWORKS)]
+                label = f"{workload} {name}".strip()
+                lines.append(f"| {label} | {field} | {threads} | " + " | ".join(cells) + f" | {ratio} |")
+                if workload in ("mlp", "small-mlp"):
+                    accuracy = [median(results, (workload, name, threads, f, ()), "test_accuracy") for f in FRAMEWORKS]
+                    lines.append(f"| {label} | test accuracy after 1 epoch | {threads} | " +
+                                 " | ".join(f"{a:.4f}" if a is not None else "—" for a in accuracy) + " | |")
+                if workload == "mlp":
+                    memory = [median(results, (workload, name, threads, f, ()), "peak_memory_mb") for f in FRAMEWORKS]
+                    lines.append(f"| {label} | peak memory, MB (whole process) | {threads} | " +
+                                 " | ".join(f"{m:.0f}" if m is not None else "—" for m in memory) + " | |")
+    return "\n".join(lines)
+
+
+def growth(rounds, threads, frameworks, results):
+    """Time per epoch of the MLP against batch size and hidden width, ours beside PyTorch."""
+    peers = [f for f in ("swift-nn", "torch") if f in frameworks]
+    batches = [1, 4, 16, 64, 256, 1024]
+    widths = [64, 256, 1024, 2048]
+    # Small batches take one step per sample or few: they train on a slice of the epoch and
+    # report the time scaled to 60,000 samples (the figure is seconds per epoch either way).
+    def samples(batch):
+        return "3000" if batch == 1 else "6000" if batch < 64 else "12000"
+    plan = [("mlp", threads, {"all": ["--batch", str(b), "--samples", samples(b)]}) for b in batches]
+    plan += [("mlp", threads, {"all": ["--hidden", str(h), "--samples", "12000"]}) for h in widths]
+    collect(plan, rounds, peers, results)
+    rows = []
+    for kind, values in (("batch", batches), ("hidden", widths)):
+        for value in values:
+            extra = ("--batch", str(value), "--samples", samples(value)) if kind == "batch" else ("--hidden", str(value), "--samples", "12000")
+            ours = median(results, ("mlp", "", threads, "swift-nn", extra), "seconds_per_epoch")
+            torch = median(results, ("mlp", "", threads, "torch", extra), "seconds_per_epoch")
+            rows.append((kind, value, ours, torch))
+    lines = [f"| varied | value | swift-nn s/epoch | PyTorch s/epoch | PyTorch / swift-nn |", "|---|---|---|---|---|"]
+    for kind, value, ours, torch in rows:
+        ratio = f"{torch / ours:.2f}" if ours and torch else "—"
+        lines.append(f"| {'batch size' if kind == 'batch' else 'hidden width'} | {value} | "
+                     f"{ours:.3g} | {torch:.3g} | {ratio} |".replace("None", "—") if ours and torch else
+                     f"| {kind} | {value} | {ours} | {torch} | — |")
+    write_growth_svg(rows, os.path.join(ROOT, "Benchmarks", "growth.svg"), threads)
+    return "\n".join(lines)
+
+
+def write_growth_svg(rows, path, threads):
+    """Two log-log panels: seconds per epoch against batch size and against hidden width."""
+    import math
+    width, height, margin = 900, 380, 60
+    panel = (width - 3 * margin) / 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">Fashion-MNIST MLP: seconds per epoch ({threads} threads, log scales)</text>']
+    colours = {"swift-nn": "#d62728", "PyTorch": "#1f77b4"}
+    for index, (kind, label) in enumerate((("batch", "batch size"), ("hidden", "hidden width (784-H-128-10, batch 64)"))):
+        points = [(v, o, t) for k, v, o, t in rows if k == kind and o and t]
+        if not points:
+            continue
+        left, top, bottom = margin + index * (panel + margin), 40, height - margin
+        xs = [math.log10(v) for v, _, _ in points]
+        ys = [math.log10(y) for _, o, t in points for y in (o, t)]
+        x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+        y0, y1 = math.floor(min(ys) * 2) / 2, math.ceil(max(ys) * 2) / 2
+        if y1 == y0:
+            y1 = y0 + 0.5
+        sx = lambda x: left + (math.log10(x) - x0) / (x1 - x0) * panel
+        sy = lambda y: bottom - (math.log10(y) - y0) / (y1 - y0) * (bottom - top)
+        parts.append(f'<rect x="{left}" y="{top}" width="{panel}" height="{bottom - top}" fill="none" stroke="#999"/>')
+        parts.append(f'<text x="{left + panel / 2}" y="{height - 20}" text-anchor="middle">{label}</text>')
+        for v, _, _ in points:
+            parts.append(f'<text x="{sx(v):.1f}" y="{bottom + 15}" text-anchor="middle">{v}</text>')
+        tick = y0
+        while tick <= y1 + 1e-9:
+            parts.append(f'<line x1="{left}" x2="{left + panel}" y1="{sy(10 ** tick):.1f}" y2="{sy(10 ** tick):.1f}" stroke="#eee"/>')
+            parts.append(f'<text x="{left - 5}" y="{sy(10 ** tick) + 4:.1f}" text-anchor="end">{10 ** tick:.3g}</text>')
+            tick += 0.5
+        for name, column in (("swift-nn", 1), ("PyTorch", 2)):
+            path_points = " ".join(f"{sx(p[0]):.1f},{sy(p[column]):.1f}" for p in points)
+            parts.append(f'<polyline points="{path_points}" fill="none" stroke="{colours[name]}" stroke-width="2"/>')
+            for p in points:
+                parts.append(f'<circle cx="{sx(p[0]):.1f}" cy="{sy(p[column]):.1f}" r="3" fill="{colours[name]}"/>')
+        for row, name in enumerate(("swift-nn", "PyTorch")):
+            parts.append(f'<rect x="{left + 10}" y="{top + 8 + row * 18}" width="110" height="16" fill="white" opacity="0.85"/>')
+            parts.append(f'<line x1="{left + 14}" x2="{left + 34}" y1="{top + 16 + row * 18}" y2="{top + 16 + row * 18}" stroke="{colours[name]}" stroke-width="2"/>')
+            parts.append(f'<text x="{left + 40}" y="{top + 20 + row * 18}">{name}</text>')
+    parts.append("</svg>")
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        handle.write("\n".join(parts) + "\n")
+    os.replace(temporary, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--install", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--growth", action="store_true")
+    parser.add_argument("--growth-only", action="store_true")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if args.install:
+        install()
+    subprocess.run(["swift", "build", "-c", "release", "--product", "NNBenchmark"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    frameworks = ["swift-nn"] + available_peers()
+    threads_list = [int(t) for t in args.threads.split(",")]
+    workloads = [w for w in args.workloads.split(",") if w]
+    for w in workloads:
+        if w not in WORKLOADS:
+            sys.exit(f"compare.py: unknown workload '{w}' (expected {', '.join(WORKLOADS)})")
+    results = {}
+    lscpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo; nproc"], capture_output=True, text=True).stdout.split("\n")
+    print(f"Machine: {lscpu[0].split(':')[-1].strip()}, {lscpu[1]} processors; peers from {python()}; "
+          f"{args.rounds} interleaved rounds, medians.\n")
+    if not args.growth_only:
+        plan = [(w, t, WORKLOADS[w][2]) for w in workloads for t in threads_list]
+        collect(plan, args.rounds, frameworks, results)
+        print(table(results, workloads, threads_list, frameworks))
+    if args.growth or args.growth_only:
+        print()
+        print(growth(args.rounds, max(threads_list), frameworks, results))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump([r for values in results.values() for r in values], handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""The benchmark workloads of Benchmarks/README.md in PyTorch (eager, CPU), NumPy and JAX.
+
+One workload in one framework per process, printing JSON lines in the same form as
+`swift run -c release NNBenchmark`, so that compare.py can interleave them:
+
+    python3 peers.py FRAMEWORK WORKLOAD [--threads N] [--epochs N] [--samples N]
+                     [--batch N] [--hidden N] [--data FOLDER]
+
+FRAMEWORK: torch | numpy | jax.  WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference.
+Exits with status 3 when the framework does not implement the workload (the table shows —).
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+NOT_IMPLEMENTED = 3
+
+
+def emit(framework, workload, threads, **values):
+    print(json.dumps({"framework": framework, "workload": workload, "threads": threads, **values}), flush=True)
+
+
+def peak_memory_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fashion_mnist(folder, samples):
+    import numpy as np
+
+    def read(name, offset):
+        for path in (f"{folder}/{name}.gz", f"{folder}/{name}"):
+            if os.path.exists(path):
+                opener = gzip.open if path.endswith(".gz") else open
+                with opener(path, "rb") as handle:
+                    return np.frombuffer(handle.read(), dtype=np.uint8, offset=offset)
+        sys.exit(f"peers.py: {folder}/{name}(.gz) not found (apt-get install dataset-fashion-mnist)")
+
+    train_x = read("train-images-idx3-ubyte", 16).reshape(-1, 784).astype(np.float32) / 255
+    train_y = read("train-labels-idx1-ubyte", 8).astype(np.int64)
+    test_x = read("t10k-images-idx3-ubyte", 16).reshape(-1, 784).astype(np.float32) / 255
+    test_y = read("t10k-labels-idx1-ubyte", 8).astype(np.int64)
+    if samples:
+        train_x, train_y = train_x[:samples], train_y[:samples]
+    return train_x, train_y, test_x, test_y
+
+
+def sin_data():
+    import numpy as np
+    rng = np.random.default_rng(1)
+    xs = rng.uniform(-math.pi, math.pi, 450).astype(np.float32)
+    return xs, np.sin(xs).astype(np.float32)
+
+
+# ---------------------------------------------------------------- PyTorch (eager, CPU)
+
+def run_torch(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    nn = torch.nn
+    w = args.workload
+
+    if w == "sin":
+        xs, ts = sin_data()
+        x, t = torch.from_numpy(xs).view(-1, 1, 1), torch.from_numpy(ts).view(-1, 1, 1)
+        model = nn.Sequential(nn.Linear(1, 40), nn.Tanh(), nn.Linear(40, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.005)
+        epochs = args.epochs or 20
+        start = time.perf_counter()
+        for _ in range(epochs):
+            for i in torch.randperm(450).tolist():
+                optimizer.zero_grad()
+                loss = 0.5 * ((model(x[i]) - t[i]) ** 2).sum()
+                loss.backward()
+                optimizer.step()
+        seconds = time.perf_counter() - start
+        steps = 450 * epochs
+        emit("torch", w, args.threads, epochs=epochs, seconds=seconds, us_per_step=seconds / steps * 1e6,
+             lesson_seconds=seconds / steps * 450_000, final_loss=loss.item())
+    elif w == "mazur":
+        hidden, output = nn.Linear(2, 2), nn.Linear(2, 2)
+        with torch.no_grad():
+            hidden.weight.copy_(torch.tensor([[0.15, 0.20], [0.25, 0.30]]))
+            hidden.bias.fill_(0.35)
+            output.weight.copy_(torch.tensor([[0.40, 0.45], [0.50, 0.55]]))
+            output.bias.fill_(0.60)
+        hidden.bias.requires_grad_(False)
+        output.bias.requires_grad_(False)
+        model = nn.Sequential(hidden, nn.Sigmoid(), output, nn.Sigmoid())
+        optimizer = torch.optim.SGD([hidden.weight, output.weight], lr=0.5)
+        x, t = torch.tensor([[0.05, 0.10]]), torch.tensor([[0.01, 0.99]])
+        updates = args.epochs or 10_000
+        start = time.perf_counter()
+        for _ in range(updates):
+            optimizer.zero_grad()
+            loss = 0.5 * ((model(x) - t) ** 2).sum()
+            loss.backward()
+            optimizer.step()
+        seconds = time.perf_counter() - start
+        emit("torch", w, args.threads, updates=updates, seconds=seconds, us_per_update=seconds / updates * 1e6,
+             final_loss=loss.item())
+    elif w in ("mlp", "small-mlp"):
+        relu = w == "mlp"
+        sizes = [784, args.hidden or 256, 128, 10] if relu else [784, args.hidden or 64, 10]
+        batch = args.batch or (64 if relu else 32)
+        train_x, train_y, test_x, test_y = fashion_mnist(args.data, args.samples)
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU() if relu else nn.Tanh())
+        model = nn.Sequential(*layers)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001) if relu else torch.optim.SGD(model.parameters(), lr=0.1)
+        loss_function = nn.CrossEntropyLoss()
+        x, y = torch.from_numpy(train_x), torch.from_numpy(train_y)
+        epochs = args.epochs or 1
+        start = time.perf_counter()
+        for _ in range(epochs):
+            order = torch.randperm(len(x))
+            for first in range(0, len(x), batch):
+                indices = order[first:first + batch]
+                optimizer.zero_grad()
+                loss = loss_function(model(x[indices]), y[indices])
+                loss.backward()
+                optimizer.step()
+        seconds = time.perf_counter() - start
+        with torch.no_grad():
+            accuracy = float((model(torch.from_numpy(test_x)).argmax(1) == torch.from_numpy(test_y)).float().mean())
+        emit("torch", w, args.threads, layers="-".join(map(str, sizes)), batch=batch, epochs=epochs, samples=len(x),
+             seconds=seconds, seconds_per_epoch=seconds / epochs * 60_000 / len(x), test_accuracy=accuracy,
+             peak_memory_mb=peak_memory_mb())
+    elif w == "matmul":
+        for size in (1024, 256):
+            a, b = torch.rand(size, size), torch.rand(size, size)
+            flops = 2 * size ** 3
+            repetitions = max(1, int(2e10 / flops))
+            times = []
+            for _ in range(6):
+                start = time.perf_counter()
+                for _ in range(repetitions):
+                    torch.mm(a, b)
+                times.append((time.perf_counter() - start) / repetitions)
+            emit("torch", w, args.threads, size=size, gflops=flops / sorted(times[1:])[2] / 1e9)
+    elif w == "inference":
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+        for batch in (1, 1000):
+            x = torch.rand(batch, 784)
+            calls = 2000 if batch == 1 else 20
+            times = []
+            with torch.no_grad():
+                for _ in range(7):
+                    start = time.perf_counter()
+                    for _ in range(calls):
+                        model(x)
+                    times.append((time.perf_counter() - start) / calls)
+            emit("torch", w, args.threads, batch=batch, us_per_call=sorted(times[1:])[3] * 1e6)
+    else:
+        return NOT_IMPLEMENTED
+    return 0
+
+
+# ---------------------------------------------------------------- NumPy (vectorised per sample, as in the lessons)
+
+def run_numpy(args):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    w = args.workload
+
+    if w == "sin":
+        xs, ts = sin_data()
+        bound1, bound2 = 1.0, 1 / math.sqrt(40)
+        w1 = rng.uniform(-bound1, bound1, (40, 1)).astype(np.float32)
+        b1 = rng.uniform(-bound1, bound1, (40, 1)).astype(np.float32)
+        w2 = rng.uniform(-bound2, bound2, (1, 40)).astype(np.float32)
+        b2 = rng.uniform(-bound2, bound2, (1, 1)).astype(np.float32)
+        lr = np.float32(0.005)
+        epochs = args.epochs or 100
+        start = time.perf_counter()
+        for _ in range(epochs):
+            for i in rng.permutation(450):
+                x = xs[i:i + 1].reshape(1, 1)
+                h = np.tanh(w1 @ x + b1)
+                y = w2 @ h + b2
+                dy = y - ts[i]
+                dh = (w2.T @ dy) * (1 - h * h)
+                w2 -= lr * dy @ h.T
+                b2 -= lr * dy
+                w1 -= lr * dh @ x.T
+                b1 -= lr * dh
+        seconds = time.perf_counter() - start
+        steps = 450 * epochs
+        emit("numpy", w, args.threads, epochs=epochs, seconds=seconds, us_per_step=seconds / steps * 1e6,
+             lesson_seconds=seconds / steps * 450_000, final_loss=float(0.5 * dy[0, 0] ** 2))
+    elif w == "mazur":
+        w1 = np.array([[0.15, 0.20], [0.25, 0.30]], dtype=np.float32)
+        w2 = np.array([[0.40, 0.45], [0.50, 0.55]], dtype=np.float32)
+        b1, b2 = np.float32(0.35), np.float32(0.60)
+        x, t = np.array([[0.05], [0.10]], dtype=np.float32), np.array([[0.01], [0.99]], dtype=np.float32)
+        updates = args.epochs or 10_000
+        start = time.perf_counter()
+        for _ in range(updates):
+            h = 1 / (1 + np.exp(-(w1 @ x + b1)))
+            y = 1 / (1 + np.exp(-(w2 @ h + b2)))
+            delta2 = (y - t) * y * (1 - y)
+            delta1 = (w2.T @ delta2) * h * (1 - h)
+            w2 -= 0.5 * delta2 @ h.T
+            w1 -= 0.5 * delta1 @ x.T
+        seconds = time.perf_counter() - start
+        emit("numpy", w, args.threads, updates=updates, seconds=seconds, us_per_update=seconds / updates * 1e6,
+             final_loss=float(0.5 * ((y - t) ** 2).sum()))
+    elif w == "matmul":
+        for size in (1024, 256):
+            a = rng.random((size, size), dtype=np.float32)
+            b = rng.random((size, size), dtype=np.float32)
+            flops = 2 * size ** 3
+            repetitions = max(1, int(2e10 / flops))
+            times = []
+            for _ in range(6):
+                start = time.perf_counter()
+                for _ in range(repetitions):
+                    a @ b
+                times.append((time.perf_counter() - start) / repetitions)
+            emit("numpy", w, args.threads, size=size, gflops=flops / sorted(times[1:])[2] / 1e9,
+                 openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", "auto"))
+    elif w == "inference":
+        sizes = [784, 256, 128, 10]
+        weights = [rng.standard_normal((sizes[i], sizes[i + 1]), dtype=np.float32) * 0.05 for i in range(3)]
+        biases = [np.zeros(sizes[i + 1], dtype=np.float32) for i in range(3)]
+        for batch in (1, 1000):
+            x = rng.random((batch, 784), dtype=np.float32)
+            calls = 2000 if batch == 1 else 20
+            times = []
+            for _ in range(7):
+                start = time.perf_counter()
+                for _ in range(calls):
+                    h = x
+                    for i in range(3):
+                        h = h @ weights[i] + biases[i]
+                        if i < 2:
+                            np.maximum(h, 0, out=h)
+                times.append((time.perf_counter() - start) / calls)
+            emit("numpy", w, args.threads, batch=batch, us_per_call=sorted(times[1:])[3] * 1e6)
+    else:
+        return NOT_IMPLEMENTED
+    return 0
+
+
+# ---------------------------------------------------------------- JAX (jit-compiled train step)
+
+def run_jax(args):
+    w = args.workload
+    if w not in ("mlp", "small-mlp"):
+        return NOT_IMPLEMENTED
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    relu = w == "mlp"
+    sizes = [784, args.hidden or 256, 128, 10] if relu else [784, args.hidden or 64, 10]
+    batch = args.batch or (64 if relu else 32)
+    train_x, train_y, test_x, test_y = fashion_mnist(args.data, args.samples)
+    key = jax.random.PRNGKey(1)
+    params = []
+    for i in range(len(sizes) - 1):
+        key, sub = jax.random.split(key)
+        bound = math.sqrt(6 / sizes[i]) if relu else math.sqrt(6 / (sizes[i] + sizes[i + 1]))
+        params.append((jax.random.uniform(sub, (sizes[i], sizes[i + 1]), minval=-bound, maxval=bound), jnp.zeros(sizes[i + 1])))
+
+    def forward(params, x):
+        for i, (weight, bias) in enumerate(params):
+            x = x @ weight + bias
+            if i < len(params) - 1:
+                x = jax.nn.relu(x) if relu else jnp.tanh(x)
+        return x
+
+    def loss(params, x, y):
+        logits = forward(params, x)
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    if relu:  # Adam, written out (optax is not required)
+        state = jax.tree_util.tree_map(jnp.zeros_like, params), jax.tree_util.tree_map(jnp.zeros_like, params), 0
+
+        @jax.jit
+        def step(params, state, x, y):
+            m, v, t = state
+            grads = jax.grad(loss)(params, x, y)
+            t = t + 1
+            m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, grads)
+            v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, grads)
+            lr = 0.001 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+            params = jax.tree_util.tree_map(lambda p, m, v: p - lr * m / (jnp.sqrt(v) + 1e-8), params, m, v)
+            return params, (m, v, t)
+    else:
+        state = ()
+
+        @jax.jit
+        def step(params, state, x, y):
+            grads = jax.grad(loss)(params, x, y)
+            return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads), state
+
+    rng = np.random.default_rng(1)
+    epochs = args.epochs or 1
+    # Compile outside the timing (both batch shapes), as a user's second epoch would see it.
+    for size in {batch, len(train_x) % batch or batch}:
+        jax.block_until_ready(step(params, state, jnp.asarray(train_x[:size]), jnp.asarray(train_y[:size])))
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = rng.permutation(len(train_x))
+        for first in range(0, len(train_x), batch):
+            indices = order[first:first + batch]
+            params, state = step(params, state, train_x[indices], train_y[indices])
+    jax.block_until_ready(params)
+    seconds = time.perf_counter() - start
+    accuracy = float((np.asarray(forward(params, test_x)).argmax(1) == test_y).mean())
+    emit("jax", w, args.threads, layers="-".join(map(str, sizes)), batch=batch, epochs=epochs, samples=len(train_x),
+         seconds=seconds, seconds_per_epoch=seconds / epochs * 60_000 / len(train_x), test_accuracy=accuracy,
+         peak_memory_mb=peak_memory_mb())
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("framework", choices=["torch", "numpy", "jax"])
+    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--samples", type=int)
+    parser.add_argument("--batch", type=int)
+    parser.add_argument("--hidden", type=int)
+    parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    args = parser.parse_args()
+    runner = {"torch": run_torch, "numpy": run_numpy, "jax": run_jax}[args.framework]
+    sys.exit(runner(args))
+
+
+if __name__ == "__main__":
+    main()
