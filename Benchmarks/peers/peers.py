@@ -26,6 +26,17 @@ def emit(framework, workload, threads, **values):
     print(json.dumps({"framework": framework, "workload": workload, "threads": threads, **values}), flush=True)
 
 
+def median_seconds(call, repetitions, samples):
+    """The median over `samples` timings (after one warm-up timing) of `repetitions` calls, per call."""
+    times = []
+    for _ in range(samples + 1):
+        start = time.perf_counter()
+        for _ in range(repetitions):
+            call()
+        times.append((time.perf_counter() - start) / repetitions)
+    return sorted(times[1:])[samples // 2]
+
+
 def peak_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -139,27 +150,15 @@ def run_torch(args):
         for size in (1024, 256):
             a, b = torch.rand(size, size), torch.rand(size, size)
             flops = 2 * size ** 3
-            repetitions = max(1, int(2e10 / flops))
-            times = []
-            for _ in range(6):
-                start = time.perf_counter()
-                for _ in range(repetitions):
-                    torch.mm(a, b)
-                times.append((time.perf_counter() - start) / repetitions)
-            emit("torch", w, args.threads, size=size, gflops=flops / sorted(times[1:])[2] / 1e9)
+            seconds = median_seconds(lambda: torch.mm(a, b), max(1, int(2e10 / flops)), 5)
+            emit("torch", w, args.threads, size=size, gflops=flops / seconds / 1e9)
     elif w == "inference":
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
         for batch in (1, 1000):
             x = torch.rand(batch, 784)
-            calls = 2000 if batch == 1 else 20
-            times = []
             with torch.no_grad():
-                for _ in range(7):
-                    start = time.perf_counter()
-                    for _ in range(calls):
-                        model(x)
-                    times.append((time.perf_counter() - start) / calls)
-            emit("torch", w, args.threads, batch=batch, us_per_call=sorted(times[1:])[3] * 1e6)
+                seconds = median_seconds(lambda: model(x), 2000 if batch == 1 else 20, 6)
+            emit("torch", w, args.threads, batch=batch, us_per_call=seconds * 1e6)
     else:
         return NOT_IMPLEMENTED
     return 0
@@ -219,14 +218,8 @@ def run_numpy(args):
             a = rng.random((size, size), dtype=np.float32)
             b = rng.random((size, size), dtype=np.float32)
             flops = 2 * size ** 3
-            repetitions = max(1, int(2e10 / flops))
-            times = []
-            for _ in range(6):
-                start = time.perf_counter()
-                for _ in range(repetitions):
-                    a @ b
-                times.append((time.perf_counter() - start) / repetitions)
-            emit("numpy", w, args.threads, size=size, gflops=flops / sorted(times[1:])[2] / 1e9,
+            seconds = median_seconds(lambda: a @ b, max(1, int(2e10 / flops)), 5)
+            emit("numpy", w, args.threads, size=size, gflops=flops / seconds / 1e9,
                  openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", "auto"))
     elif w == "inference":
         sizes = [784, 256, 128, 10]
@@ -234,18 +227,16 @@ def run_numpy(args):
         biases = [np.zeros(sizes[i + 1], dtype=np.float32) for i in range(3)]
         for batch in (1, 1000):
             x = rng.random((batch, 784), dtype=np.float32)
-            calls = 2000 if batch == 1 else 20
-            times = []
-            for _ in range(7):
-                start = time.perf_counter()
-                for _ in range(calls):
-                    h = x
-                    for i in range(3):
-                        h = h @ weights[i] + biases[i]
-                        if i < 2:
-                            np.maximum(h, 0, out=h)
-                times.append((time.perf_counter() - start) / calls)
-            emit("numpy", w, args.threads, batch=batch, us_per_call=sorted(times[1:])[3] * 1e6)
+
+            def forward():
+                h = x
+                for i in range(3):
+                    h = h @ weights[i] + biases[i]
+                    if i < 2:
+                        np.maximum(h, 0, out=h)
+
+            seconds = median_seconds(forward, 2000 if batch == 1 else 20, 6)
+            emit("numpy", w, args.threads, batch=batch, us_per_call=seconds * 1e6)
     else:
         return NOT_IMPLEMENTED
     return 0
