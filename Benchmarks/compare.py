@@ -129,9 +129,8 @@ def table(results, workloads, threads_list, frameworks):
                 ratio = "—"
                 if ours and peers:
                     best = max(peers) if higher_is_better else min(peers)
-                    ratio = f"{(ours / best if higher_is_better else best / ours):.2f}× " + ("faster" if (ours > best) == higher_is_better else "slower")
-                    if (ours / best if higher_is_better else best / ours) < 1:
-                        ratio = f"{(best / ours if higher_is_better else ours / best):.2f}× slower"
+                    speedup = ours / best if higher_is_better else best / ours
+                    ratio = f"{speedup:.2f}× faster" if speedup >= 1 else f"{1 / speedup:.2f}× slower"
                 cells = [f"{v:.4g}" if v is not None else "—" for v in (values[f] for f in FRAMEWORKS)]
                 label = f"{workload} {name}".strip()
                 lines.append(f"| {label} | {field} | {threads} | " + " | ".join(cells) + f" | {ratio} |")
@@ -167,10 +166,9 @@ def growth(rounds, threads, frameworks, results):
             rows.append((kind, value, ours, torch))
     lines = [f"| varied | value | swift-nn s/epoch | PyTorch s/epoch | PyTorch / swift-nn |", "|---|---|---|---|---|"]
     for kind, value, ours, torch in rows:
+        cells = [f"{v:.3g}" if v else "—" for v in (ours, torch)]
         ratio = f"{torch / ours:.2f}" if ours and torch else "—"
-        lines.append(f"| {'batch size' if kind == 'batch' else 'hidden width'} | {value} | "
-                     f"{ours:.3g} | {torch:.3g} | {ratio} |".replace("None", "—") if ours and torch else
-                     f"| {kind} | {value} | {ours} | {torch} | — |")
+        lines.append(f"| {'batch size' if kind == 'batch' else 'hidden width'} | {value} | {cells[0]} | {cells[1]} | {ratio} |")
     write_growth_svg(rows, os.path.join(ROOT, "Benchmarks", "growth.svg"), threads)
     return "\n".join(lines)
 
