@@ -18,4 +18,15 @@ public protocol Dataset<Scalar>: Sendable {
 
     /// The samples at `indices`, gathered into one features tensor and one targets tensor.
     func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, targets: Tensor<Scalar>)
+
+    /// Writes the samples at `indices` into `features` and `targets`, reshaping them as needed
+    /// and reusing their storage when it fits (the trainer's per-step gather).
+    func batch(_ indices: ArraySlice<Int>, features: inout Tensor<Scalar>, targets: inout Tensor<Scalar>)
+}
+
+extension Dataset {
+    /// By default, the allocating ``batch(_:)``.
+    public func batch(_ indices: ArraySlice<Int>, features: inout Tensor<Scalar>, targets: inout Tensor<Scalar>) {
+        (features, targets) = batch(Array(indices))
+    }
 }

@@ -43,11 +43,22 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
     }
 
     /// Copies whole samples, one contiguous block each, into a new tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func batch(_ indices: ArraySlice<Int>, features: inout Tensor<Scalar>, targets: inout Tensor<Scalar>) {
+        gather(indices, from: self.features, into: &features)
+        gather(indices, from: self.targets, into: &targets)
+    }
+
     private func gather(_ indices: [Int], from source: Tensor<Scalar>) -> Tensor<Scalar> {
+        var result = Tensor<Scalar>(zeros: [0])
+        gather(indices[...], from: source, into: &result)
+        return result
+    }
+
+    private func gather(_ indices: ArraySlice<Int>, from source: Tensor<Scalar>, into result: inout Tensor<Scalar>) {
         let width = source.featureCount
-        var shape = source.shape
-        shape[0] = indices.count
-        var result = Tensor<Scalar>(zeros: shape)
+        result.resizeForOverwrite(samples: indices.count, shapedLike: source)
         source.withUnsafeBufferPointer { from in
             result.withUnsafeMutableBufferPointer { to in
                 for (row, index) in indices.enumerated() {
@@ -56,6 +67,5 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
                 }
             }
         }
-        return result
     }
 }

@@ -17,11 +17,19 @@ public struct CrossEntropy: Loss {
         self.reduction = reduction
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>
     ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
+        var gradient = Tensor<T>(zeros: [0])
+        let value = try valueAndGradient(prediction: prediction, target: target, gradient: &gradient)
+        return (value, gradient)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func valueAndGradient<T: TensorScalar>(
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
+    ) throws(LossError) -> T {
         let batch = prediction.sampleCount, classes = prediction.featureCount
         let isIndexTarget = target.scalarCount == batch && target.sampleCount == batch && classes > 1
         guard isIndexTarget || (target.scalarCount == prediction.scalarCount && target.sampleCount == batch) else {
@@ -30,8 +38,13 @@ public struct CrossEntropy: Loss {
         let divisor = T(reduction == .sum ? 1 : Swift.max(batch, 1))
 
         // The gradient starts as the softmax of the logits.
-        var gradient = prediction
-        gradient.withUnsafeMutableBufferPointer { T.softmaxRows($0, columns: classes) }
+        gradient.resizeForOverwrite(toShapeOf: prediction)
+        prediction.withUnsafeBufferPointer { logits in
+            gradient.withUnsafeMutableBufferPointer {
+                _ = $0.update(fromContentsOf: logits)
+                T.softmaxRows($0, columns: classes)
+            }
+        }
         var total: T = 0
         for sample in 0..<batch {
             let row = sample * classes
@@ -62,7 +75,7 @@ public struct CrossEntropy: Loss {
             }
         }
         gradient.divide(by: divisor)
-        return (total / divisor, gradient)
+        return total / divisor
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {

@@ -13,6 +13,11 @@ public protocol Loss: Sendable {
     func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> (value: T, gradient: Tensor<T>)
 
+    /// The loss, with dLoss/dPrediction written into `gradient` (reshaped as needed; its
+    /// storage is reused when it fits, so a training loop allocates nothing per step).
+    func valueAndGradient<T: TensorScalar>(
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>) throws(LossError) -> T
+
     /// Checks that one prediction sample of `predictionShape` can be scored against one target
     /// sample of `targetShape` (both without the batch dimension).
     func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError)
@@ -21,5 +26,14 @@ public protocol Loss: Sendable {
 extension Loss {
     public func value<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> T {
         try valueAndGradient(prediction: prediction, target: target).value
+    }
+
+    /// By default, the allocating ``valueAndGradient(prediction:target:)``.
+    public func valueAndGradient<T: TensorScalar>(
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
+    ) throws(LossError) -> T {
+        let (value, newGradient) = try valueAndGradient(prediction: prediction, target: target)
+        gradient = newGradient
+        return value
     }
 }

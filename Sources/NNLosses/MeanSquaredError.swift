@@ -21,26 +21,36 @@ public struct MeanSquaredError: Loss {
         self.halved = halved
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>
     ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
+        var gradient = Tensor<T>(zeros: [0])
+        let value = try valueAndGradient(prediction: prediction, target: target, gradient: &gradient)
+        return (value, gradient)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func valueAndGradient<T: TensorScalar>(
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
+    ) throws(LossError) -> T {
         try requireElementwiseTargets(prediction, target, loss: "MeanSquaredError")
         let divisor: T = reduction.divisor(for: prediction)
         let factor: T = halved ? 0.5 : 1
-        var gradient = prediction
+        gradient.resizeForOverwrite(toShapeOf: prediction)
         var total: T = 0
-        target.withUnsafeBufferPointer { t in
-            gradient.withUnsafeMutableBufferPointer { g in
-                for i in 0..<g.count {
-                    let difference = g[i] - t[i]
-                    total += difference * difference
-                    g[i] = 2 * factor * difference / divisor
+        prediction.withUnsafeBufferPointer { p in
+            target.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    for i in 0..<g.count {
+                        let difference = p[i] - t[i]
+                        total += difference * difference
+                        g[i] = 2 * factor * difference / divisor
+                    }
                 }
             }
         }
-        return (factor * total / divisor, gradient)
+        return factor * total / divisor
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {

@@ -6,8 +6,20 @@ import NNCore
 /// All randomness comes from the generator the trainer passes in, which it seeds from the
 /// user's seed, so the same seed always gives the same batches.
 public protocol BatchSchedule: Sendable {
+    /// Refills `plan` with the batches of one epoch over a data set of `sampleCount` samples.
+    ///
+    /// The trainer passes the same plan every epoch, so refilling it in place (with
+    /// ``BatchPlan/setInOrder(sampleCount:batchSize:dropLast:)`` and its siblings) allocates nothing.
+    func plan(_ plan: inout BatchPlan, sampleCount: Int, generator: inout SeededRandomGenerator)
+}
+
+extension BatchSchedule {
     /// The batches of one epoch, as lists of sample indices, for a data set of `sampleCount`.
-    func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]]
+    public func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]] {
+        var plan = BatchPlan()
+        self.plan(&plan, sampleCount: sampleCount, generator: &generator)
+        return plan.map(Array.init)
+    }
 }
 
 /// Every sample in one batch, in order: one update per epoch (batch gradient descent).
@@ -15,8 +27,8 @@ public struct FullBatch: BatchSchedule {
     /// Creates the schedule.
     public init() {}
 
-    public func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]] {
-        sampleCount > 0 ? [Array(0..<sampleCount)] : []
+    public func plan(_ plan: inout BatchPlan, sampleCount: Int, generator: inout SeededRandomGenerator) {
+        plan.setInOrder(sampleCount: sampleCount, batchSize: Swift.max(sampleCount, 1))
     }
 }
 
@@ -34,8 +46,8 @@ public struct InOrderBatches: BatchSchedule {
         self.dropLast = dropLast
     }
 
-    public func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]] {
-        chunk(Array(0..<sampleCount), size: size, dropLast: dropLast)
+    public func plan(_ plan: inout BatchPlan, sampleCount: Int, generator: inout SeededRandomGenerator) {
+        plan.setInOrder(sampleCount: sampleCount, batchSize: size, dropLast: dropLast)
     }
 }
 
@@ -54,10 +66,8 @@ public struct ShuffledBatches: BatchSchedule {
         self.dropLast = dropLast
     }
 
-    public func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]] {
-        var order = Array(0..<sampleCount)
-        generator.shuffle(&order)
-        return chunk(order, size: size, dropLast: dropLast)
+    public func plan(_ plan: inout BatchPlan, sampleCount: Int, generator: inout SeededRandomGenerator) {
+        plan.setShuffled(sampleCount: sampleCount, batchSize: size, dropLast: dropLast, generator: &generator)
     }
 }
 
@@ -73,15 +83,7 @@ public struct RandomSamples: BatchSchedule {
         self.stepsPerEpoch = stepsPerEpoch
     }
 
-    public func batches(sampleCount: Int, generator: inout SeededRandomGenerator) -> [[Int]] {
-        guard sampleCount > 0 else { return [] }
-        return (0..<(stepsPerEpoch ?? sampleCount)).map { _ in [generator.nextIndex(below: sampleCount)] }
-    }
-}
-
-private func chunk(_ indices: [Int], size: Int, dropLast: Bool) -> [[Int]] {
-    stride(from: 0, to: indices.count, by: size).compactMap { start in
-        let end = Swift.min(start + size, indices.count)
-        return dropLast && end - start < size ? nil : Array(indices[start..<end])
+    public func plan(_ plan: inout BatchPlan, sampleCount: Int, generator: inout SeededRandomGenerator) {
+        plan.setRandomSamples(steps: stepsPerEpoch ?? sampleCount, sampleCount: sampleCount, generator: &generator)
     }
 }

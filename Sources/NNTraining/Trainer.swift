@@ -38,6 +38,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// the last epoch, and when a callback stops training. `nil` saves none.
     public var checkpointing: (path: String, every: Int)?
 
+    // Kept from step to step and epoch to epoch, so that a training step allocates nothing.
+    /// The current epoch's batches.
+    private var plan = BatchPlan()
+    /// The current step's gathered samples.
+    private var features = Tensor<Model.Scalar>(zeros: [0]), targets = Tensor<Model.Scalar>(zeros: [0])
+    /// dLoss/dPrediction of the current step.
+    private var lossGradient = Tensor<Model.Scalar>(zeros: [0])
+
     /// Creates a trainer.
     public init(
         model: Model, loss: LossFunction, optimizer: ModelOptimizer,
@@ -120,20 +128,21 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
         var samples = 0
-        let batches = schedule.batches(sampleCount: data.count, generator: &generator)
+        schedule.plan(&plan, sampleCount: data.count, generator: &generator)
+        let batches = plan
         let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
         for (step, indices) in batches.enumerated() {
-            let (features, targets) = data.batch(indices)
+            data.batch(indices, features: &features, targets: &targets)
             model.zeroGradients()
             let prediction = model.forward(features)
-            let value: Model.Scalar, gradient: Tensor<Model.Scalar>
+            let value: Model.Scalar
             do {
-                (value, gradient) = try loss.valueAndGradient(prediction: prediction, target: targets)
+                value = try loss.valueAndGradient(prediction: prediction, target: targets, gradient: &lossGradient)
             } catch {
                 throw .lossRejectsData(error)
             }
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
-            _ = model.backward(gradient)
+            model.accumulateParameterGradients(lossGradient)
             optimizer.update(&model)
             weightedLoss += Double(value) * Double(indices.count)
             samples += indices.count

@@ -18,8 +18,8 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
     /// The activation applied to `X·W + b`.
     public var activation: ActivationFunction
 
-    /// What the last `forward` saw and produced, for `backward`.
-    private var cache: (input: Tensor<Scalar>, preActivation: Tensor<Scalar>, output: Tensor<Scalar>)?
+    /// The buffers and arithmetic of training steps (see ``DenseStep``).
+    private var step = DenseStep<Scalar>()
 
     /// The number of input features.
     public var inputSize: Int { weight.value.shape[0] }
@@ -59,57 +59,20 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        activation(affine(input))
+        DenseStep.infer(input, weight: weight.value, bias: bias.value, activation: activation)
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let preActivation = affine(input)
-        let output = activation(preActivation)
-        cache = (input, preActivation, output)
-        return output
+        step.forward(input, weight: weight.value, bias: bias.value, activation: activation)
     }
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let (input, preActivation, output) = cache else {
-            preconditionFailure("Dense.backward called before forward")
-        }
-        precondition(outputGradient.shape == output.shape,
-                     "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
-        let rows = output.sampleCount
-        let (inputs, outputs) = (inputSize, outputSize)
+        step.backward(outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: true)
+        return step.inputGradient
+    }
 
-        var delta = outputGradient
-        preActivation.withUnsafeBufferPointer { z in
-            output.withUnsafeBufferPointer { a in
-                delta.withUnsafeMutableBufferPointer { d in
-                    Scalar.multiplyByDerivative(of: activation, input: z, output: a, gradient: d)
-                }
-            }
-        }
-
-        var inputGradient = Tensor<Scalar>(zeros: input.shape)
-        delta.withUnsafeBufferPointer { d in
-            if weight.isTrainable {
-                input.withUnsafeBufferPointer { x in
-                    weight.gradient.withUnsafeMutableBufferPointer { dW in
-                        Scalar.matrixMultiply(x, transposed: true, d, transposed: false, into: dW,
-                                              m: inputs, n: outputs, k: rows, accumulate: true)
-                    }
-                }
-            }
-            if bias.isTrainable {
-                bias.gradient.withUnsafeMutableBufferPointer { db in
-                    Scalar.accumulateColumnSums(of: d, into: db, columns: outputs)
-                }
-            }
-            weight.value.withUnsafeBufferPointer { w in
-                inputGradient.withUnsafeMutableBufferPointer { dX in
-                    Scalar.matrixMultiply(d, transposed: false, w, transposed: true, into: dX,
-                                          m: rows, n: inputs, k: outputs, accumulate: false)
-                }
-            }
-        }
-        return inputGradient
+    public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
+        step.backward(outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: false)
     }
 
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {
@@ -122,26 +85,5 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
             throw .shapeMismatch(context: "Dense(\(inputSize)→\(outputSize)) input", expected: [inputSize], actual: inputShape)
         }
         return [outputSize]
-    }
-
-    /// `input · weight + bias`, shaped `[batch, outputSize]`.
-    private func affine(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank >= 1 && input.featureCount == inputSize,
-                     "Dense(\(inputSize)→\(outputSize)): input shape \(input.shape) has \(input.featureCount) features per sample")
-        let rows = input.rank == 1 ? 1 : input.sampleCount
-        var result = Tensor<Scalar>(zeros: [rows, outputSize])
-        let (inputs, outputs) = (inputSize, outputSize)
-        input.withUnsafeBufferPointer { x in
-            weight.value.withUnsafeBufferPointer { w in
-                bias.value.withUnsafeBufferPointer { b in
-                    result.withUnsafeMutableBufferPointer { z in
-                        Scalar.matrixMultiply(x, transposed: false, w, transposed: false, into: z,
-                                              m: rows, n: outputs, k: inputs, accumulate: false)
-                        Scalar.addRowVector(b, to: z, columns: outputs)
-                    }
-                }
-            }
-        }
-        return result
     }
 }

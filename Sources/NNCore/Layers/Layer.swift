@@ -4,7 +4,11 @@
 /// - ``callAsFunction(_:)`` is inference: it computes the output and caches nothing.
 /// - ``forward(_:)`` computes the same output and caches what ``backward(_:)`` needs.
 /// - ``backward(_:)`` takes dLoss/dOutput for the last forward batch, *adds* dLoss/dParameter
-///   into each trainable parameter's gradient, and returns dLoss/dInput.
+///   into each trainable parameter's gradient, and returns dLoss/dInput. Each forward allows
+///   one backward: a layer may release what it cached once it has been used (as PyTorch frees
+///   a graph after `backward()`), so that its buffers can be reused by the next step.
+/// - ``accumulateParameterGradients(_:)`` is backward for a caller that does not need
+///   dLoss/dInput (the first layer of a model, whose input is data); a layer may skip that work.
 /// - ``visitParameters(_:)`` visits every parameter with a stable name (`weight`, `bias`,
 ///   `layers.0.weight`); composite layers prefix their children's names.
 ///
@@ -24,6 +28,10 @@ public protocol Layer<Scalar>: Sendable {
     /// gradients and returns dLoss/dInput.
     mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar>
 
+    /// Backpropagates dLoss/dOutput of the last ``forward(_:)`` into the parameter gradients
+    /// only, for a caller that does not need dLoss/dInput.
+    mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>)
+
     /// Calls `visit` with each parameter and its name, in a fixed order.
     mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows
 
@@ -33,6 +41,11 @@ public protocol Layer<Scalar>: Sendable {
 }
 
 extension Layer {
+    /// By default, ``backward(_:)`` with its result dropped.
+    public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
+        _ = backward(outputGradient)
+    }
+
     /// A layer without parameters visits nothing.
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {}
 }

@@ -9,9 +9,9 @@
 /// ```
 public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringConvertible {
     /// The size of each dimension, outermost first.
-    public private(set) var shape: [Int]
+    public internal(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count` is the product of `shape`.
-    public private(set) var scalars: [Scalar]
+    public internal(set) var scalars: [Scalar]
 
     /// Creates a tensor from a shape and its elements in row-major order.
     /// - Throws: `TensorError` if a dimension is negative or the count does not match.

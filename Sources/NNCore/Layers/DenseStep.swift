@@ -1,0 +1,125 @@
+/// The arithmetic of a ``Dense`` layer and the tensors one training step writes.
+///
+/// It is generic over the scalar type only, and specialised for `Float` and `Double`: a
+/// `Dense` is reached through `any Layer`, so its own methods run unspecialised, and generic
+/// code that touches tensors looks up type metadata at run time — for a tiny network, most of
+/// a step's time. The activation is passed as an existential, which costs one dynamic call
+/// per batch, not per element (its buffer methods are compiled for its concrete type).
+///
+/// The buffers are kept from step to step. `backward` releases the cached input, so the
+/// previous layer's output storage is unshared again and the next step overwrites every buffer
+/// in place instead of allocating.
+struct DenseStep<Scalar: TensorScalar>: Sendable {
+    /// The input of the last `forward`, until `backward` has used it.
+    private var cachedInput: Tensor<Scalar>?
+    /// `input · weight + bias` of the last `forward`.
+    private var preActivation = Tensor<Scalar>(zeros: [0])
+    /// `activation(preActivation)`, returned by `forward`.
+    private var output = Tensor<Scalar>(zeros: [0])
+    /// dLoss/dPreActivation of the last `backward`.
+    private var delta = Tensor<Scalar>(zeros: [0])
+    /// dLoss/dInput of the last `backward` that computed it.
+    private(set) var inputGradient = Tensor<Scalar>(zeros: [0])
+
+    /// `activation(input · weight + bias)`, caching nothing.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func infer(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+                      activation: any Activation) -> Tensor<Scalar> {
+        var preActivation = Tensor<Scalar>(zeros: [0])
+        affine(input, weight: weight, bias: bias, into: &preActivation)
+        var output = Tensor<Scalar>(zeros: [0])
+        output.resizeForOverwrite(toShapeOf: preActivation)
+        preActivation.withUnsafeBufferPointer { z in
+            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
+        }
+        return output
+    }
+
+    /// `activation(input · weight + bias)`, caching what ``backward`` needs.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    mutating func forward(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+                          activation: any Activation) -> Tensor<Scalar> {
+        Self.affine(input, weight: weight, bias: bias, into: &preActivation)
+        output.resizeForOverwrite(toShapeOf: preActivation)
+        preActivation.withUnsafeBufferPointer { z in
+            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
+        }
+        cachedInput = input
+        return output
+    }
+
+    /// Accumulates dW and db for the last forward and, when `needsInputGradient`, writes dX
+    /// into ``inputGradient``.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    mutating func backward(_ outputGradient: Tensor<Scalar>, weight: inout Parameter<Scalar>, bias: inout Parameter<Scalar>,
+                           activation: any Activation, needsInputGradient: Bool) {
+        guard let input = cachedInput else {
+            preconditionFailure("Dense.backward needs a forward first (each forward allows one backward)")
+        }
+        cachedInput = nil
+        precondition(outputGradient.shape == output.shape,
+                     "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
+        let rows = output.sampleCount
+        let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
+
+        delta.resizeForOverwrite(toShapeOf: output)
+        outputGradient.withUnsafeBufferPointer { g in
+            preActivation.withUnsafeBufferPointer { z in
+                output.withUnsafeBufferPointer { a in
+                    delta.withUnsafeMutableBufferPointer { d in
+                        _ = d.update(fromContentsOf: g)
+                        Scalar.multiplyByDerivative(of: activation, input: z, output: a, gradient: d)
+                    }
+                }
+            }
+        }
+
+        delta.withUnsafeBufferPointer { d in
+            if weight.isTrainable {
+                input.withUnsafeBufferPointer { x in
+                    weight.gradient.withUnsafeMutableBufferPointer { dW in
+                        Scalar.matrixMultiply(x, transposed: true, d, transposed: false, into: dW,
+                                              m: inputs, n: outputs, k: rows, accumulate: true)
+                    }
+                }
+            }
+            if bias.isTrainable {
+                bias.gradient.withUnsafeMutableBufferPointer { db in
+                    Scalar.accumulateColumnSums(of: d, into: db, columns: outputs)
+                }
+            }
+            guard needsInputGradient else { return }
+            inputGradient.resizeForOverwrite(toShapeOf: input)
+            weight.value.withUnsafeBufferPointer { w in
+                inputGradient.withUnsafeMutableBufferPointer { dX in
+                    Scalar.matrixMultiply(d, transposed: false, w, transposed: true, into: dX,
+                                          m: rows, n: inputs, k: outputs, accumulate: false)
+                }
+            }
+        }
+    }
+
+    /// Writes `input · weight + bias` into `result`, shaped `[batch, outputs]`.
+    private static func affine(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+                               into result: inout Tensor<Scalar>) {
+        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        precondition(input.rank >= 1 && input.featureCount == inputs,
+                     "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
+        let rows = input.rank == 1 ? 1 : input.sampleCount
+        result.resizeForOverwrite(rows: rows, columns: outputs)
+        input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    result.withUnsafeMutableBufferPointer { z in
+                        Scalar.matrixMultiply(x, transposed: false, w, transposed: false, into: z,
+                                              m: rows, n: outputs, k: inputs, accumulate: false)
+                        Scalar.addRowVector(b, to: z, columns: outputs)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Reshaping a tensor that is about to be overwritten, keeping its storage.
+///
+/// Layers, losses and the trainer keep their output and gradient tensors from one step to the
+/// next and write into them. When the shape (or only the element count) is unchanged and the
+/// storage is not shared, this allocates nothing, which is what makes a training step of a small
+/// network free of heap allocation. A shared storage is copied on the first write, as for any
+/// Swift array, so value semantics are kept.
+extension Tensor {
+    /// Makes this tensor a `[rows, columns]` matrix whose contents are about to be overwritten.
+    ///
+    /// Elements are kept when the element count is unchanged and zero otherwise.
+    public mutating func resizeForOverwrite(rows: Int, columns: Int) {
+        precondition(rows >= 0 && columns >= 0, "Tensor: negative dimension in [\(rows), \(columns)]")
+        if shape.count != 2 || shape[0] != rows || shape[1] != columns { shape = [rows, columns] }
+        resizeStorage(to: rows * columns)
+    }
+
+    /// Gives this tensor the shape of `other`, ready to be overwritten.
+    ///
+    /// Elements are kept when the element count is unchanged and zero otherwise.
+    public mutating func resizeForOverwrite(toShapeOf other: Tensor) {
+        if shape != other.shape { shape = other.shape }
+        resizeStorage(to: other.scalarCount)
+    }
+
+    /// Gives this tensor the shape of `samples` samples shaped like those of `source`
+    /// (`[samples] + source.shape.dropFirst()`), ready to be overwritten.
+    ///
+    /// Elements are kept when the element count is unchanged and zero otherwise.
+    public mutating func resizeForOverwrite(samples: Int, shapedLike source: Tensor) {
+        precondition(source.rank >= 1 && samples >= 0, "Tensor: \(samples) samples shaped like \(source.shape)")
+        if shape.count != source.rank || shape[0] != samples || !shape.dropFirst().elementsEqual(source.shape.dropFirst()) {
+            var newShape = source.shape
+            newShape[0] = samples
+            shape = newShape
+        }
+        resizeStorage(to: samples * source.featureCount)
+    }
+
+    private mutating func resizeStorage(to count: Int) {
+        if scalars.count != count { scalars = Scalar.array(repeating: 0, count: count) }
+    }
+}
