@@ -42,7 +42,13 @@ public struct GradientOptimizer: Optimizer, Sendable {
     /// Updates made so far; the schedule is evaluated at this count.
     public var stepCount: Int
     /// Each parameter's state, by parameter name.
-    public var state: [String: ParameterState]
+    public var state: [String: ParameterState] {
+        get { Dictionary(slots.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first }) }
+        set { slots = newValue.map { StateSlot(name: $0.key, state: $0.value) } }
+    }
+    /// The same states in the order the model visits its trainable parameters, so that a step
+    /// finds each one by position (and a name comparison) instead of hashing its name.
+    private var slots: [StateSlot] = []
 
     /// Creates an optimiser.
     public init(
@@ -57,7 +63,6 @@ public struct GradientOptimizer: Optimizer, Sendable {
         self.clipping = clipping
         self.groups = groups
         self.stepCount = 0
-        self.state = [:]
     }
 
     public var checkpointState: OptimizerState {
@@ -80,32 +85,53 @@ public struct GradientOptimizer: Optimizer, Sendable {
         let (scale, clipValue) = clippingFactors(for: model)
         let multiplier = schedule.multiplier(atStep: stepCount)
         stepCount += 1
+        var position = 0
         model.visitParameters { name, parameter in
             guard parameter.isTrainable else { return }
-            let group = groups.first { $0.selector.matches(name) }
-            let count = parameter.value.scalarCount
-            // Taken out of the dictionary so the buffers are uniquely referenced: no copy.
-            var entry = state.removeValue(forKey: name)
-                ?? ParameterState(step: 0, buffers: [Double](repeating: 0, count: count * rule.stateBuffers))
-            precondition(entry.buffers.count == count * rule.stateBuffers,
-                         "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
-            entry.step += 1
-            let context = StepContext(
-                learningRate: (group?.learningRate ?? learningRate) * multiplier, step: entry.step,
-                gradientScale: scale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
-            let gradient = parameter.gradient
-            gradient.withUnsafeBufferPointer { g in
-                parameter.value.withUnsafeMutableBufferPointer { values in
-                    entry.buffers.withUnsafeMutableBufferPointer { buffers in
-                        rule.step(values, gradients: g, state: buffers, context: context)
-                    }
-                }
-            }
-            state[name] = entry
+            update(&parameter, named: name, slot: slotIndex(for: name, at: position, count: parameter.value.scalarCount),
+                   multiplier: multiplier, gradientScale: scale, clipValue: clipValue)
+            position += 1
         }
     }
 
-    /// The gradient scale (global-norm clipping) and clamp (value clipping) for this step.
+    /// One parameter's step. Specialised per scalar type: `update(_:)` is generic over the
+    /// model, and unspecialised code here would look up generic type metadata on every step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private mutating func update<Scalar: TensorScalar>(
+        _ parameter: inout Parameter<Scalar>, named name: String, slot: Int,
+        multiplier: Double, gradientScale: Double, clipValue: Double?
+    ) {
+        let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
+        let count = parameter.value.scalarCount
+        precondition(slots[slot].state.buffers.count == count * rule.stateBuffers,
+                     "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
+        slots[slot].state.step += 1
+        let context = StepContext(
+            learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].state.step,
+            gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
+        parameter.gradient.withUnsafeBufferPointer { g in
+            parameter.value.withUnsafeMutableBufferPointer { values in
+                slots[slot].state.buffers.withUnsafeMutableBufferPointer { buffers in
+                    rule.step(values, gradients: g, state: buffers, context: context)
+                }
+            }
+        }
+    }
+
+    /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved
+    /// there, or created with zero state for `count` elements, when it is not there yet.
+    private mutating func slotIndex(for name: String, at position: Int, count: Int) -> Int {
+        if position < slots.count && slots[position].name == name { return position }
+        if let found = slots.indices.dropFirst(position).first(where: { slots[$0].name == name }) {
+            slots.swapAt(position, found)
+        } else {
+            let fresh = ParameterState(step: 0, buffers: [Double](repeating: 0, count: count * rule.stateBuffers))
+            slots.insert(StateSlot(name: name, state: fresh), at: Swift.min(position, slots.count))
+        }
+        return Swift.min(position, slots.count - 1)
+    }
+
     private func clippingFactors<Model: Layer>(for model: Model) -> (scale: Double, clipValue: Double?) {
         switch clipping {
         case nil:
@@ -197,4 +223,10 @@ extension Optimizer where Self == GradientOptimizer {
     ) -> GradientOptimizer {
         GradientOptimizer(rule: RMSProp(alpha: alpha, epsilon: epsilon), learningRate: learningRate, weightDecay: weightDecay)
     }
+}
+
+/// One parameter's name and optimiser state.
+private struct StateSlot: Sendable {
+    var name: String
+    var state: ParameterState
 }

@@ -15,7 +15,7 @@ extension Layer {
 
     /// Sets every parameter's gradient to zero.
     public mutating func zeroGradients() {
-        visitParameters { _, parameter in parameter.gradient.setToZero() }
+        visitParameters { _, parameter in parameter.zeroGradient() }
     }
 
     /// Freezes the parameters whose names satisfy `predicate` (all of them by default):

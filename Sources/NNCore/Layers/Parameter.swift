@@ -17,4 +17,11 @@ public struct Parameter<Scalar: TensorScalar>: Sendable {
         self.gradient = Tensor(zeros: value.shape)
         self.isTrainable = isTrainable
     }
+
+    /// Sets the gradient to zero, keeping its storage.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func zeroGradient() {
+        gradient.setToZero()
+    }
 }
