@@ -32,7 +32,9 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
     public var targetShape: [Int] { Array(targets.shape.dropFirst()) }
 
     public func batch(_ indices: [Int]) -> (features: Tensor<Scalar>, targets: Tensor<Scalar>) {
-        (gather(indices, from: features), gather(indices, from: targets))
+        var gathered = (features: Tensor<Scalar>(zeros: [0]), targets: Tensor<Scalar>(zeros: [0]))
+        batch(indices[...], features: &gathered.features, targets: &gathered.targets)
+        return gathered
     }
 
     /// The samples at `indices`, in that order, as a new data set with the same class names.
@@ -42,7 +44,6 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
         return try! InMemoryDataset(features: features, targets: targets, classNames: classNames)
     }
 
-    /// Copies whole samples, one contiguous block each, into a new tensor.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func batch(_ indices: ArraySlice<Int>, features: inout Tensor<Scalar>, targets: inout Tensor<Scalar>) {
@@ -50,12 +51,7 @@ public struct InMemoryDataset<Scalar: TensorScalar>: Dataset {
         gather(indices, from: self.targets, into: &targets)
     }
 
-    private func gather(_ indices: [Int], from source: Tensor<Scalar>) -> Tensor<Scalar> {
-        var result = Tensor<Scalar>(zeros: [0])
-        gather(indices[...], from: source, into: &result)
-        return result
-    }
-
+    /// Copies whole samples, one contiguous block each, into `result`.
     private func gather(_ indices: ArraySlice<Int>, from source: Tensor<Scalar>, into result: inout Tensor<Scalar>) {
         let width = source.featureCount
         result.resizeForOverwrite(samples: indices.count, shapedLike: source)

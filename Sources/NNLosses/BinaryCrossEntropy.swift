@@ -30,11 +30,11 @@ public struct BinaryCrossEntropy: Loss {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func valueAndGradient<T: TensorScalar>(
-        prediction: Tensor<T>, target: Tensor<T>
-    ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
+    ) throws(LossError) -> T {
         try requireElementwiseTargets(prediction, target, loss: "BinaryCrossEntropy")
         let divisor: T = reduction.divisor(for: prediction)
-        var gradient = prediction
+        gradient.resizeForOverwrite(toShapeOf: prediction)
         var total: T = 0
         for i in 0..<prediction.scalarCount {
             let t = target[flat: i]
@@ -51,7 +51,7 @@ public struct BinaryCrossEntropy: Loss {
             }
         }
         gradient.divide(by: divisor)
-        return (total / divisor, gradient)
+        return total / divisor
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {

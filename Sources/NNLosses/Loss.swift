@@ -9,10 +9,6 @@ public protocol Loss: Sendable {
     /// The loss of `prediction` (shaped `[batch, outputs...]`) against `target`.
     func value<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> T
 
-    /// The loss and dLoss/dPrediction, in one pass.
-    func valueAndGradient<T: TensorScalar>(
-        prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> (value: T, gradient: Tensor<T>)
-
     /// The loss, with dLoss/dPrediction written into `gradient` (reshaped as needed; its
     /// storage is reused when it fits, so a training loop allocates nothing per step).
     func valueAndGradient<T: TensorScalar>(
@@ -28,12 +24,12 @@ extension Loss {
         try valueAndGradient(prediction: prediction, target: target).value
     }
 
-    /// By default, the allocating ``valueAndGradient(prediction:target:)``.
+    /// The loss and dLoss/dPrediction, in one pass, in a new gradient tensor.
     public func valueAndGradient<T: TensorScalar>(
-        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
-    ) throws(LossError) -> T {
-        let (value, newGradient) = try valueAndGradient(prediction: prediction, target: target)
-        gradient = newGradient
-        return value
+        prediction: Tensor<T>, target: Tensor<T>
+    ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
+        var gradient = Tensor<T>(zeros: [0])
+        let value = try valueAndGradient(prediction: prediction, target: target, gradient: &gradient)
+        return (value, gradient)
     }
 }

@@ -21,14 +21,6 @@ public struct MeanSquaredError: Loss {
         self.halved = halved
     }
 
-    public func valueAndGradient<T: TensorScalar>(
-        prediction: Tensor<T>, target: Tensor<T>
-    ) throws(LossError) -> (value: T, gradient: Tensor<T>) {
-        var gradient = Tensor<T>(zeros: [0])
-        let value = try valueAndGradient(prediction: prediction, target: target, gradient: &gradient)
-        return (value, gradient)
-    }
-
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func valueAndGradient<T: TensorScalar>(

@@ -34,11 +34,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
 
     /// Refills the plan with `0..<sampleCount` in order, in batches of `size`.
     public mutating func setInOrder(sampleCount: Int, batchSize size: Int, dropLast: Bool = false) {
-        precondition(sampleCount >= 0, "BatchPlan: negative sample count \(sampleCount)")
-        if !order.elementsEqual(0..<sampleCount) {
-            order.removeAll(keepingCapacity: true)
-            order.append(contentsOf: 0..<sampleCount)
-        }
+        setOrderToIdentity(sampleCount: sampleCount)
         setBatches(size: size, dropLast: dropLast)
     }
 
@@ -46,13 +42,8 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     /// `generator`), in batches of `size`.
     public mutating func setShuffled(sampleCount: Int, batchSize size: Int, dropLast: Bool = false,
                                      generator: inout SeededRandomGenerator) {
-        precondition(sampleCount >= 0, "BatchPlan: negative sample count \(sampleCount)")
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: 0..<sampleCount)
-        // The same draws as `SeededRandomGenerator.shuffle`, on the concrete array type.
-        for i in stride(from: sampleCount - 1, to: 0, by: -1) {
-            order.swapAt(i, generator.nextIndex(below: i + 1))
-        }
+        setOrderToIdentity(sampleCount: sampleCount)
+        generator.shuffle(&order)
         setBatches(size: size, dropLast: dropLast)
     }
 
@@ -64,6 +55,13 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
             for _ in 0..<steps { order.append(generator.nextIndex(below: sampleCount)) }
         }
         setBatches(size: 1, dropLast: false)
+    }
+
+    /// `order = 0..<sampleCount`, in the storage it already has.
+    private mutating func setOrderToIdentity(sampleCount: Int) {
+        precondition(sampleCount >= 0, "BatchPlan: negative sample count \(sampleCount)")
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: 0..<sampleCount)
     }
 
     private mutating func setBatches(size: Int, dropLast: Bool) {

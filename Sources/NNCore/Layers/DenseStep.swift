@@ -26,13 +26,9 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     static func infer(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
                       activation: any Activation) -> Tensor<Scalar> {
-        var preActivation = Tensor<Scalar>(zeros: [0])
+        var preActivation = Tensor<Scalar>(zeros: [0]), output = Tensor<Scalar>(zeros: [0])
         affine(input, weight: weight, bias: bias, into: &preActivation)
-        var output = Tensor<Scalar>(zeros: [0])
-        output.resizeForOverwrite(toShapeOf: preActivation)
-        preActivation.withUnsafeBufferPointer { z in
-            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
-        }
+        activate(preActivation, into: &output, activation: activation)
         return output
     }
 
@@ -42,10 +38,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     mutating func forward(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
                           activation: any Activation) -> Tensor<Scalar> {
         Self.affine(input, weight: weight, bias: bias, into: &preActivation)
-        output.resizeForOverwrite(toShapeOf: preActivation)
-        preActivation.withUnsafeBufferPointer { z in
-            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
-        }
+        Self.activate(preActivation, into: &output, activation: activation)
         cachedInput = input
         return output
     }
@@ -120,6 +113,15 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Writes `activation(preActivation)` into `output`, shaped like `preActivation`.
+    private static func activate(_ preActivation: Tensor<Scalar>, into output: inout Tensor<Scalar>,
+                                 activation: any Activation) {
+        output.resizeForOverwrite(toShapeOf: preActivation)
+        preActivation.withUnsafeBufferPointer { z in
+            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
         }
     }
 }

@@ -95,6 +95,10 @@ public struct SeededRandomGenerator: RandomNumberGenerator, Sendable, Equatable,
     }
 
     /// Shuffles `values` in place (Fisher–Yates, drawing with ``nextIndex(below:)``).
+    ///
+    /// Inlinable so that it is specialised where it is called: unspecialised, every swap of a
+    /// generic array element allocates.
+    @inlinable
     public mutating func shuffle<T>(_ values: inout [T]) {
         guard values.count > 1 else { return }
         for i in stride(from: values.count - 1, to: 0, by: -1) {
