@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import NNCore
+
+/// The vectorised Float tanh against Double-precision libm, measured in units in the last
+/// place of the Float result.
+@Suite struct VectorTanhTests {
+    /// ulps between `value` and the exact `reference`, at the reference's Float spacing.
+    private func ulps(_ value: Float, _ reference: Double) -> Double {
+        let rounded = Float(reference)
+        let spacing = rounded == 0 ? Double(Float.leastNonzeroMagnitude) : Double(rounded.ulp)
+        return abs(Double(value) - reference) / spacing
+    }
+
+    private func vectorTanh(_ inputs: [Float]) -> [Float] {
+        var outputs = [Float](repeating: .nan, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in outputs.withUnsafeMutableBufferPointer { y in Kernels.tanh(x, into: y) } }
+        return outputs
+    }
+
+    @Test func withinTwoUlpsOverTheWholeRange() {
+        // Every 1009th Float bit pattern from 0 to 10 (about a million values), both signs.
+        var inputs: [Float] = []
+        var bits: UInt32 = 0
+        while Float(bitPattern: bits) <= 10 {
+            inputs.append(Float(bitPattern: bits))
+            inputs.append(-Float(bitPattern: bits))
+            bits += 1009
+        }
+        let outputs = vectorTanh(inputs)
+        var worst = 0.0, worstInput: Float = 0
+        for (x, y) in zip(inputs, outputs) {
+            let error = ulps(y, Foundation.tanh(Double(x)))
+            if error > worst { (worst, worstInput) = (error, x) }
+        }
+        print("VectorTanh: worst error \(worst) ulp at x = \(worstInput) over \(inputs.count) inputs")
+        #expect(worst <= 2, "worst \(worst) ulp at \(worstInput)")
+    }
+
+    @Test func specialValues() {
+        let inputs: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 9, -9, 20, -100, .leastNonzeroMagnitude, -.leastNormalMagnitude, 0.5, -0.5]
+        let outputs = vectorTanh(inputs)
+        #expect(outputs[0] == 0 && outputs[0].sign == .plus)
+        #expect(outputs[1] == 0 && outputs[1].sign == .minus)
+        #expect(outputs[2] == 1 && outputs[3] == -1)
+        #expect(outputs[4].isNaN)
+        #expect(outputs[5] == Float(Foundation.tanh(9.0)) && outputs[5] < 1 && outputs[6] == -outputs[5])
+        #expect(outputs[7] == 1 && outputs[8] == -1)
+        #expect(outputs[9] == .leastNonzeroMagnitude && outputs[10] == -.leastNormalMagnitude)
+        #expect(ulps(outputs[11], Foundation.tanh(0.5)) <= 2 && outputs[12] == -outputs[11])
+    }
+
+    @Test func everyLengthAndPositionGivesTheSameValues() {
+        // The tail shorter than eight lanes uses the same arithmetic as full lanes.
+        let values: [Float] = (0..<19).map { Float($0) * 0.37 - 3.1 }
+        let whole = vectorTanh(values)
+        for length in 0...values.count {
+            #expect(vectorTanh(Array(values.prefix(length))) == Array(whole.prefix(length)))
+        }
+    }
+}
