@@ -6,7 +6,7 @@ import Foundation
 import NNCore
 
 let rounds = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 5
-let shapes = [(1024, 1024, 1024), (256, 256, 256), (64, 256, 784), (32, 12, 64)]
+let shapes = [(1024, 1024, 1024), (256, 256, 256), (64, 256, 784), (32, 12, 64), (1, 256, 784), (1, 128, 256)]
 let layouts = [(false, false), (true, false), (false, true), (true, true)]
 let threadCounts = [1, 2]
 

@@ -63,28 +63,78 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         }                                                                                        \
     }
 
-// C[i, :] += A(i, p) · B[p, :], the loop order whose inner loop the compiler vectorises.
-#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES)                                                 \
+// C += op(A)·op(B) without packing. Wide rows keep NV·W columns of C in registers for the
+// whole depth (a single sample's product reads B once, and C is loaded and stored once rather
+// than once per depth step); narrower leftovers run C[i, j…] += A(i, p) · B[p, j…], whose inner
+// loop the compiler vectorises. When B is stored transposed (its columns contiguous) or has a
+// single column, each element is a dot product, summed in W partial sums.
+#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV)                                  \
     ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,      \
                                 ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,           \
-                                float *restrict c, ptrdiff_t crs) {                              \
+                                ptrdiff_t bcs, float *restrict c, ptrdiff_t crs) {               \
+        if (n == 1 && ars == 1 && crs == 1) {                                                    \
+            /* One column of C and A stored transposed (dW of a one-output layer): the rows */   \
+            /* are contiguous in both, so the loop over them vectorises. */                      \
+            for (int p = 0; p < k; p++) {                                                        \
+                const float scale = b[p * bds];                                                  \
+                const float *restrict column = a + p * ads;                                      \
+                for (int i = 0; i < m; i++) c[i] += column[i] * scale;                           \
+            }                                                                                    \
+            return;                                                                              \
+        }                                                                                        \
         for (int i = 0; i < m; i++) {                                                            \
             float *restrict row = c + i * crs;                                                   \
+            const float *restrict arow = a + i * ars;                                            \
+            if (bcs != 1 || n == 1) {                                                            \
+                for (int j = 0; j < n; j++) {                                                    \
+                    const float *restrict column = b + j * bcs;                                  \
+                    float sum = 0;                                                               \
+                    int p = 0;                                                                   \
+                    if (ads == 1 && bds == 1 && k >= W) {                                        \
+                        VECTOR partial = (VECTOR){0};                                            \
+                        for (; p + W <= k; p += W) {                                             \
+                            VECTOR av, bv;                                                       \
+                            memcpy(&av, arow + p, sizeof(VECTOR));                               \
+                            memcpy(&bv, column + p, sizeof(VECTOR));                             \
+                            partial += av * bv;                                                  \
+                        }                                                                        \
+                        NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                 \
+                    }                                                                            \
+                    for (; p < k; p++) sum += arow[p * ads] * column[p * bds];                   \
+                    row[j] += sum;                                                               \
+                }                                                                                \
+                continue;                                                                        \
+            }                                                                                    \
+            int j = 0;                                                                           \
+            for (; j + NV * W <= n; j += NV * W) {                                               \
+                VECTOR acc[NV];                                                                  \
+                NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&acc[v], row + j + v * W, sizeof(VECTOR)); \
+                for (int p = 0; p < k; p++) {                                                    \
+                    const float scale = arow[p * ads];                                           \
+                    NN_UNROLL for (int v = 0; v < NV; v++) {                                     \
+                        VECTOR bv;                                                               \
+                        memcpy(&bv, b + p * bds + j + v * W, sizeof(VECTOR));                   \
+                        acc[v] += scale * bv;                                                    \
+                    }                                                                            \
+                }                                                                                \
+                NN_UNROLL for (int v = 0; v < NV; v++) memcpy(row + j + v * W, &acc[v], sizeof(VECTOR)); \
+            }                                                                                    \
+            if (j == n) continue;                                                                \
             for (int p = 0; p < k; p++) {                                                        \
-                const float scale = a[i * ars + p * ads];                                        \
+                const float scale = arow[p * ads];                                               \
                 const float *restrict brow = b + p * bds;                                        \
-                for (int j = 0; j < n; j++) row[j] += scale * brow[j];                           \
+                for (int jj = j; jj < n; jj++) row[jj] += scale * brow[jj];                      \
             }                                                                                    \
         }                                                                                        \
     }
 
 NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV)
-NN_DEFINE_SMALL_KERNEL(small_baseline, )
+NN_DEFINE_SMALL_KERNEL(small_baseline, , nn_f32x4, BASE_W, 8)
 #if NN_X86
 NN_DEFINE_MICRO_KERNEL(micro_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV)
 NN_DEFINE_MICRO_KERNEL(micro_avx512, __attribute__((target("avx512f"))), nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV)
-NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))))
-NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f"))))
+NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, 8)
+NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f"))), nn_f32x16, AVX512_W, 8)
 #endif
 
 NNInstructionSet nn_best_instruction_set(void) {
@@ -151,13 +201,13 @@ void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const
 
 void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
-                    const float *b, ptrdiff_t bDepthStride,
+                    const float *b, ptrdiff_t bDepthStride, ptrdiff_t bColumnStride,
                     float *c, ptrdiff_t cRowStride) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
-    case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
+    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
+    case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
 #endif
-    default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride); return;
+    default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
     }
 }

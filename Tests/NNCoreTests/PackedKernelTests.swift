@@ -11,6 +11,7 @@ import Testing
     static let shapes = [
         (1, 1, 1), (7, 13, 5), (33, 784, 64), (33, 64, 784), (2, 3, 40000), (64, 10, 128),
         (13, 37, 300), (241, 70, 257), (5, 3100, 40), (1, 256, 784), (100, 1, 500),
+        (3, 200, 500), (1, 130, 600), // one to three rows, split between threads off a 64-column boundary
     ]
 
     /// op(A)·op(B) + C₀ by the definition, in Double, and Σ|a·b| per element (for the bound).

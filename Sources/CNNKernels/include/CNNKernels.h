@@ -49,14 +49,14 @@ void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride
 void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
                     float *c, ptrdiff_t cRowStride, int rows, int columns);
 
-/// `C += op(A)·op(B)` without packing, for products too small to repay it: `m×k` op(A)
-/// with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
-/// element (p, j) at `b[p * bDepthStride + j]` (B's rows contiguous), row-major C.
+/// `C += op(A)·op(B)` without packing, for products too small or too flat to repay it: `m×k`
+/// op(A) with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
+/// element (p, j) at `b[p * bDepthStride + j * bColumnStride]` (one of the two strides is 1),
+/// row-major C.
 void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
-                    const float *b, ptrdiff_t bDepthStride,
+                    const float *b, ptrdiff_t bDepthStride, ptrdiff_t bColumnStride,
                     float *c, ptrdiff_t cRowStride);
-
 #ifdef __cplusplus
 }
 #endif

@@ -40,6 +40,11 @@ extension Kernels {
     static let packingThreshold = 32 * 32 * 32
     /// Below this many multiply-adds the product stays on the caller's thread.
     static let threadingThreshold = 1 << 18
+    /// The same for unpacked products (one to three rows), which stream B from memory.
+    static let unpackedThreadingThreshold = 1 << 16
+    /// Columns the unpacked kernel keeps in registers (eight AVX2 vectors): threads split an
+    /// unpacked product's columns at a multiple of it.
+    static let unpackedColumnBlock = 64
 
     /// The instruction sets this CPU can run, baseline first (tests try each).
     static var supportedInstructionSets: [NNInstructionSet] {
@@ -63,27 +68,22 @@ extension Kernels {
 
         // Unpacked below the threshold, and for one to three rows (a single sample's
         // forward pass): packing B would read and write all of it to use each value once.
-        if m * n * k < packingThreshold || m < 4 {
-            if transposeB {
-                // Few rows: one dot product per element is cheapest.
-                Kernels.matrixMultiply(UnsafeBufferPointer(start: a, count: m * k), transposeA,
-                                       UnsafeBufferPointer(start: b, count: k * n), true,
-                                       UnsafeMutableBufferPointer(start: c, count: m * n),
-                                       m: m, n: n, k: k, accumulate: true)
-            } else {
-                nn_sgemm_small(set, Int32(m), Int32(n), Int32(k), a, aRow, aDepth, b, bDepth, c, n)
-            }
-            return
-        }
-
+        // (With B transposed, the unpacked kernel takes one dot product per element.)
+        let unpacked = m * n * k < packingThreshold || m < 4
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
-            c: c, cRow: n, rows: m, columns: n, depth: k)
-        guard threads > 1, m * n * k >= threadingThreshold, let worker = KernelWorker.shared, worker.tryClaim() else {
+            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked)
+        // An unpacked product reads each value of B once, so its speed is the speed B streams
+        // in: splitting the columns between two cores lets each keep its half in its own L2
+        // from call to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
+        let threshold = unpacked ? unpackedThreadingThreshold : threadingThreshold
+        guard threads > 1, m * n * k >= threshold, n >= 2 * unpackedColumnBlock || !unpacked,
+              let worker = KernelWorker.shared, worker.tryClaim() else {
             whole.run()
             return
         }
-        let (first, second) = whole.split(tile: nn_sgemm_tile(set))
+        let tile = unpacked ? NNTileShape(rows: 1, columns: Int32(unpackedColumnBlock)) : nn_sgemm_tile(set)
+        let (first, second) = whole.split(tile: tile)
         worker.start(second)
         first.run()
         worker.finishAndRelease()
@@ -97,6 +97,8 @@ struct PackedProductPart {
     var b: UnsafePointer<Float>, bDepth: Int, bColumn: Int
     var c: UnsafeMutablePointer<Float>, cRow: Int
     var rows: Int, columns: Int, depth: Int
+    /// Whether to run the unpacked kernel (for products too small or too flat to repay packing).
+    var unpacked = false
 
     /// A part with nothing to do.
     static var empty: PackedProductPart {
@@ -129,6 +131,10 @@ struct PackedProductPart {
     /// Adds this part's product into C.
     func run() {
         guard rows > 0, columns > 0, depth > 0 else { return }
+        if unpacked {
+            nn_sgemm_small(set, Int32(rows), Int32(columns), Int32(depth), a, aRow, aDepth, b, bDepth, bColumn, c, cRow)
+            return
+        }
         let tile = nn_sgemm_tile(set)
         let (mr, nr) = (Int(tile.rows), Int(tile.columns))
         let kcMax = min(Kernels.depthBlock, depth)
