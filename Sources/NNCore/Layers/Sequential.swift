@@ -12,9 +12,10 @@
 public struct Sequential<Scalar: TensorScalar>: Layer {
     /// The layers, first applied first.
     public var layers: [any Layer<Scalar>]
-    /// `"layers.<index>."` for each index, built once: formatting the index on every
-    /// parameter visit (every training step) would cost more than the update of a tiny layer.
-    private var namePrefixes: [String] = []
+    /// For each layer, the names its parameters were last visited under, local and qualified
+    /// (`"weight"`, `"layers.0.weight"`): building the qualified names on every visit (twice a
+    /// training step) costs more than the update of a tiny layer, and comparing is cheap.
+    private var qualifiedNames: [[(local: String, qualified: String)]] = []
 
     /// Creates a model from an array of layers.
     public init(_ layers: [any Layer<Scalar>]) {
@@ -62,11 +63,19 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {
-        if namePrefixes.count != layers.count { namePrefixes = layers.indices.map { "layers.\($0)." } }
+        var names: [[(local: String, qualified: String)]] = []
+        swap(&names, &qualifiedNames)   // taken out while the layers are visited, and unshared
+        defer { swap(&names, &qualifiedNames) }
+        if names.count != layers.count { names = Array(repeating: [], count: layers.count) }
         for index in layers.indices {
-            let prefix = namePrefixes[index]
+            var position = 0
             try layers[index].visitParameters { name, parameter in
-                try visit(prefix + name, &parameter)
+                if position == names[index].count || names[index][position].local != name {
+                    names[index].removeSubrange(position...)
+                    names[index].append((name, "layers.\(index).\(name)"))
+                }
+                position += 1
+                try visit(names[index][position - 1].qualified, &parameter)
             }
         }
     }
