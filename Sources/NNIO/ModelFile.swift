@@ -42,7 +42,8 @@ public enum ModelFile {
         metadata["architecture"].flatMap { try? JSONFormat.decoder().decode(TypeDescription.self, from: Data($0.utf8)) }
     }
 
-    /// Reads a model saved in scalar type `T`.
+    /// Reads a model saved in scalar type `T`, in inference mode (``LayerMode/inference``:
+    /// ready to predict; a trainer switches it back to training).
     /// - Throws: ``ModelFileError`` for a malformed file, an unknown layer or activation type,
     ///   a dtype other than `T`'s, or tensors that do not fit the architecture (named).
     public static func load<T: TensorScalar>(_ path: String, as _: T.Type = Float.self) throws(ModelFileError)
@@ -74,6 +75,7 @@ public enum ModelFile {
         do { try model.loadStateDictionary(values) } catch {
             throw .mismatch(path: path, reason: "\(error)")
         }
+        model.setMode(.inference)
         return model
     }
 }

@@ -72,7 +72,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a
-    /// callback stops it.
+    /// callback stops it. Training runs in ``LayerMode/training``; the model is left in
+    /// ``LayerMode/inference``, ready to predict.
     /// - Returns: the history of every epoch.
     /// - Throws: ``TrainingError`` if the data does not fit the model or loss, or the loss
     ///   stops being finite.
@@ -81,6 +82,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     where Data.Scalar == Model.Scalar {
         try validate(data)
         history.stopReason = nil
+        model.setMode(.training)
+        defer { model.setMode(.inference) }
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
@@ -99,11 +102,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         return history
     }
 
-    /// The loss and metrics of the model on `data` (inference only; nothing is trained).
+    /// The loss and metrics of the model on `data`, in ``LayerMode/inference`` (nothing is
+    /// trained; dropout is off, batch normalisation uses its running statistics).
     /// - Parameter batchSize: samples scored at a time.
     public func evaluate<Data: Dataset>(_ data: Data, batchSize: Int = 256) throws(TrainingError) -> (loss: Double, metrics: [String: Double])
     where Data.Scalar == Model.Scalar {
         try validate(data)
+        var model = self.model
+        model.setMode(.inference)
         var metrics = self.metrics
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0

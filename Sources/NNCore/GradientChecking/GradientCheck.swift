@@ -18,7 +18,8 @@ public enum GradientCheck {
     public static let defaultFloor = 1e-3
 
     /// Checks the parameter gradients (trainable parameters only) and the input gradient of
-    /// `layer` at `input`, for the scalar loss computed by `loss` from the layer's output.
+    /// `layer` at `input`, for the scalar loss computed by `loss` from the layer's output, in
+    /// the layer's current ``LayerMode``.
     ///
     /// - Parameters:
     ///   - loss: returns the loss for an output and dLoss/dOutput.
@@ -30,16 +31,22 @@ public enum GradientCheck {
     ) -> GradientCheckReport where L.Scalar == Double {
         var model = layer
         model.zeroGradients()
+        // Every probe replays this forward from the same state, in the layer's mode: the same
+        // dropout mask, the batch's own statistics in batch normalisation.
+        let start = model
         let output = model.forward(input)
         let inputGradient = model.backward(loss(output).gradient)
         let analytic = model.namedParameters
 
         var report = GradientCheckReport()
-        func lossAt(_ model: L, _ input: Tensor<Double>) -> Double { loss(model(input)).value }
+        func lossAt(_ probe: L, _ input: Tensor<Double>) -> Double {
+            var probe = probe
+            return loss(probe.forward(input)).value
+        }
 
         for (name, parameter) in analytic where parameter.isTrainable {
             for index in 0..<parameter.value.scalarCount {
-                var plus = model, minus = model
+                var plus = start, minus = start
                 plus.nudge(parameter: name, at: index, by: step)
                 minus.nudge(parameter: name, at: index, by: -step)
                 let numeric = (lossAt(plus, input) - lossAt(minus, input)) / (2 * step)
@@ -51,7 +58,7 @@ public enum GradientCheck {
             var plus = input, minus = input
             plus[flat: index] += step
             minus[flat: index] -= step
-            let numeric = (lossAt(model, plus) - lossAt(model, minus)) / (2 * step)
+            let numeric = (lossAt(start, plus) - lossAt(start, minus)) / (2 * step)
             report.record(analytic: inputGradient[flat: index], numeric: numeric,
                           floor: floor, location: "input[\(index)]")
         }

@@ -11,6 +11,8 @@
 ///   dLoss/dInput (the first layer of a model, whose input is data); a layer may skip that work.
 /// - ``visitParameters(_:)`` visits every parameter with a stable name (`weight`, `bias`,
 ///   `layers.0.weight`); composite layers prefix their children's names.
+/// - ``setMode(_:)`` switches between training and inference behaviour (``LayerMode``);
+///   composite layers pass it on to their children.
 ///
 /// Inputs are batches shaped `[batch, features...]`; shapes exclude the batch dimension
 /// in ``outputShape(forInputShape:)``.
@@ -35,6 +37,9 @@ public protocol Layer<Scalar>: Sendable {
     /// Calls `visit` with each parameter and its name, in a fixed order.
     mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows
 
+    /// Switches the layer (and any layers it contains) to `mode`.
+    mutating func setMode(_ mode: LayerMode)
+
     /// The shape of one output sample for one input sample of `inputShape`.
     /// - Throws: `TensorError.shapeMismatch` if the layer cannot take that input.
     func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int]
@@ -45,6 +50,9 @@ extension Layer {
     public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
         _ = backward(outputGradient)
     }
+
+    /// A layer that behaves the same in every mode ignores it.
+    public mutating func setMode(_ mode: LayerMode) {}
 
     /// A layer without parameters visits nothing.
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {}

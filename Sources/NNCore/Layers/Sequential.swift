@@ -80,6 +80,10 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         }
     }
 
+    public mutating func setMode(_ mode: LayerMode) {
+        for index in layers.indices { layers[index].setMode(mode) }
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
         var shape = inputShape
         for layer in layers { shape = try layer.outputShape(forInputShape: shape) }
