@@ -1,0 +1,97 @@
+/// Inverted dropout: in training mode each value is zeroed with probability `rate` and the
+/// survivors are scaled by `1 / (1 − rate)`, so the expected output equals the input and
+/// inference needs no rescaling; in inference mode the layer passes its input through.
+///
+/// Mask number *n* is drawn from a generator seeded by `seed` and *n*: the same seed gives the
+/// same masks. The count of masks drawn is kept as a non-trainable parameter, `draws`, so it
+/// is saved with the model and in checkpoints, and a resumed run draws the masks an
+/// uninterrupted one would have (PyTorch keeps such counters as buffers). In training mode,
+/// ``callAsFunction(_:)`` applies the mask the next ``forward(_:)`` will draw, so both compute
+/// the same function; each forward then counts one more draw.
+public struct Dropout<Scalar: TensorScalar>: Layer {
+    /// The probability of zeroing a value, in `[0, 1)`.
+    public let rate: Double
+    /// The seed the masks are drawn from.
+    public let seed: UInt64
+    /// Training (masks applied) or inference (identity).
+    public private(set) var mode: LayerMode = .training
+
+    /// Masks drawn so far, as `[low, high]` 24-bit halves (exact in `Float`).
+    private var draws = Parameter<Scalar>(Tensor(zeros: [2]), isTrainable: false)
+    /// The last forward's mask: `0` or `1 / (1 − rate)` per value.
+    private var mask: Tensor<Scalar>?
+
+    /// Creates a dropout layer that zeroes values with probability `rate` (in `[0, 1)`).
+    public init(rate: Double, seed: UInt64 = 0) {
+        precondition(rate >= 0 && rate < 1, "Dropout: rate \(rate) is not in [0, 1)")
+        (self.rate, self.seed) = (rate, seed)
+    }
+
+    public mutating func setMode(_ mode: LayerMode) { self.mode = mode }
+
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard mode == .training, rate > 0 else { return input }
+        var generator = nextGenerator
+        return Self.apply(Self.mask(shapedLike: input, rate: rate, generator: &generator), to: input)
+    }
+
+    public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard mode == .training, rate > 0 else {
+            mask = nil
+            return input
+        }
+        var generator = nextGenerator
+        let mask = Self.mask(shapedLike: input, rate: rate, generator: &generator)
+        self.mask = mask
+        let count = drawCount + 1
+        draws.value[flat: 0] = Scalar(Double(count % (1 << 24)))
+        draws.value[flat: 1] = Scalar(Double(count >> 24))
+        return Self.apply(mask, to: input)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let mask else { return outputGradient }
+        precondition(outputGradient.shape == mask.shape, "Dropout.backward: gradient shape \(outputGradient.shape), output shape \(mask.shape)")
+        return Self.apply(mask, to: outputGradient)
+    }
+
+    public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {
+        try visit("draws", &draws)
+        draws.isTrainable = false   // a counter, never trained (even after `unfreeze()`)
+    }
+
+    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] { inputShape }
+
+    /// Masks drawn so far.
+    public var drawCount: Int {
+        Int(draws.value[flat: 0]) + Int(draws.value[flat: 1]) << 24
+    }
+
+    /// The generator of the next mask: seeded by `seed` and the draw number.
+    private var nextGenerator: SeededRandomGenerator {
+        SeededRandomGenerator(seed: seed ^ (UInt64(drawCount) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private static func mask(shapedLike input: Tensor<Scalar>, rate: Double, generator: inout SeededRandomGenerator) -> Tensor<Scalar> {
+        let keep = Scalar(1 / (1 - rate))
+        var mask = Tensor<Scalar>(zeros: input.shape)
+        mask.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = generator.nextUniform() < rate ? 0 : keep }
+        }
+        return mask
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private static func apply(_ mask: Tensor<Scalar>, to values: Tensor<Scalar>) -> Tensor<Scalar> {
+        var result = values
+        mask.withUnsafeBufferPointer { m in
+            result.withUnsafeMutableBufferPointer { r in
+                for index in r.indices { r[index] *= m[index] }
+            }
+        }
+        return result
+    }
+}

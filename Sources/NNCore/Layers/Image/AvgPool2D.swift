@@ -1,0 +1,67 @@
+/// Average pooling over channels-last images: each output is the mean of the inputs under its
+/// window, channel by channel; backward spreads each gradient evenly over the window.
+///
+/// Input samples `[height, width, channels]` (or `[height, width]`) become
+/// `[outputHeight, outputWidth, channels]`. The stride defaults to the window size. With
+/// padding, the mean is over the pixels inside the image (TensorFlow's behaviour, PyTorch's
+/// `count_include_pad=False`).
+public struct AvgPool2D<Scalar: TensorScalar>: Layer {
+    /// The window's height and width.
+    public let size: Int
+    /// How far the window moves between positions.
+    public let stride: Int
+    /// How the border is treated.
+    public let padding: Padding
+
+    /// The last forward's geometry and input shape.
+    private var cached: (geometry: WindowGeometry, inputShape: [Int])?
+
+    /// Creates an average-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
+    public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
+        precondition(size > 0 && (stride ?? size) > 0, "AvgPool2D: size \(size) and stride \(stride ?? size) must be positive")
+        (self.size, self.stride, self.padding) = (size, stride ?? size, padding)
+    }
+
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let geometry = self.geometry(for: input)
+        let samples = input.sampleCount
+        var output = Tensor<Scalar>(zeros: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
+        let counts = geometry.tapCounts()
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in geometry.averagePool(x, samples: samples, counts: counts, into: y) }
+        }
+        return output
+    }
+
+    public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        cached = (geometry(for: input), input.shape)
+        return self(input)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let (geometry, inputShape) = cached else { preconditionFailure("AvgPool2D.backward needs a forward first") }
+        cached = nil
+        let outputShape = [inputShape[0], geometry.outputHeight, geometry.outputWidth, geometry.channels]
+        precondition(outputGradient.shape == outputShape, "AvgPool2D.backward: gradient shape \(outputGradient.shape), output shape \(outputShape)")
+        var inputGradient = Tensor<Scalar>(zeros: inputShape)
+        let counts = geometry.tapCounts()
+        outputGradient.withUnsafeBufferPointer { g in
+            inputGradient.withUnsafeMutableBufferPointer { dX in
+                geometry.averagePoolBackward(g, samples: inputShape[0], counts: counts, into: dX)
+            }
+        }
+        return inputGradient
+    }
+
+    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
+        let geometry = try WindowGeometry(sampleShape: inputShape, window: (size, size), stride: stride, padding: padding, layer: "AvgPool2D")
+        return [geometry.outputHeight, geometry.outputWidth, geometry.channels]
+    }
+
+    private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
+        do {
+            return try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (size, size), stride: stride,
+                                      padding: padding, layer: "AvgPool2D")
+        } catch { preconditionFailure("AvgPool2D: \(error) (check shapes with outputShape(forInputShape:) first)") }
+    }
+}

@@ -1,0 +1,160 @@
+/// A 2-D convolution over channels-last images: `output = activation(conv(input, weight) + bias)`.
+///
+/// Input samples are `[height, width, channels]` (or `[height, width]`, one channel); output
+/// samples are `[outputHeight, outputWidth, filters]`. The layer is computed as im2col
+/// followed by the shared matrix-product kernel: each window position's values become a row
+/// of `kernelHeight · kernelWidth · channels` numbers, and the rows times `weight` give every
+/// filter at every position at once. Backward is the same as a dense layer's on those rows
+/// (dW = rowsᵀ·δ, db = Σ δ, dRows = δ·Wᵀ), followed by col2im, which adds each row's
+/// gradient back onto the pixels it came from.
+///
+/// `weight` is shaped `[kernelHeight · kernelWidth · channels, filters]`, its rows in
+/// (row, column, channel) order: TensorFlow's `HWIO` kernel layout, flattened.
+///
+/// ```swift
+/// var generator = SeededRandomGenerator(seed: 1)
+/// let conv = Conv2D<Float, ReLU>(channels: 1, filters: 32, kernelSize: 3, padding: .same,
+///                                activation: ReLU(), generator: &generator)
+/// ```
+public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Layer {
+    /// The kernels, shaped `[kernelHeight · kernelWidth · channels, filters]`.
+    public var weight: Parameter<Scalar>
+    /// One bias per filter, shaped `[filters]`.
+    public var bias: Parameter<Scalar>
+    /// The activation applied to each output.
+    public var activation: ActivationFunction
+    /// The window's height and width.
+    public let kernelHeight: Int, kernelWidth: Int
+    /// How far the window moves between positions, in both directions.
+    public let stride: Int
+    /// How the border is treated.
+    public let padding: Padding
+
+    /// The im2col rows of the last forward input, and the dense arithmetic on them.
+    private var step = DenseStep<Scalar>()
+    private var windows = Tensor<Scalar>(zeros: [0])
+    /// The geometry and input shape of the last forward.
+    private var cached: (geometry: WindowGeometry, inputShape: [Int])?
+
+    /// Input channels.
+    public var channels: Int { weight.value.shape[0] / (kernelHeight * kernelWidth) }
+    /// Output channels (filters).
+    public var filters: Int { weight.value.shape[1] }
+
+    /// Creates a convolution with `filters` kernels of `kernelSize`×`kernelSize` (or
+    /// `kernelHeight`×`kernelWidth`) over `channels` input channels, weights drawn by
+    /// `weightInitializer` (fan-in `k·k·channels`, fan-out `k·k·filters`, as in Keras).
+    public init(
+        channels: Int, filters: Int, kernelSize: Int? = nil, kernelHeight: Int? = nil, kernelWidth: Int? = nil,
+        stride: Int = 1, padding: Padding = .valid, activation: ActivationFunction,
+        weightInitializer: WeightInitializer = .glorotUniform, biasInitializer: WeightInitializer = .constant(0),
+        generator: inout SeededRandomGenerator
+    ) {
+        let height = kernelHeight ?? kernelSize ?? 0, width = kernelWidth ?? kernelSize ?? 0
+        precondition(channels > 0 && filters > 0 && height > 0 && width > 0 && stride > 0,
+                     "Conv2D: channels \(channels), filters \(filters), kernel \(height)×\(width), stride \(stride) must be positive")
+        if case .zeros(let amount) = padding { precondition(amount >= 0, "Conv2D: negative padding \(amount)") }
+        let rows = height * width * channels
+        let weights: [Scalar] = weightInitializer.values(count: rows * filters, fanIn: rows, fanOut: height * width * filters, generator: &generator)
+        let biases: [Scalar] = biasInitializer.values(count: filters, fanIn: rows, fanOut: height * width * filters, generator: &generator)
+        self.weight = Parameter(Tensor(uncheckedShape: [rows, filters], scalars: weights))
+        self.bias = Parameter(Tensor(biases))
+        (self.kernelHeight, self.kernelWidth, self.stride, self.padding, self.activation) = (height, width, stride, padding, activation)
+    }
+
+    /// Creates a convolution with exactly the given kernels (`[kernelHeight · kernelWidth ·
+    /// channels, filters]`) and biases (`[filters]`).
+    /// - Throws: `TensorError.shapeMismatch` if the shapes do not fit together.
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>, kernelHeight: Int, kernelWidth: Int,
+                stride: Int = 1, padding: Padding = .valid, activation: ActivationFunction) throws(TensorError) {
+        let taps = kernelHeight * kernelWidth
+        guard kernelHeight > 0, kernelWidth > 0, stride > 0, weight.rank == 2, weight.shape[0] > 0,
+              weight.shape[0] % taps == 0, weight.shape[1] > 0 else {
+            throw .shapeMismatch(context: "Conv2D weight for a \(kernelHeight)×\(kernelWidth) kernel, stride \(stride)",
+                                 expected: [taps, -1], actual: weight.shape)
+        }
+        if case .zeros(let amount) = padding, amount < 0 {
+            throw .shapeMismatch(context: "Conv2D padding", expected: [0], actual: [amount])
+        }
+        guard bias.shape == [weight.shape[1]] else {
+            throw .shapeMismatch(context: "Conv2D bias", expected: [weight.shape[1]], actual: bias.shape)
+        }
+        (self.weight, self.bias) = (Parameter(weight), Parameter(bias))
+        (self.kernelHeight, self.kernelWidth, self.stride, self.padding, self.activation) = (kernelHeight, kernelWidth, stride, padding, activation)
+    }
+
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let geometry = self.geometry(for: input)
+        var rows = Tensor<Scalar>(zeros: [0])
+        Self.gather(input, geometry, into: &rows)
+        let output = DenseStep.infer(rows, weight: weight.value, bias: bias.value, activation: activation)
+        return Tensor(uncheckedShape: [input.sampleCount, geometry.outputHeight, geometry.outputWidth, filters], scalars: output.scalars)
+    }
+
+    public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let geometry = self.geometry(for: input)
+        Self.gather(input, geometry, into: &windows)
+        cached = (geometry, input.shape)
+        let output = step.forward(windows, weight: weight.value, bias: bias.value, activation: activation)
+        return Tensor(uncheckedShape: [input.sampleCount, geometry.outputHeight, geometry.outputWidth, filters], scalars: output.scalars)
+    }
+
+    public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
+        backward(outputGradient, needsInputGradient: true)
+    }
+
+    public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
+        _ = backward(outputGradient, needsInputGradient: false)
+    }
+
+    private mutating func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool) -> Tensor<Scalar> {
+        guard let (geometry, inputShape) = cached else {
+            preconditionFailure("Conv2D.backward needs a forward first (each forward allows one backward)")
+        }
+        cached = nil
+        let samples = inputShape[0]
+        precondition(outputGradient.shape == [samples, geometry.outputHeight, geometry.outputWidth, filters],
+                     "Conv2D.backward: gradient shape \(outputGradient.shape), output shape \([samples, geometry.outputHeight, geometry.outputWidth, filters])")
+        let rowGradient = Tensor(uncheckedShape: [samples * geometry.positions, filters], scalars: outputGradient.scalars)
+        step.backward(rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
+        guard needsInputGradient else { return Tensor(zeros: [0]) }
+        var inputGradient = Tensor<Scalar>(zeros: inputShape)
+        step.inputGradient.withUnsafeBufferPointer { rows in
+            inputGradient.withUnsafeMutableBufferPointer { dX in geometry.scatterWindows(rows, samples: samples, into: dX) }
+        }
+        return inputGradient
+    }
+
+    public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {
+        try visit("weight", &weight)
+        try visit("bias", &bias)
+    }
+
+    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
+        let geometry = try WindowGeometry(sampleShape: inputShape, window: (kernelHeight, kernelWidth), stride: stride,
+                                          padding: padding, layer: "Conv2D")
+        guard geometry.channels == channels else {
+            throw .shapeMismatch(context: "Conv2D input channels", expected: [geometry.inputHeight, geometry.inputWidth, channels], actual: inputShape)
+        }
+        return [geometry.outputHeight, geometry.outputWidth, filters]
+    }
+
+    private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
+        do {
+            _ = try outputShape(forInputShape: Array(input.shape.dropFirst()))
+            return try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (kernelHeight, kernelWidth),
+                                      stride: stride, padding: padding, layer: "Conv2D")
+        } catch {
+            preconditionFailure("Conv2D: \(error) (check shapes with outputShape(forInputShape:) first)")
+        }
+    }
+
+    /// im2col of `input` into `rows`, shaped `[samples · positions, windowSize]`.
+    private static func gather(_ input: Tensor<Scalar>, _ geometry: WindowGeometry, into rows: inout Tensor<Scalar>) {
+        let samples = input.sampleCount
+        rows.resizeForOverwrite(rows: samples * geometry.positions, columns: geometry.windowSize)
+        input.withUnsafeBufferPointer { x in
+            rows.withUnsafeMutableBufferPointer { r in geometry.gatherWindows(x, samples: samples, into: r) }
+        }
+    }
+}

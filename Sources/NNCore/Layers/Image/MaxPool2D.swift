@@ -1,0 +1,71 @@
+/// Max pooling over channels-last images: each output is the largest input under its window,
+/// channel by channel; backward routes each gradient to the input that won.
+///
+/// Input samples `[height, width, channels]` (or `[height, width]`) become
+/// `[outputHeight, outputWidth, channels]`. The stride defaults to the window size (PyTorch
+/// and Keras do the same), so `MaxPool2D(size: 2)` halves each side.
+public struct MaxPool2D<Scalar: TensorScalar>: Layer {
+    /// The window's height and width.
+    public let size: Int
+    /// How far the window moves between positions.
+    public let stride: Int
+    /// How the border is treated (padding never wins: it counts as −∞).
+    public let padding: Padding
+
+    /// The last forward's geometry and input shape, and the flat input index of each maximum.
+    private var cached: (geometry: WindowGeometry, inputShape: [Int])?
+    private var winners: [Int] = []
+
+    /// Creates a max-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
+    public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
+        precondition(size > 0 && (stride ?? size) > 0, "MaxPool2D: size \(size) and stride \(stride ?? size) must be positive")
+        (self.size, self.stride, self.padding) = (size, stride ?? size, padding)
+    }
+
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        var winners: [Int] = []
+        return pool(input, winners: &winners).output
+    }
+
+    public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let (output, geometry) = pool(input, winners: &winners)
+        cached = (geometry, input.shape)
+        return output
+    }
+
+    public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let (geometry, inputShape) = cached else { preconditionFailure("MaxPool2D.backward needs a forward first") }
+        cached = nil
+        let outputShape = [inputShape[0], geometry.outputHeight, geometry.outputWidth, geometry.channels]
+        precondition(outputGradient.shape == outputShape, "MaxPool2D.backward: gradient shape \(outputGradient.shape), output shape \(outputShape)")
+        var inputGradient = Tensor<Scalar>(zeros: inputShape)
+        outputGradient.withUnsafeBufferPointer { g in
+            winners.withUnsafeBufferPointer { w in
+                inputGradient.withUnsafeMutableBufferPointer { dX in geometry.maxPoolBackward(g, winners: w.baseAddress!, into: dX) }
+            }
+        }
+        return inputGradient
+    }
+
+    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
+        let geometry = try WindowGeometry(sampleShape: inputShape, window: (size, size), stride: stride, padding: padding, layer: "MaxPool2D")
+        return [geometry.outputHeight, geometry.outputWidth, geometry.channels]
+    }
+
+    private func pool(_ input: Tensor<Scalar>, winners: inout [Int]) -> (output: Tensor<Scalar>, geometry: WindowGeometry) {
+        let geometry: WindowGeometry
+        do {
+            geometry = try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (size, size), stride: stride,
+                                          padding: padding, layer: "MaxPool2D")
+        } catch { preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)") }
+        let samples = input.sampleCount
+        var output = Tensor<Scalar>(zeros: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
+        if winners.count != output.scalarCount { winners = [Int](repeating: 0, count: output.scalarCount) }
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                winners.withUnsafeMutableBufferPointer { w in geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }
+            }
+        }
+        return (output, geometry)
+    }
+}

@@ -1,0 +1,105 @@
+/// Where a sliding window (of a convolution or a pooling layer) falls on an image.
+///
+/// Images are stored channels-last: a sample `[height, width, channels]` (a sample
+/// `[height, width]` is one channel), so a batch is `[batch, height, width, channels]`.
+struct WindowGeometry: Equatable, Sendable {
+    var inputHeight: Int, inputWidth: Int, channels: Int
+    var windowHeight: Int, windowWidth: Int, stride: Int
+    var outputHeight: Int, outputWidth: Int
+    /// Rows and columns of padding before the image (above and to the left).
+    var padTop: Int, padLeft: Int
+
+    /// The geometry of `window` sliding by `stride` over samples shaped `sampleShape`.
+    /// - Throws: `TensorError.shapeMismatch` naming `layer` when the sample is not an image
+    ///   or the window does not fit it.
+    init(sampleShape: [Int], window: (height: Int, width: Int), stride: Int, padding: Padding, layer: String) throws(TensorError) {
+        guard sampleShape.count == 2 || sampleShape.count == 3, sampleShape.allSatisfy({ $0 > 0 }) else {
+            throw .shapeMismatch(context: "\(layer) input (one sample: [height, width, channels])", expected: [-1, -1, -1], actual: sampleShape)
+        }
+        (inputHeight, inputWidth, channels) = (sampleShape[0], sampleShape[1], sampleShape.count == 3 ? sampleShape[2] : 1)
+        (windowHeight, windowWidth, self.stride) = (window.height, window.width, stride)
+        func outputAndPadding(_ size: Int, _ window: Int) -> (output: Int, before: Int) {
+            switch padding {
+            case .valid:
+                return (size >= window ? (size - window) / stride + 1 : 0, 0)
+            case .same:
+                let output = (size + stride - 1) / stride
+                return (output, Swift.max((output - 1) * stride + window - size, 0) / 2)
+            case .zeros(let amount):
+                let padded = size + 2 * amount
+                return (padded >= window ? (padded - window) / stride + 1 : 0, amount)
+            }
+        }
+        (outputHeight, padTop) = outputAndPadding(inputHeight, windowHeight)
+        (outputWidth, padLeft) = outputAndPadding(inputWidth, windowWidth)
+        guard outputHeight > 0, outputWidth > 0 else {
+            throw .shapeMismatch(context: "\(layer): a \(windowHeight)×\(windowWidth) window with \(padding) padding needs a larger image",
+                                 expected: [windowHeight, windowWidth, channels], actual: sampleShape)
+        }
+    }
+
+    /// Values in one input sample.
+    var inputSize: Int { inputHeight * inputWidth * channels }
+    /// Window positions in one sample.
+    var positions: Int { outputHeight * outputWidth }
+    /// Values under one window (all channels).
+    var windowSize: Int { windowHeight * windowWidth * channels }
+
+    /// Calls `body(position, tap, inputOffset)` for every window position of one sample and
+    /// every tap (ky, kx) of the window that falls inside the image; `inputOffset` is the
+    /// offset of that pixel's first channel in the sample, `tap` is `ky · windowWidth + kx`.
+    @inline(__always)
+    func forEachTap(_ body: (_ position: Int, _ tap: Int, _ inputOffset: Int) -> Void) {
+        for outY in 0..<outputHeight {
+            for outX in 0..<outputWidth {
+                let position = outY * outputWidth + outX
+                for ky in 0..<windowHeight {
+                    let y = outY * stride - padTop + ky
+                    guard y >= 0 && y < inputHeight else { continue }
+                    for kx in 0..<windowWidth {
+                        let x = outX * stride - padLeft + kx
+                        guard x >= 0 && x < inputWidth else { continue }
+                        body(position, ky * windowWidth + kx, (y * inputWidth + x) * channels)
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col: writes, for each sample and window position, the row of `windowSize` values
+    /// under the window (taps in (ky, kx) order, channels innermost; zeros in the padding).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func gatherWindows<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int, into rows: UnsafeMutableBufferPointer<T>) {
+        precondition(input.count == samples * inputSize && rows.count == samples * positions * windowSize,
+                     "WindowGeometry.gatherWindows: buffer sizes do not fit \(self)")
+        rows.update(repeating: 0)
+        let (source, target, channels, windowSize, positions) = (input.baseAddress!, rows.baseAddress!, channels, windowSize, positions)
+        for sample in 0..<samples {
+            let image = source + sample * inputSize
+            let sampleRows = target + sample * positions * windowSize
+            forEachTap { position, tap, offset in
+                (sampleRows + position * windowSize + tap * channels).update(from: image + offset, count: channels)
+            }
+        }
+    }
+
+    /// col2im, the adjoint of ``gatherWindows(_:samples:into:)``: adds each row value back
+    /// onto the input pixel it was copied from (overlapping windows add up).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func scatterWindows<T: TensorScalar>(_ rows: UnsafeBufferPointer<T>, samples: Int, into input: UnsafeMutableBufferPointer<T>) {
+        precondition(input.count == samples * inputSize && rows.count == samples * positions * windowSize,
+                     "WindowGeometry.scatterWindows: buffer sizes do not fit \(self)")
+        input.update(repeating: 0)
+        let (source, target, channels, windowSize, positions) = (rows.baseAddress!, input.baseAddress!, channels, windowSize, positions)
+        for sample in 0..<samples {
+            let image = target + sample * inputSize
+            let sampleRows = source + sample * positions * windowSize
+            forEachTap { position, tap, offset in
+                let row = sampleRows + position * windowSize + tap * channels
+                for channel in 0..<channels { image[offset + channel] += row[channel] }
+            }
+        }
+    }
+}
