@@ -39,8 +39,9 @@ public final class ActivationRegistry: @unchecked Sendable {
     }
 }
 
-/// The layer types a model file may name, by type name and scalar type. `Dense`, `Softmax`
-/// and `Sequential` are registered from the start.
+/// The layer types a model file may name, by type name and scalar type. The built-in layers
+/// (`Dense`, `Conv2D`, `MaxPool2D`, `AvgPool2D`, `Flatten`, `Reshape`, `Dropout`,
+/// `BatchNorm`, `Softmax`, `Sequential`) are registered from the start.
 public final class LayerRegistry: @unchecked Sendable {
     /// The registry files are read with.
     public static let shared = LayerRegistry()
@@ -56,7 +57,12 @@ public final class LayerRegistry: @unchecked Sendable {
     private init() {
         factories[key("Dense", Float.dtypeName)] = { json, path in try makeDense(json, Float.self, path: path) as Any }
         factories[key("Dense", Double.dtypeName)] = { json, path in try makeDense(json, Double.self, path: path) as Any }
-        register(Softmax<Float>.self, Softmax<Double>.self, Sequential<Float>.self, Sequential<Double>.self)
+        factories[key("Conv2D", Float.dtypeName)] = { json, path in try makeConv2D(json, Float.self, path: path) as Any }
+        factories[key("Conv2D", Double.dtypeName)] = { json, path in try makeConv2D(json, Double.self, path: path) as Any }
+        register(Softmax<Float>.self, Softmax<Double>.self, Sequential<Float>.self, Sequential<Double>.self,
+                 MaxPool2D<Float>.self, MaxPool2D<Double>.self, AvgPool2D<Float>.self, AvgPool2D<Double>.self,
+                 Flatten<Float>.self, Flatten<Double>.self, Reshape<Float>.self, Reshape<Double>.self,
+                 Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self)
     }
 
     /// Makes layer types loadable: one line per custom layer, naming each scalar type used.
@@ -109,6 +115,21 @@ private func makeDense<T: TensorScalar>(_ json: JSONValue, _: T.Type, path: Stri
     }
     let activation = try ActivationRegistry.shared.make(configuration.activation, path: path)
     return try makeDense(configuration, activation, T.self, path: path)
+}
+
+private func makeConv2D<T: TensorScalar>(_ json: JSONValue, _: T.Type, path: String) throws(ModelFileError) -> any Layer<T> {
+    let configuration: Conv2DConfiguration
+    do { configuration = try json.decode(as: Conv2DConfiguration.self) } catch {
+        throw .invalidHeader(path: path, reason: "Conv2D configuration: \(error)")
+    }
+    let activation = try ActivationRegistry.shared.make(configuration.activation, path: path)
+    return try makeConv2D(configuration, activation, T.self, path: path)
+}
+
+private func makeConv2D<T: TensorScalar, A: Activation>(
+    _ configuration: Conv2DConfiguration, _ activation: A, _: T.Type, path: String
+) throws(ModelFileError) -> any Layer<T> {
+    try makeConvolution(configuration, activation, T.self, path: path)
 }
 
 private func makeDense<T: TensorScalar, A: Activation>(
