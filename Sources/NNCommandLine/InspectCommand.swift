@@ -72,8 +72,40 @@ enum InspectCommand {
         if case .object(let configuration) = description.configuration, case .array(let layers)? = configuration["layers"] {
             return ["\(indent)\(description.type)"] + layers.compactMap { try? $0.decode(as: TypeDescription.self) }.flatMap { layerLines($0, indent: indent + "  ") }
         }
-        if let dense = try? description.configuration.decode(as: DenseConfiguration.self) {
-            return ["\(indent)Dense \(dense.inputSize)→\(dense.outputSize), \(dense.activation.type)"]
+        let configuration = description.configuration
+        func padding(_ padding: Padding) -> String {
+            switch padding {
+            case .valid: "valid"
+            case .same: "same"
+            case .zeros(let amount): "pad \(amount)"
+            }
+        }
+        switch description.type {
+        case "Dense":
+            if let dense = try? configuration.decode(as: DenseConfiguration.self) {
+                return ["\(indent)Dense \(dense.inputSize)→\(dense.outputSize), \(dense.activation.type)"]
+            }
+        case "Conv2D":
+            if let conv = try? configuration.decode(as: Conv2DConfiguration.self) {
+                return ["\(indent)Conv2D \(conv.channels)→\(conv.filters), \(conv.kernelHeight)×\(conv.kernelWidth), stride \(conv.stride), \(padding(conv.padding)), \(conv.activation.type)"]
+            }
+        case "MaxPool2D", "AvgPool2D":
+            if let pool = try? configuration.decode(as: PoolingConfiguration.self) {
+                return ["\(indent)\(description.type) \(pool.size)×\(pool.size), stride \(pool.stride), \(padding(pool.padding))"]
+            }
+        case "Reshape":
+            if let reshape = try? configuration.decode(as: ReshapeConfiguration.self) {
+                return ["\(indent)Reshape to \(reshape.shape.map(String.init).joined(separator: "×"))"]
+            }
+        case "Dropout":
+            if let dropout = try? configuration.decode(as: DropoutConfiguration.self) {
+                return ["\(indent)Dropout \(dropout.rate)"]
+            }
+        case "BatchNorm":
+            if let norm = try? configuration.decode(as: BatchNormConfiguration.self) {
+                return ["\(indent)BatchNorm \(norm.features)"]
+            }
+        default: break
         }
         return ["\(indent)\(description.type)"]
     }

@@ -8,6 +8,8 @@ enum TrainCommand {
     struct Options {
         var data = TrainingData.Options(path: "")
         var layers: [Int]?
+        /// `--layers` in the layer-list syntax (`conv 32 3x3, pool 2, flatten, dense 10`).
+        var layerList: LayerList?
         var activation = "relu"
         var loss: String?
         var optimizer = "sgd"
@@ -43,7 +45,8 @@ enum TrainCommand {
     static let usage = """
           train --data PATH         train a dense network
               [--format csv|idx|image-folder|fashion-mnist] [--labels FILE] [--label COLUMN]
-              [--layers 784,64,10] [--activation relu|sigmoid|tanh|leaky-relu|softplus|gelu|identity]
+              [--layers 784,64,10 | --layers "conv 32 3x3, pool 2, flatten, dense 128, dense 10"]
+              [--activation relu|sigmoid|tanh|leaky-relu|softplus|gelu|identity]
               [--loss mse|cross-entropy] [--optimizer sgd|momentum|adam|fixed-step] [--lr R]
               [--weight-lr R] [--bias-lr R] [--batch-size N|all] [--epochs N] [--seed N]
               [--test-fraction F | --train-per-class N] [--target-accuracy A] [--report-every K]
@@ -86,7 +89,13 @@ enum TrainCommand {
         var options = Options()
         options.data = try dataOptions(&reader)
         options.seed = options.data.seed
-        options.layers = try reader.value("--layers").map(ModelSpecification.sizes)
+        if let layers = try reader.value("--layers") {
+            if LayerList.isLayerList(layers) {
+                do { options.layerList = try LayerList(layers) } catch { throw CommandLineError("nn train: \(error.message)") }
+            } else {
+                options.layers = try ModelSpecification.sizes(layers)
+            }
+        }
         options.activation = try reader.choice("--activation", from: ModelSpecification.activations, default: "relu")!
         options.loss = try reader.choice("--loss", from: ["mse", "cross-entropy"], default: nil)
         options.optimizer = try reader.choice("--optimizer", from: ["sgd", "momentum", "adam", "fixed-step"], default: "sgd")!
@@ -132,11 +141,18 @@ enum TrainCommand {
     ) throws {
         let inputs = data.train.features.featureCount
         let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
-        let sizes = options.layers ?? [inputs, 64, outputs]
-        guard sizes.first == inputs else {
-            throw CommandLineError("nn train: --layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
+        let model: Sequential<Float>
+        if let list = options.layerList {
+            do {
+                model = try list.build(inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation, seed: options.seed)
+            } catch let error as CommandLineError { throw CommandLineError("nn train: \(error.message)") }
+        } else {
+            let sizes = options.layers ?? [inputs, 64, outputs]
+            guard sizes.first == inputs else {
+                throw CommandLineError("nn train: --layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
+            }
+            model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed)
         }
-        let model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed)
         var callbacks: [any TrainingCallback] = []
         if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
         if !options.quiet {

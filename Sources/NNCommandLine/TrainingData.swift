@@ -25,6 +25,9 @@ struct TrainingData {
     /// The factor applied to raw features (1/255 for images), saved with the model so that
     /// `nn predict` prepares inputs the same way.
     var inputScale: Double
+    /// The shape of one sample before flattening (`[28, 28]` for Fashion-MNIST images), when
+    /// it has more than one axis.
+    var imageShape: [Int]? = nil
     var classNames: [String]?
     /// Whether the targets are class indices (images, text labels, IDX labels).
     var isClassification: Bool
@@ -74,7 +77,9 @@ struct TrainingData {
             let flat = data.flattened()
             return scale == 1 ? flat : flat.scalingFeatures(from: 0...(1 / scale))
         }
+        let sampleShape = all.featureShape
         return TrainingData(train: prepare(all), test: test.map(prepare), inputScale: scale,
+                            imageShape: sampleShape.count > 1 ? sampleShape : nil,
                             classNames: all.classNames, isClassification: classification)
     }
 
