@@ -4,7 +4,7 @@ side by side — interleaved, one process per run, each pinned to the same cores
 same thread count — and prints one Markdown table of medians and ratios.
 
     python3 Benchmarks/compare.py [--install] [--rounds 3] [--threads 1,2]
-                                  [--workloads sin,mazur,mlp,small-mlp,matmul,inference]
+                                  [--workloads sin,mazur,mlp,small-mlp,matmul,inference,cnn]
                                   [--growth] [--json FILE]
 
 --install   creates the throw-away virtual environment .build/bench-venv with NumPy, JAX and
@@ -38,6 +38,7 @@ WORKLOADS = {
     "small-mlp": ("seconds_per_epoch", False, {}),
     "matmul": ("gflops", True, {}),
     "inference": ("us_per_call", False, {}),
+    "cnn": ("seconds_per_epoch", False, {}),
 }
 FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax"]
 
@@ -134,7 +135,7 @@ def table(results, workloads, threads_list, frameworks):
                 cells = [f"{v:.4g}" if v is not None else "—" for v in (values[f] for f in FRAMEWORKS)]
                 label = f"{workload} {name}".strip()
                 lines.append(f"| {label} | {field} | {threads} | " + " | ".join(cells) + f" | {ratio} |")
-                if workload in ("mlp", "small-mlp"):
+                if workload in ("mlp", "small-mlp", "cnn"):
                     accuracy = [median(results, (workload, name, threads, f, ()), "test_accuracy") for f in FRAMEWORKS]
                     lines.append(f"| {label} | test accuracy after 1 epoch | {threads} | " +
                                  " | ".join(f"{a:.4f}" if a is not None else "—" for a in accuracy) + " | |")

@@ -15,6 +15,9 @@ enum Workload: String, CaseIterable {
     case matmul
     /// (f) Inference latency of the 784-256-128-10 MLP: one sample, and a batch of 1000.
     case inference
+    /// The Fashion-MNIST CNN of the layers issue: conv 32 3×3 same, pool 2, conv 64 3×3 same,
+    /// pool 2, dense 128, dropout 0.3, dense 10; ReLU, batch 64, Adam (lr 0.001), one epoch.
+    case cnn
 
     func run(_ options: BenchmarkOptions) throws -> [BenchmarkResult] {
         switch self {
@@ -26,6 +29,7 @@ enum Workload: String, CaseIterable {
                                             batch: options.batch ?? 32, adam: false)
         case .matmul: MatmulWorkload.run(options)
         case .inference: try InferenceWorkload.run(options)
+        case .cnn: try CNNWorkload.run(options)
         }
     }
 }

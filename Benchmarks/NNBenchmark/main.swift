@@ -6,7 +6,7 @@
 //   swift run -c release NNBenchmark WORKLOAD [--threads N] [--epochs N] [--samples N]
 //                                        [--batch N] [--hidden N] [--data FOLDER]
 //
-// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference
+// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn
 import Foundation
 import NN
 

@@ -7,7 +7,7 @@ One workload in one framework per process, printing JSON lines in the same form 
     python3 peers.py FRAMEWORK WORKLOAD [--threads N] [--epochs N] [--samples N]
                      [--batch N] [--hidden N] [--data FOLDER]
 
-FRAMEWORK: torch | numpy | jax.  WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference.
+FRAMEWORK: torch | numpy | jax.  WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn.
 Exits with status 3 when the framework does not implement the workload (the table shows —).
 """
 import argparse
@@ -159,6 +159,36 @@ def run_torch(args):
             with torch.no_grad():
                 seconds = median_seconds(lambda: model(x), 2000 if batch == 1 else 20, 6)
             emit("torch", w, args.threads, batch=batch, us_per_call=seconds * 1e6)
+    elif w == "cnn":
+        # The layers issue's network; PyTorch is channels-first, the layers are the same.
+        batch = args.batch or 64
+        train_x, train_y, test_x, test_y = fashion_mnist(args.data, args.samples)
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(7 * 7 * 64, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        loss_function = nn.CrossEntropyLoss()
+        x, y = torch.from_numpy(train_x).view(-1, 1, 28, 28), torch.from_numpy(train_y)
+        epochs = args.epochs or 1
+        model.train()
+        start = time.perf_counter()
+        for _ in range(epochs):
+            order = torch.randperm(len(x))
+            for first in range(0, len(x), batch):
+                indices = order[first:first + batch]
+                optimizer.zero_grad()
+                loss = loss_function(model(x[indices]), y[indices])
+                loss.backward()
+                optimizer.step()
+        seconds = time.perf_counter() - start
+        model.eval()
+        with torch.no_grad():
+            predictions = torch.cat([model(torch.from_numpy(test_x[i:i + 1000]).view(-1, 1, 28, 28)).argmax(1)
+                                     for i in range(0, len(test_x), 1000)])
+            accuracy = float((predictions == torch.from_numpy(test_y)).float().mean())
+        emit("torch", w, args.threads, batch=batch, epochs=epochs, samples=len(x), seconds=seconds,
+             seconds_per_epoch=seconds / epochs * 60_000 / len(x), test_accuracy=accuracy, peak_memory_mb=peak_memory_mb())
     else:
         return NOT_IMPLEMENTED
     return 0
