@@ -9,11 +9,14 @@ import NN
         return folder.appendingPathComponent(name).path
     }
 
-    func makeTrainer() -> Trainer<Sequential<Float>, CrossEntropy, GradientOptimizer> {
+    /// `regularised` puts batch normalisation and dropout between the layers: their running
+    /// statistics and mask counter must be restored too.
+    func makeTrainer(regularised: Bool = false) -> Trainer<Sequential<Float>, CrossEntropy, GradientOptimizer> {
         var generator = SeededRandomGenerator(seed: 3)
-        let model = Sequential<Float>(
-            Dense<Float, Tanh>(inputSize: 2, outputSize: 8, activation: Tanh(), generator: &generator),
-            Dense<Float, Identity>(inputSize: 8, outputSize: 2, activation: Identity(), generator: &generator))
+        var layers: [any Layer<Float>] = [Dense<Float, Tanh>(inputSize: 2, outputSize: 8, activation: Tanh(), generator: &generator)]
+        if regularised { layers += [BatchNorm<Float>(features: 8), Dropout<Float>(rate: 0.3, seed: 5)] }
+        layers.append(Dense<Float, Identity>(inputSize: 8, outputSize: 2, activation: Identity(), generator: &generator))
+        let model = Sequential<Float>(layers)
         // Adam keeps moments, shuffled batches consume the generator: both must be restored.
         return Trainer(model: model, loss: CrossEntropy(),
                        optimizer: GradientOptimizer.adam(learningRate: 0.01).scheduled(.exponential(factor: 0.99)),
@@ -25,16 +28,17 @@ import NN
         return try InMemoryDataset(features: doubles.features.converted(), targets: doubles.targets.converted())
     }
 
-    @Test func fourEpochsEqualTwoThenResumedForTwoMore() throws {
+    @Test(arguments: [false, true])
+    func fourEpochsEqualTwoThenResumedForTwoMore(regularised: Bool) throws {
         let data = try data()
-        var straight = makeTrainer()
+        var straight = makeTrainer(regularised: regularised)
         try straight.fit(data, epochs: 4)
 
-        var first = makeTrainer()
+        var first = makeTrainer(regularised: regularised)
         try first.fit(data, epochs: 2)
         let checkpoint = try path("run.ckpt.safetensors")
         try first.saveCheckpoint(to: checkpoint)
-        var resumed = makeTrainer()               // a fresh process would build the same trainer
+        var resumed = makeTrainer(regularised: regularised)   // a fresh process would build the same trainer
         try resumed.restoreCheckpoint(from: checkpoint)
         #expect(resumed.history.epochs.count == 2)
         try resumed.fit(data, epochs: 4)
