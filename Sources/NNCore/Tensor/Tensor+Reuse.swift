@@ -37,6 +37,15 @@ extension Tensor {
         resizeStorage(to: samples * source.featureCount)
     }
 
+    /// Gives this tensor `shape`, ready to be overwritten.
+    ///
+    /// Elements are kept when the element count is unchanged and zero otherwise.
+    public mutating func resizeForOverwrite(shape newShape: [Int]) {
+        precondition(newShape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(newShape)")
+        if shape != newShape { shape = newShape }
+        resizeStorage(to: newShape.reduce(1, *))
+    }
+
     private mutating func resizeStorage(to count: Int) {
         if scalars.count != count { scalars = Scalar.array(repeating: 0, count: count) }
     }

@@ -35,6 +35,9 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     private var windows = Tensor<Scalar>(zeros: [0])
     /// The geometry and input shape of the last forward.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
+    /// dLoss/dInput of the last backward, kept so that the next one writes in place (images
+    /// are large: a fresh tensor per step costs page faults, not just an allocation).
+    private var inputGradient = Tensor<Scalar>(zeros: [0])
 
     /// Input channels.
     public var channels: Int { weight.value.shape[0] / (kernelHeight * kernelWidth) }
@@ -118,7 +121,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         let rowGradient = Tensor(uncheckedShape: [samples * geometry.positions, filters], scalars: outputGradient.scalars)
         step.backward(rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
         guard needsInputGradient else { return Tensor(zeros: [0]) }
-        var inputGradient = Tensor<Scalar>(zeros: inputShape)
+        inputGradient.resizeForOverwrite(shape: inputShape)
         step.inputGradient.withUnsafeBufferPointer { rows in
             inputGradient.withUnsafeMutableBufferPointer { dX in geometry.scatterWindows(rows, samples: samples, into: dX) }
         }

@@ -15,6 +15,9 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     /// The last forward's geometry and input shape, and the flat input index of each maximum.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
     private var winners: [Int] = []
+    /// The last forward's output and the last backward's dLoss/dInput, kept so that the next
+    /// step writes in place.
+    private var output = Tensor<Scalar>(zeros: [0]), inputGradient = Tensor<Scalar>(zeros: [0])
 
     /// Creates a max-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
@@ -23,12 +26,13 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        var winners: [Int] = []
-        return pool(input, winners: &winners).output
+        var winners: [Int] = [], output = Tensor<Scalar>(zeros: [0])
+        pool(input, into: &output, winners: &winners)
+        return output
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let (output, geometry) = pool(input, winners: &winners)
+        let geometry = pool(input, into: &output, winners: &winners)
         cached = (geometry, input.shape)
         return output
     }
@@ -38,7 +42,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         cached = nil
         let outputShape = [inputShape[0], geometry.outputHeight, geometry.outputWidth, geometry.channels]
         precondition(outputGradient.shape == outputShape, "MaxPool2D.backward: gradient shape \(outputGradient.shape), output shape \(outputShape)")
-        var inputGradient = Tensor<Scalar>(zeros: inputShape)
+        inputGradient.resizeForOverwrite(shape: inputShape)
         outputGradient.withUnsafeBufferPointer { g in
             winners.withUnsafeBufferPointer { w in
                 inputGradient.withUnsafeMutableBufferPointer { dX in geometry.maxPoolBackward(g, winners: w.baseAddress!, into: dX) }
@@ -52,20 +56,22 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         return [geometry.outputHeight, geometry.outputWidth, geometry.channels]
     }
 
-    private func pool(_ input: Tensor<Scalar>, winners: inout [Int]) -> (output: Tensor<Scalar>, geometry: WindowGeometry) {
+    /// Pools `input` into `output` (resized in place), recording each maximum's position.
+    @discardableResult
+    private func pool(_ input: Tensor<Scalar>, into output: inout Tensor<Scalar>, winners: inout [Int]) -> WindowGeometry {
         let geometry: WindowGeometry
         do {
             geometry = try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (size, size), stride: stride,
                                           padding: padding, layer: "MaxPool2D")
         } catch { preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)") }
         let samples = input.sampleCount
-        var output = Tensor<Scalar>(zeros: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
+        output.resizeForOverwrite(shape: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
         if winners.count != output.scalarCount { winners = [Int](repeating: 0, count: output.scalarCount) }
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 winners.withUnsafeMutableBufferPointer { w in geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }
             }
         }
-        return (output, geometry)
+        return geometry
     }
 }
