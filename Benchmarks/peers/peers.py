@@ -347,7 +347,7 @@ def run_jax(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("framework", choices=["torch", "numpy", "jax"])
-    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference"])
+    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference", "cnn"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--samples", type=int)

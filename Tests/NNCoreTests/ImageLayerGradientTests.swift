@@ -101,6 +101,15 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         // "same" with a 2×2 window over 2×3: the last window holds two pixels, averaged over two.
         #expect(AvgPool2D<Double>(size: 2, padding: .same)(input).scalars == [13.0 / 4, 11.0 / 2])
         #expect(MaxPool2D<Double>(size: 2, padding: .same)(input).scalars == [5, 9])
+        // A window of −∞ pools to −∞ and routes its gradient inside the window; a NaN is not hidden.
+        var pool = MaxPool2D<Double>(size: 2)
+        let odd = try Tensor<Double>(shape: [1, 2, 4, 1], scalars: [-.infinity, -.infinity, 1, .nan, -.infinity, -.infinity, 2, 3])
+        let pooled = pool.forward(odd)
+        #expect(pooled[flat: 0] == -.infinity && pooled[flat: 1].isNaN)
+        let gradient = pool.backward(try Tensor(shape: [1, 1, 2, 1], scalars: [1, 1]))
+        let firstWindow: Double = gradient[flat: 0] + gradient[flat: 1] + gradient[flat: 4] + gradient[flat: 5]
+        #expect(firstWindow == 1)
+        #expect(gradient.scalars[3] == 1)
     }
 
     @Test func flattenAndReshape() throws {

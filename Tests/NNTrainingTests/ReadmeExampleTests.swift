@@ -41,4 +41,33 @@ import NN
             .components(separatedBy: "```")[0]
         #expect(shown == tested)
     }
+
+    @Test func theReadmeCNNExampleBuildsAndRuns() throws {
+        // README CNN example begins
+        var generator = SeededRandomGenerator(seed: 1)
+        let cnn = Sequential<Float>(
+            Reshape([28, 28, 1]),
+            Conv2D<Float, ReLU>(channels: 1, filters: 32, kernelSize: 3, padding: .same, activation: ReLU(), generator: &generator),
+            MaxPool2D(size: 2),
+            BatchNorm(features: 32),
+            Flatten(),
+            Dropout(rate: 0.3, seed: 1),
+            Dense<Float, Identity>(inputSize: 14 * 14 * 32, outputSize: 10, activation: Identity(), generator: &generator))
+        // README CNN example ends
+        #expect(try cnn.outputShape(forInputShape: [784]) == [10])
+        var model = cnn
+        let batch = try Tensor<Float>(shape: [2, 784], scalars: (0..<1568).map { Float($0 % 255) / 255 })
+        #expect(model.forward(batch).shape == [2, 10])
+
+        let testFile = URL(fileURLWithPath: #filePath)
+        let readme = try String(contentsOf: testFile.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let source = try String(contentsOf: testFile, encoding: .utf8)
+        let tested = source.components(separatedBy: "// README CNN example begins\n")[1]
+            .components(separatedBy: "        // README CNN example ends")[0]
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
+            .joined(separator: "\n")
+        #expect(readme.contains("```swift\n" + tested + "```"))
+    }
 }

@@ -10,20 +10,30 @@ extension WindowGeometry {
                                   into output: UnsafeMutableBufferPointer<T>, winners: UnsafeMutablePointer<Int>) {
         precondition(input.count == samples * inputSize && output.count == samples * positions * channels,
                      "WindowGeometry.maxPool: buffer sizes do not fit \(self)")
-        output.update(repeating: -.infinity)
         let channels = channels
+        var firstTap = [Bool](repeating: true, count: positions)
         for sample in 0..<samples {
             let image = sample * inputSize, pooled = sample * positions * channels
+            for position in 0..<positions { firstTap[position] = true }
             forEachTap { position, _, offset in
-                for channel in 0..<channels {
-                    let target = pooled + position * channels + channel, source = image + offset + channel
-                    // `!(≤)` rather than `>`: a NaN in the window wins, so it is not hidden.
-                    if !(input[source] <= output[target]) {
-                        output[target] = input[source]
-                        winners[target] = source
-                    } else if output[target] == -.infinity && input[source] == -.infinity {
-                        winners[target] = source
+                let target = pooled + position * channels, source = image + offset
+                if firstTap[position] {
+                    // The window's first pixel inside the image starts the running maximum.
+                    firstTap[position] = false
+                    for channel in 0..<channels {
+                        output[target + channel] = input[source + channel]
+                        winners[target + channel] = source + channel
                     }
+                    return
+                }
+                for channel in 0..<channels {
+                    let value = input[source + channel], best = output[target + channel]
+                    // Selects, not branches (random data mispredicts half of them). A NaN
+                    // wins (`!(≤)` rather than `>`) and then stays (`best == best`), so a NaN
+                    // in the window is never hidden.
+                    let wins = !(value <= best) && best == best
+                    output[target + channel] = wins ? value : best
+                    winners[target + channel] = wins ? source + channel : winners[target + channel]
                 }
             }
         }
