@@ -32,7 +32,8 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 // so the compiler unrolls them and keeps the accumulators in registers.
 #define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV)                              \
     ATTRIBUTES static void NAME(int depth, const float *restrict pa, const float *restrict pb,   \
-                                float *restrict c, ptrdiff_t ldc, int rows, int columns) {       \
+                                float *restrict c, ptrdiff_t ldc, int rows, int columns,         \
+                                int overwrite) {                                                 \
         VECTOR acc[MR][NV];                                                                      \
         NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
             NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
@@ -49,9 +50,12 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         if (rows == MR && columns == NV * W) {                                                   \
             NN_UNROLL for (int i = 0; i < MR; i++)                                               \
                 NN_UNROLL for (int v = 0; v < NV; v++) {                                         \
-                    VECTOR cv;                                                                   \
-                    memcpy(&cv, c + i * ldc + v * W, sizeof(VECTOR));                            \
-                    cv += acc[i][v];                                                             \
+                    VECTOR cv = acc[i][v];                                                       \
+                    if (!overwrite) {                                                            \
+                        VECTOR old;                                                              \
+                        memcpy(&old, c + i * ldc + v * W, sizeof(VECTOR));                       \
+                        cv += old;                                                               \
+                    }                                                                            \
                     memcpy(c + i * ldc + v * W, &cv, sizeof(VECTOR));                            \
                 }                                                                                \
         } else {                                                                                 \
@@ -59,7 +63,8 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             NN_UNROLL for (int i = 0; i < MR; i++)                                               \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&tile[i][v * W], &acc[i][v], sizeof(VECTOR)); \
             for (int i = 0; i < rows; i++)                                                       \
-                for (int j = 0; j < columns; j++) c[i * ldc + j] += tile[i][j];                  \
+                for (int j = 0; j < columns; j++)                                                \
+                    c[i * ldc + j] = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];       \
         }                                                                                        \
     }
 
@@ -189,13 +194,13 @@ void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride
 }
 
 void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
-                    float *c, ptrdiff_t cRowStride, int rows, int columns) {
+                    float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns); return;
-    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns); return;
+    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
+    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
 #endif
-    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns); return;
+    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
     }
 }
 

@@ -60,19 +60,22 @@ extension Kernels {
         m: Int, n: Int, k: Int, accumulate: Bool,
         threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
     ) {
-        if !accumulate { c.update(repeating: 0, count: m * n) }
-        guard m > 0, n > 0, k > 0 else { return }
-        // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
-        let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
-        let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
-
+        guard m > 0, n > 0 else { return }
         // Unpacked below the threshold, and for one to three rows (a single sample's
         // forward pass): packing B would read and write all of it to use each value once.
         // (With B transposed, the unpacked kernel takes one dot product per element.)
         let unpacked = m * n * k < packingThreshold || m < 4
+        // The unpacked kernel adds into C; the packed one overwrites C in its first depth
+        // slab when not accumulating, which saves a pass over C (for a convolution's dX, as
+        // large as its im2col rows).
+        if !accumulate && (unpacked || k == 0) { c.update(repeating: 0, count: m * n) }
+        guard k > 0 else { return }
+        // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
+        let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
+        let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
-            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked)
+            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate)
         // An unpacked product reads each value of B once, so its speed is the speed B streams
         // in: splitting the columns between two cores lets each keep its half in its own L2
         // from call to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
@@ -99,6 +102,8 @@ struct PackedProductPart {
     var rows: Int, columns: Int, depth: Int
     /// Whether to run the unpacked kernel (for products too small or too flat to repay packing).
     var unpacked = false
+    /// Whether the first depth slab writes C instead of adding to it (packed kernel only).
+    var overwrite = false
 
     /// A part with nothing to do.
     static var empty: PackedProductPart {
@@ -155,7 +160,7 @@ struct PackedProductPart {
                             for ir in stride(from: 0, to: mc, by: mr) {
                                 nn_sgemm_micro(set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
                                                c + (ic + ir) * cRow + jc + jr, cRow,
-                                               Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)))
+                                               Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0)
                             }
                         }
                     }

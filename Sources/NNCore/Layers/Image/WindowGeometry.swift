@@ -44,6 +44,11 @@ struct WindowGeometry: Equatable, Sendable {
     var positions: Int { outputHeight * outputWidth }
     /// Values under one window (all channels).
     var windowSize: Int { windowHeight * windowWidth * channels }
+    /// Whether every window lies wholly inside the image (no tap falls in the padding).
+    var windowsInsideImage: Bool {
+        padTop == 0 && padLeft == 0 && (outputHeight - 1) * stride + windowHeight <= inputHeight
+            && (outputWidth - 1) * stride + windowWidth <= inputWidth
+    }
 
     /// Calls `body(position, tap, inputOffset)` for every window position of one sample and
     /// every tap (ky, kx) of the window that falls inside the image; `inputOffset` is the
@@ -73,7 +78,8 @@ struct WindowGeometry: Equatable, Sendable {
     func gatherWindows<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int, into rows: UnsafeMutableBufferPointer<T>) {
         precondition(input.count == samples * inputSize && rows.count == samples * positions * windowSize,
                      "WindowGeometry.gatherWindows: buffer sizes do not fit \(self)")
-        rows.update(repeating: 0)
+        // Taps in the padding read zeros; without padding every value is overwritten below.
+        if !windowsInsideImage { rows.update(repeating: 0) }
         let (source, target, channels, windowSize, positions) = (input.baseAddress!, rows.baseAddress!, channels, windowSize, positions)
         for sample in 0..<samples {
             let image = source + sample * inputSize
