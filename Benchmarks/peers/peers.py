@@ -70,6 +70,19 @@ def sin_data():
 
 # ---------------------------------------------------------------- PyTorch (eager, CPU)
 
+def train_torch_epochs(model, optimizer, loss_function, x, y, batch, epochs):
+    """Shuffled mini-batch training, as the Fashion-MNIST workloads run it; returns seconds."""
+    import torch
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(len(x))
+        for first in range(0, len(x), batch):
+            indices = order[first:first + batch]
+            optimizer.zero_grad()
+            loss_function(model(x[indices]), y[indices]).backward()
+            optimizer.step()
+    return time.perf_counter() - start
+
 def run_torch(args):
     import torch
     torch.set_num_threads(args.threads)
@@ -131,16 +144,7 @@ def run_torch(args):
         loss_function = nn.CrossEntropyLoss()
         x, y = torch.from_numpy(train_x), torch.from_numpy(train_y)
         epochs = args.epochs or 1
-        start = time.perf_counter()
-        for _ in range(epochs):
-            order = torch.randperm(len(x))
-            for first in range(0, len(x), batch):
-                indices = order[first:first + batch]
-                optimizer.zero_grad()
-                loss = loss_function(model(x[indices]), y[indices])
-                loss.backward()
-                optimizer.step()
-        seconds = time.perf_counter() - start
+        seconds = train_torch_epochs(model, optimizer, loss_function, x, y, batch, epochs)
         with torch.no_grad():
             accuracy = float((model(torch.from_numpy(test_x)).argmax(1) == torch.from_numpy(test_y)).float().mean())
         emit("torch", w, args.threads, layers="-".join(map(str, sizes)), batch=batch, epochs=epochs, samples=len(x),
@@ -172,16 +176,7 @@ def run_torch(args):
         x, y = torch.from_numpy(train_x).view(-1, 1, 28, 28), torch.from_numpy(train_y)
         epochs = args.epochs or 1
         model.train()
-        start = time.perf_counter()
-        for _ in range(epochs):
-            order = torch.randperm(len(x))
-            for first in range(0, len(x), batch):
-                indices = order[first:first + batch]
-                optimizer.zero_grad()
-                loss = loss_function(model(x[indices]), y[indices])
-                loss.backward()
-                optimizer.step()
-        seconds = time.perf_counter() - start
+        seconds = train_torch_epochs(model, optimizer, loss_function, x, y, batch, epochs)
         model.eval()
         with torch.no_grad():
             predictions = torch.cat([model(torch.from_numpy(test_x[i:i + 1000]).view(-1, 1, 28, 28)).argmax(1)

@@ -32,11 +32,7 @@ import NN
         let root = testFile.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let source = try String(contentsOf: testFile, encoding: .utf8)
-        let tested = source.components(separatedBy: "// README example begins\n")[1]
-            .components(separatedBy: "        // README example ends")[0]
-            .split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
-            .joined(separator: "\n")
+        let tested = example(named: "README example", in: source)
         let shown = try #require(readme.components(separatedBy: "```swift\nimport NN\n\n").dropFirst().first)
             .components(separatedBy: "```")[0]
         #expect(shown == tested)
@@ -63,11 +59,16 @@ import NN
         let readme = try String(contentsOf: testFile.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
         let source = try String(contentsOf: testFile, encoding: .utf8)
-        let tested = source.components(separatedBy: "// README CNN example begins\n")[1]
-            .components(separatedBy: "        // README CNN example ends")[0]
+        let tested = example(named: "README CNN example", in: source)
+        #expect(readme.contains("```swift\n" + tested + "```"))
+    }
+
+    /// The lines between `// <name> begins` and `// <name> ends` in `source`, unindented.
+    private func example(named name: String, in source: String) -> String {
+        source.components(separatedBy: "// \(name) begins\n")[1]
+            .components(separatedBy: "        // \(name) ends")[0]
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
             .joined(separator: "\n")
-        #expect(readme.contains("```swift\n" + tested + "```"))
     }
 }

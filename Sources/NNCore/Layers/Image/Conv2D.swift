@@ -134,20 +134,22 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
-        let geometry = try WindowGeometry(sampleShape: inputShape, window: (kernelHeight, kernelWidth), stride: stride,
-                                          padding: padding, layer: "Conv2D")
-        guard geometry.channels == channels else {
-            throw .shapeMismatch(context: "Conv2D input channels", expected: [geometry.inputHeight, geometry.inputWidth, channels], actual: inputShape)
-        }
+        let geometry = try checkedGeometry(sampleShape: inputShape)
         return [geometry.outputHeight, geometry.outputWidth, filters]
     }
 
+    /// Where the kernel falls on samples shaped `sampleShape`, after checking the channels.
+    private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
+        let geometry = try WindowGeometry(sampleShape: sampleShape, window: (kernelHeight, kernelWidth), stride: stride,
+                                          padding: padding, layer: "Conv2D")
+        guard geometry.channels == channels else {
+            throw .shapeMismatch(context: "Conv2D input channels", expected: [geometry.inputHeight, geometry.inputWidth, channels], actual: sampleShape)
+        }
+        return geometry
+    }
+
     private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
-        do {
-            _ = try outputShape(forInputShape: Array(input.shape.dropFirst()))
-            return try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (kernelHeight, kernelWidth),
-                                      stride: stride, padding: padding, layer: "Conv2D")
-        } catch {
+        do { return try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
             preconditionFailure("Conv2D: \(error) (check shapes with outputShape(forInputShape:) first)")
         }
     }
