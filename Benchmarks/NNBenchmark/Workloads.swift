@@ -10,10 +10,10 @@ enum SinWorkload {
         let data = try InMemoryDataset(features: Tensor(shape: [450, 1], scalars: xs.map { Float($0) }),
                                        targets: Tensor(shape: [450, 1], scalars: xs.map { Float(Foundation.sin($0)) }))
         let model = Sequential<Float>(
-            Dense<Float, Tanh>(inputSize: 1, outputSize: 40, activation: Tanh(), weightInitializer: .lecunUniform,
-                               biasInitializer: .lecunUniform, generator: &generator),
-            Dense<Float, Identity>(inputSize: 40, outputSize: 1, activation: Identity(), weightInitializer: .lecunUniform,
-                                   biasInitializer: .lecunUniform, generator: &generator))
+            Dense<Float, Tanh>(inputSize: 1, outputSize: 40, activation: Tanh(), weightInitializer: .pytorchLinear,
+                               biasInitializer: .pytorchLinear, generator: &generator),
+            Dense<Float, Identity>(inputSize: 40, outputSize: 1, activation: Identity(), weightInitializer: .pytorchLinear,
+                                   biasInitializer: .pytorchLinear, generator: &generator))
         var trainer = Trainer(model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
                               optimizer: .gradientDescent(learningRate: 0.005), schedule: ShuffledBatches(size: 1), seed: 1)
         let start = now()

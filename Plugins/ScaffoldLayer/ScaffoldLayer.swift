@@ -33,37 +33,47 @@ struct ScaffoldLayer: CommandPlugin {
         let files: [Scaffold.File]
         do {
             files = try Scaffold.plan(name: name, kind: kind, module: target.name, templates: templates,
-                                      sourceFolder: target.directoryURL.path, testFolder: "\(root)/Tests/\(target.name)Tests", force: force)
+                                      sourceFolder: target.directoryURL.path, testFolder: "\(root)/Tests/\(target.name)Tests",
+                                      serializable: canImport("NNIO", target), force: force)
             try Scaffold.write(files)
         } catch {
             throw failure("\(error)")
         }
         for file in files { print("wrote \(file.path)") }
+        if !canImport("NNIO", target) {
+            print("note: \(target.name) depends on NNCore only, so \(name) cannot be saved; add the NNIO product to it and regenerate with --force to make it serializable")
+        }
         print("next: swift test --filter \(name)Tests")
     }
 
     /// The named target, or by default the first source target that has a `<target>Tests`
-    /// test target and can import NNIO (which saving needs) without being NNIO itself.
+    /// test target and can import NNIO (so the layer can be saved), else NNCore, without
+    /// being one of them. A target that cannot import NNCore is refused before anything is
+    /// written.
     private func chooseTarget(named name: String?, in package: Package) throws -> SwiftSourceModuleTarget {
         let sources = package.targets.compactMap { $0 as? SwiftSourceModuleTarget }.filter { $0.kind != .test }
         if let name {
             guard let target = sources.first(where: { $0.name == name }) else {
                 throw failure("no target '\(name)' in \(package.displayName); its targets are \(sources.map(\.name).joined(separator: ", "))")
             }
+            guard canImport("NNCore", target) || target.name == "NNCore" else {
+                throw failure("target '\(name)' does not depend on swift-nn's NNCore product, which a layer needs; add it to the target's dependencies")
+            }
             return target
         }
         let testNames = Set(package.targets.map(\.name))
         let candidates = sources.filter { target in
-            testNames.contains(target.name + "Tests") && !["NNCore", "NNIO"].contains(target.name) && canImportNNIO(target)
+            testNames.contains(target.name + "Tests") && !["NNCore", "NNIO"].contains(target.name) && canImport("NNCore", target)
         }
-        guard let target = candidates.first else {
-            throw failure("no target both depends on NNIO and has a <target>Tests test target; pass --target <module>")
+        guard let target = candidates.first(where: { canImport("NNIO", $0) }) ?? candidates.first else {
+            throw failure("no target both depends on NNCore and has a <target>Tests test target; pass --target <module>")
         }
         return target
     }
 
-    private func canImportNNIO(_ target: SwiftSourceModuleTarget) -> Bool {
-        target.recursiveTargetDependencies.contains { $0.name == "NNIO" }
+    /// Whether `target` depends, directly or not, on the module `module`.
+    private func canImport(_ module: String, _ target: SwiftSourceModuleTarget) -> Bool {
+        target.recursiveTargetDependencies.contains { $0.name == module }
     }
 
     /// `Templates/` of this package, or of the dependency that provides it.

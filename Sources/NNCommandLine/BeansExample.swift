@@ -77,7 +77,13 @@ enum BeansExample {
         var path = [(0.0, 0.0)]
         for epoch in 1...epochs {
             try trainer.fit(data, epochs: epoch)
-            history.append(try trainer.evaluate(data).loss)
+            let loss = try trainer.evaluate(data).loss
+            // The trainer stops on a non-finite batch loss; the loss after the epoch's last
+            // step can still overflow (a learning rate like 1e300).
+            guard loss.isFinite else {
+                throw RunError("nn demo beans: the loss became \(loss) after epoch \(epoch); try a smaller \(options.strategy == .fixedStep ? "--step" : "--lr")")
+            }
+            history.append(loss)
             path.append((trainer.model.weight.value[flat: 0], trainer.model.bias.value[flat: 0]))
         }
         let report = Report(

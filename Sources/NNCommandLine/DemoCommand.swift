@@ -28,7 +28,7 @@ enum DemoCommand {
             let epochs = try reader.integer("--epochs", default: 2000, in: 1...10_000_000)
             let json = reader.flag("--json")
             try reader.finish()
-            emit(try XORExample.run(epochs: epochs), json: json, text: XORExample.text, output: &output)
+            try emit(try XORExample.run(epochs: epochs), json: json, text: XORExample.text, output: &output)
         case let name?:
             throw CommandLineError("\(reader.command): unknown demo '\(name)'; choose one of \(names.joined(separator: ", "))")
         }
@@ -75,7 +75,7 @@ enum DemoCommand {
     /// Loss curves, one per named series, on one chart.
     static func plotCurves(_ curves: [(String, [Double])], title: String, yLabel: String, to path: String) throws {
         let count = curves.map(\.1.count).max() ?? 1
-        let high = curves.flatMap(\.1).max() ?? 1
+        let high = curves.flatMap(\.1).filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1
         var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.3))   // headroom for the legend
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
         for (index, (name, values)) in curves.enumerated() {
@@ -93,7 +93,7 @@ enum DemoCommand {
         let report = precision == .float
             ? try MazurExample.run(Float.self, iterations: iterations)
             : try MazurExample.run(Double.self, iterations: iterations)
-        emit(report, json: json, text: MazurExample.text, output: &output)
+        try emit(report, json: json, text: MazurExample.text, output: &output)
     }
 
     private static func recruitment(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
@@ -125,7 +125,7 @@ enum DemoCommand {
         default:
             throw CommandLineError("\(reader.command): give either --variant (\(names.joined(separator: ", "))) or --strategy (bgd, sgd, mini-batch)")
         }
-        emit(report, json: json, text: RecruitmentExample.text, output: &output)
+        try emit(report, json: json, text: RecruitmentExample.text, output: &output)
     }
 
     private static func beans(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
@@ -153,7 +153,7 @@ enum DemoCommand {
         let outcome = try BeansExample.run(options)
         if let plot { try BeansExample.plotFit(outcome, to: plot) }
         if let surface { try BeansExample.plotSurface(outcome, to: surface) }
-        emit(outcome.report, json: json, text: BeansExample.text, output: &output)
+        try emit(outcome.report, json: json, text: BeansExample.text, output: &output)
     }
 
     private static func sin(_ arguments: ArgumentReader, output: inout some CommandOutput) throws {
@@ -174,7 +174,7 @@ enum DemoCommand {
         try reader.finish()
         let outcome = try SinExample.run(options)
         if let plot { try SinExample.plot(outcome, to: plot) }
-        emit(outcome.report, json: json, text: SinExample.text, output: &output)
+        try emit(outcome.report, json: json, text: SinExample.text, output: &output)
     }
 
     /// `--strategy bgd|sgd|mini-batch|fixed-step`.
@@ -187,7 +187,7 @@ enum DemoCommand {
         Precision(rawValue: try reader.choice("--precision", from: Precision.allCases.map(\.rawValue), default: "double")!)!
     }
 
-    private static func emit<R: Encodable>(_ report: R, json: Bool, text: (R) -> [String], output: inout some CommandOutput) {
-        if json { output.write(jsonLine(report)) } else { text(report).forEach { output.write($0) } }
+    private static func emit<R: Encodable>(_ report: R, json: Bool, text: (R) -> [String], output: inout some CommandOutput) throws {
+        if json { output.write(try jsonLine(report)) } else { text(report).forEach { output.write($0) } }
     }
 }

@@ -22,41 +22,55 @@ enum EvaluateCommand {
         try reader.finish()
 
         let (model, metadata) = try ModelFile.load(path, as: Float.self)
+        let classifier = metadata["loss"] == "cross-entropy"
         var dataOptions = options
         if part == "all" { dataOptions.testFraction = 0 }
+        dataOptions.task = classifier ? .classification : .regression
         let data = try TrainingData.load(dataOptions)
         let evaluated = part == "train" || part == "all" ? data.train : (data.test ?? data.train)
-        do { _ = try model.outputShape(forInputShape: evaluated.featureShape) } catch {
+        let outputShape: [Int]
+        do { outputShape = try model.outputShape(forInputShape: evaluated.featureShape) } catch {
             throw CommandLineError("nn evaluate: the model does not fit the data: \(error)")
         }
-        let classifier = metadata["loss"] == "cross-entropy"
-        let prediction = model(evaluated.features)
+        let batchSize = 256
+        try MemoryBudget().checkInference(of: model, sampleShape: evaluated.featureShape, batch: Swift.min(evaluated.count, batchSize), path: path)
         var report: Report
         if classifier {
-            let classes = Swift.max(prediction.featureCount, data.classCount)
+            let classes = Swift.max(TensorLimits.checkedProduct(outputShape) ?? 0, data.classCount)
+            guard classes <= 1 << 12 else {
+                throw RunError("nn evaluate: \(classes) classes are too many for a confusion matrix (at most 4096)")
+            }
+            let labels = try evaluated.classIndices(classCount: classes)
             var matrix = Array(repeating: Array(repeating: 0, count: classes), count: classes)
-            let rows = prediction.rows
-            for (index, row) in rows.enumerated() {
-                let predicted = row.indices.max { row[$0] < row[$1] }!
-                matrix[Int(evaluated.targets[flat: index])][predicted] += 1
+            var loss = 0.0
+            // In batches, as Trainer.evaluate scores: one product over the whole data set would
+            // hold every activation at once.
+            for (index, batch) in evaluated.batches(ofSize: batchSize).enumerated() {
+                let prediction = model(batch.features)
+                for (offset, row) in prediction.rows.enumerated() {
+                    matrix[labels[index * batchSize + offset]][row.indices.max { row[$0] < row[$1] } ?? 0] += 1
+                }
+                loss += Double(try CrossEntropy().value(prediction: prediction, target: batch.targets)) * Double(prediction.sampleCount)
             }
             let correct = (0..<classes).reduce(0) { $0 + matrix[$1][$1] }
-            let loss = try CrossEntropy().value(prediction: prediction, target: evaluated.targets)
-            report = Report(samples: evaluated.count, loss: Double(loss), accuracy: Double(correct) / Double(evaluated.count),
+            report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count), accuracy: Double(correct) / Double(evaluated.count),
                             confusionMatrix: matrix, classNames: data.classNames)
         } else {
-            let loss = try MeanSquaredError().value(prediction: prediction, target: evaluated.targets)
-            report = Report(samples: evaluated.count, loss: Double(loss))
+            var loss = 0.0
+            for batch in evaluated.batches(ofSize: batchSize) {
+                loss += Double(try MeanSquaredError().value(prediction: model(batch.features), target: batch.targets)) * Double(batch.features.sampleCount)
+            }
+            report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count))
         }
-        if let plot, let matrix = report.confusionMatrix {
+        if let plot, let matrix = report.confusionMatrix, let accuracy = report.accuracy {
             let labels = report.classNames ?? (0..<matrix.count).map(String.init)
-            var chart = SVGPlot(title: "Confusion matrix: accuracy \(significant(report.accuracy!, 4)) on \(report.samples) samples",
+            var chart = SVGPlot(title: "Confusion matrix: accuracy \(significant(accuracy, 4)) on \(report.samples) samples",
                                 xLabel: "predicted class", yLabel: "true class", xRange: 0...Double(matrix.count), yRange: 0...Double(matrix.count))
             chart.confusionMatrix(matrix, labels: labels)
             try chart.write(to: plot)
         }
         if json {
-            output.write(jsonLine(report))
+            output.write(try jsonLine(report))
         } else {
             output.write("\(report.samples) samples: loss \(significant(report.loss, 6))" + (report.accuracy.map { ", accuracy \(significant($0, 4))" } ?? ""))
             if let matrix = report.confusionMatrix {
@@ -70,4 +84,5 @@ enum EvaluateCommand {
         }
         return 0
     }
+
 }

@@ -3,40 +3,22 @@ import NN
 
 /// `nn inspect PATH [--format ...]`: what a data file or folder holds.
 enum InspectCommand {
-    enum Format: String, CaseIterable {
-        case csv, idx, bmp, imageFolder = "image-folder", fashionMNIST = "fashion-mnist", model
-    }
+    /// The formats `--format` names.
+    typealias Format = FileKind
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
         var reader = ArgumentReader(arguments, command: "nn inspect")
         let format = try reader.choice("--format", from: Format.allCases.map(\.rawValue), default: nil).map { Format(rawValue: $0)! }
         guard let path = reader.positional() else { throw CommandLineError("nn inspect: give a file or folder (see 'nn help')") }
         try reader.finish()
-        try describe(path, as: format ?? detect(path)).forEach { output.write($0) }
+        try describe(path, as: format ?? FileKind.detect(path)).forEach { output.write($0) }
         return 0
-    }
-
-    /// The format a path most likely holds: by folder layout, extension, then first bytes.
-    static func detect(_ path: String) -> Format {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return (try? FashionMNIST.find(FashionMNIST.fileNames.trainImages, in: path)) != nil ? .fashionMNIST : .imageFolder
-        }
-        let name = path.lowercased()
-        if name.hasSuffix(".safetensors") { return .model }
-        if name.hasSuffix(".csv") { return .csv }
-        if name.hasSuffix(".bmp") { return .bmp }
-        if name.hasSuffix(".gz") || name.contains("idx") || name.hasSuffix("-ubyte") { return .idx }
-        let head = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 2) }.map { [UInt8]($0) } ?? []
-        if head == [0x42, 0x4D] { return .bmp }
-        if head == [0, 0] || head == [0x1F, 0x8B] { return .idx }
-        return .csv
     }
 
     static func describe(_ path: String, as format: Format) throws -> [String] {
         switch format {
         case .csv:
-            return ["\(path): CSV"] + summary(try CSVFile.load(path, as: Double.self))
+            return try ["\(path): CSV"] + summary(CSVFile.load(path, as: Double.self))
         case .idx:
             let (type, tensor) = try IDXFile.load(path, as: Double.self)
             return ["\(path): IDX, \(type) elements", "  shape: \(tensor.shape)", "  values: \(range(tensor.scalars))"]
@@ -44,33 +26,54 @@ enum InspectCommand {
             let image = try BMPImage.load(path)
             return ["\(path): BMP, \(image.width)×\(image.height)", "  grey levels: \(range(image.pixels.map(Double.init)))"]
         case .imageFolder:
-            return ["\(path): image folder"] + summary(try ImageFolder.load(path, as: Double.self))
+            return try ["\(path): image folder"] + summary(ImageFolder.load(path, as: Double.self))
         case .fashionMNIST:
             let (train, test) = try FashionMNIST.load(folder: path, as: Double.self)
-            return ["\(path): Fashion-MNIST", "training set:"] + summary(train) + ["test set:"] + summary(test)
+            return try ["\(path): Fashion-MNIST", "training set:"] + summary(train) + ["test set:"] + summary(test)
         case .model:
             return try describeModel(path)
         }
     }
 
+    /// A model file or checkpoint: what it holds, after the checks `nn predict` makes when it
+    /// loads one (a file whose architecture cannot be rebuilt is an error, with the reason).
     private static func describeModel(_ path: String) throws -> [String] {
         let (tensors, metadata) = try Safetensors.read(path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let parameters = tensors.filter { !$0.key.hasPrefix("optimizer/") }.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        var lines = ["\(path): \(metadata["format"] ?? "safetensors"), \(metadata["dtype"] ?? "?"), \(size) bytes, \(parameters) parameters"]
-        if let architecture = ModelFile.architecture(in: metadata) {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        let parameters = tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        let count = parameters.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        var lines = ["\(path): \(metadata["format"] ?? "safetensors"), \(metadata["dtype"] ?? "no dtype"), \(size) bytes, \(count) parameters"]
+        if let json = metadata["architecture"] {
+            // The same rebuild as loading: an architecture that cannot be rebuilt, or tensors
+            // that do not fit it, make the file unusable, so inspect says why and fails.
+            if metadata["dtype"] == Double.dtypeName {
+                _ = try ModelFile.rebuild(tensors: parameters, metadata: metadata, as: Double.self, path: path)
+            } else {
+                _ = try ModelFile.rebuild(tensors: parameters, metadata: metadata, as: Float.self, path: path)
+            }
+            let architecture: TypeDescription
+            do { architecture = try JSONFormat.decoder().decode(TypeDescription.self, from: Data(json.utf8)) } catch {
+                throw ModelFileError.invalidHeader(path: path, reason: "the architecture is not valid JSON of layer descriptions")
+            }
             lines.append("  architecture:")
-            lines += layerLines(architecture, indent: "    ")
+            lines += try layerLines(architecture, indent: "    ")
+        } else {
+            let why = metadata["architecture_omitted"].map { "its model has a layer that cannot be described: \($0)" }
+                ?? "not a swift-nn model: no architecture in its metadata"
+            lines.append("  no architecture (\(why)); tensors:")
+            lines += tensors.keys.sorted().map { "    \($0) \(tensors[$0].map { "\($0.dtype.rawValue) \($0.shape)" } ?? "")" }
         }
-        for key in metadata.keys.sorted() where !["architecture", "format", "dtype", "history"].contains(key) {
-            lines.append("  \(key): \(metadata[key]!)")
+        for key in metadata.keys.sorted() where !["architecture", "architecture_omitted", "format", "dtype", "history"].contains(key) {
+            lines.append("  \(key): \(metadata[key] ?? "")")
         }
         return lines
     }
 
-    private static func layerLines(_ description: TypeDescription, indent: String) -> [String] {
+    private static func layerLines(_ description: TypeDescription, indent: String) throws -> [String] {
         if case .object(let configuration) = description.configuration, case .array(let layers)? = configuration["layers"] {
-            return ["\(indent)\(description.type)"] + layers.compactMap { try? $0.decode(as: TypeDescription.self) }.flatMap { layerLines($0, indent: indent + "  ") }
+            var lines = ["\(indent)\(description.type)"]
+            for layer in layers { lines += try layerLines(try layer.decode(as: TypeDescription.self), indent: indent + "  ") }
+            return lines
         }
         let configuration = description.configuration
         func padding(_ padding: Padding) -> String {
@@ -110,11 +113,11 @@ enum InspectCommand {
         return ["\(indent)\(description.type)"]
     }
 
-    private static func summary(_ data: InMemoryDataset<Double>) -> [String] {
+    private static func summary(_ data: InMemoryDataset<Double>) throws -> [String] {
         var lines = ["  samples: \(data.count)", "  feature shape: \(data.featureShape)", "  features: \(range(data.features.scalars))"]
         if let names = data.classNames {
             var counts = [Int](repeating: 0, count: names.count)
-            for label in data.targets.scalars { counts[Int(label)] += 1 }
+            for label in try data.classIndices(classCount: names.count) { counts[label] += 1 }
             lines.append("  classes: \(names.count): " + zip(names, counts).map { "\($0) (\($1))" }.joined(separator: ", "))
         } else {
             lines.append("  targets: \(range(data.targets.scalars))")

@@ -90,6 +90,9 @@ struct LayerList {
                 guard !rest.isEmpty else { throw fail("expected '\(word) SIZE', e.g. \(word) 2") }
                 let size = try positive(rest.removeFirst(), "the pool size")
                 let settings = try options(allowActivation: false)
+                if case .zeros(let amount)? = settings.padding, amount >= size {
+                    throw fail("pad \(amount) must be smaller than the pool size \(size) (a window wholly in the padding has nothing to pool)")
+                }
                 items.append(.pool(max: word != "avgpool", size: size, stride: settings.stride, padding: settings.padding ?? .valid))
             case "flatten":
                 guard rest.isEmpty else { throw fail("'flatten' takes no settings") }
@@ -98,6 +101,9 @@ struct LayerList {
                 guard rest.count == 1 else { throw fail("expected 'reshape HxWxC', e.g. reshape 28x28x1") }
                 var shape: [Int] = []
                 for dimension in rest[0].split(separator: "x") { shape.append(try positive(String(dimension), "each dimension")) }
+                guard (try? TensorLimits.scalarCount(of: shape)) != nil else {
+                    throw fail("a sample of \(shape.map(String.init).joined(separator: "×")) would hold more than \(TensorLimits.maximumScalarCount) values")
+                }
                 items.append(.reshape(shape))
             case "dropout":
                 guard rest.count == 1, let rate = Double(rest[0]), rate >= 0, rate < 1 else { throw fail("expected 'dropout R' with R in [0, 1)") }
@@ -120,11 +126,37 @@ struct LayerList {
 
     /// The network for samples of `inputCount` features (images of `imageShape` flattened),
     /// weights drawn from `seed`; `activation` is the default of hidden `conv` and `dense`.
-    func build(inputCount: Int, imageShape: [Int]?, outputs: Int, activation: String, seed: UInt64) throws -> Sequential<Float> {
+    /// Each layer's parameters are counted, and checked against `budget`, before they are
+    /// allocated.
+    /// - Parameters:
+    ///   - inputCount: features per sample.
+    ///   - imageShape: the samples' shape before flattening, for images.
+    ///   - outputs: the number of outputs the data needs.
+    ///   - activation: the default activation of hidden `conv` and `dense` items.
+    ///   - seed: where the weights (and dropout masks) are drawn from.
+    ///   - batch: the training batch size, for the memory check.
+    ///   - budget: what the parameters and a batch's activations may take; each item is
+    ///     checked before its weights are allocated.
+    func build(inputCount: Int, imageShape: [Int]?, outputs: Int, activation: String, seed: UInt64,
+               batch: Int = 1, budget: MemoryBudget = MemoryBudget()) throws -> Sequential<Float> {
         var generator = SeededRandomGenerator(seed: seed)
         var layers: [any Layer<Float>] = []
         var shape = [inputCount]
+        var parameters = 0, activationBytes = 0.0
         func describe(_ index: Int) -> String { "--layers item \(index + 1)" }
+        /// Throws unless the parameters and activations counted so far fit the budget.
+        func checkBudget(_ index: Int) throws {
+            try budget.check(Double(parameters) * MemoryBudget.bytesPerTrainedParameter + activationBytes,
+                             for: "\(describe(index)): training the network up to it (\(parameters) parameters, batches of \(batch))")
+        }
+        /// Adds a layer's weights (`weightShape`) and `biases` to the count, or throws.
+        func count(_ weightShape: [Int], biases: Int, _ index: Int) throws {
+            guard let weights = try? TensorLimits.scalarCount(of: weightShape) else {
+                throw CommandLineError("\(describe(index)): its \(weightShape.map(String.init).joined(separator: "×")) weights are more than one tensor may hold (\(TensorLimits.maximumScalarCount))")
+            }
+            parameters += weights + biases
+            try checkBudget(index)
+        }
         for (index, item) in items.enumerated() {
             let isLast = index == items.count - 1
             func activationNamed(_ name: String?) throws -> any Activation {
@@ -150,7 +182,18 @@ struct LayerList {
                 guard shape.count == 3 || shape.count == 2 else {
                     throw CommandLineError("\(describe(index)): conv needs images [height, width, channels], got samples \(shape)")
                 }
-                layer = makeConv(channels: shape.count == 3 ? shape[2] : 1, filters: filters, height: height, width: width, stride: stride,
+                let channels = shape.count == 3 ? shape[2] : 1
+                // The im2col rows of a batch can dwarf the weights: counted before either is made.
+                do {
+                    let (next, windowSize) = try Conv2D<Float, Identity>.outputShape(
+                        forInputShape: shape, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride, padding: padding)
+                    let positions = Double(next[0]) * Double(next[1])
+                    activationBytes += Double(batch) * positions * Double(windowSize) * 4 * 2
+                } catch {
+                    throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
+                }
+                try count([height, width, channels, filters], biases: filters, index)
+                layer = makeConv(channels: channels, filters: filters, height: height, width: width, stride: stride,
                                  padding: padding, activation: try activationNamed(name), generator: &generator)
             case let .pool(max, size, stride, padding):
                 layer = max ? MaxPool2D<Float>(size: size, stride: stride, padding: padding) as any Layer<Float>
@@ -159,16 +202,22 @@ struct LayerList {
             case .reshape(let target): layer = Reshape<Float>(target)
             case .dropout(let rate): layer = Dropout<Float>(rate: rate, seed: seed &+ UInt64(index + 1))
             case .batchNorm:
-                layer = BatchNorm<Float>(features: shape.last!)
+                let features = shape.last ?? 1
+                try count([features, 4], biases: 0, index)
+                layer = BatchNorm<Float>(features: features)
             case let .dense(units, name):
                 guard shape.count == 1 else {
                     throw CommandLineError("\(describe(index)): dense needs flat samples, got \(shape); put 'flatten' before it")
                 }
+                try count([shape[0], units], biases: units, index)
                 layer = makeDense(inputs: shape[0], outputs: units, activation: try activationNamed(name), generator: &generator)
             }
             do { shape = try layer.outputShape(forInputShape: shape) } catch {
                 throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
             }
+            // Its output, the gradient flowing back and the next layer's cache of it.
+            activationBytes += Double(batch) * Double(TensorLimits.checkedProduct(shape) ?? Int.max) * 4 * 3
+            try checkBudget(index)
             layers.append(layer)
         }
         guard shape == [outputs] else {

@@ -18,11 +18,10 @@ struct StandardOutput: CommandOutput {
     }
 }
 
-/// Encodes a report as one line of JSON with sorted, snake_case keys.
-func jsonLine<T: Encodable>(_ value: T) -> String {
-    // Reports hold finite numbers only; a failure here is a bug in the report type.
-    guard let line = try? JSONFormat.string(value) else { preconditionFailure("report is not encodable") }
-    return line
+/// Encodes a report as one line of JSON with sorted, snake_case keys; a number that is not
+/// finite (a diverged loss) is written as `null`.
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    try JSONFormat.string(value)
 }
 
 /// A number with `digits` significant digits, for text reports.

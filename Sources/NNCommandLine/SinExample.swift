@@ -46,10 +46,10 @@ enum SinExample {
             try InMemoryDataset(features: Tensor(shape: [xs.count, 1], scalars: xs.map { Float($0) }),
                                 targets: Tensor(shape: [xs.count, 1], scalars: xs.map { Float(sin($0)) }))
         }
-        // PyTorch's nn.Linear initialisation (LeCun uniform for weights and biases), as in the
+        // PyTorch's nn.Linear initialisation (U(±1/√fanIn) for weights and biases), as in the
         // reference result the lesson is compared with.
         var model = try ModelSpecification(sizes: options.layers, activation: options.activation)
-            .build(seed: options.seed &+ 1, weights: .lecunUniform, biases: .lecunUniform)
+            .build(seed: options.seed &+ 1, weights: .pytorchLinear, biases: .pytorchLinear)
         model.zeroGradients()
         let optimizer: GradientOptimizer = switch options.optimizer {
         case "adam": .adam(learningRate: options.learningRate)

@@ -55,8 +55,10 @@ enum TrainCommand {
         """
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
-        let options = try parse(arguments)
+        var options = try parse(arguments)
+        options.data.task = options.loss.map { $0 == "mse" ? .regression : .classification }
         let data = try TrainingData.load(options.data)
+        if let note = data.note, !options.quiet { output.writeError("nn train: \(note)") }
         let lossName = options.loss ?? (data.isClassification ? "cross-entropy" : "mse")
         if lossName == "cross-entropy" {
             try train(options, data, loss: CrossEntropy(), lossName: lossName, output: &output)
@@ -142,17 +144,19 @@ enum TrainCommand {
         let inputs = data.train.features.featureCount
         let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
         let model: Sequential<Float>
-        if let list = options.layerList {
-            do {
-                model = try list.build(inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation, seed: options.seed)
-            } catch let error as CommandLineError { throw CommandLineError("nn train: \(error.message)") }
-        } else {
-            let sizes = options.layers ?? [inputs, 64, outputs]
-            guard sizes.first == inputs else {
-                throw CommandLineError("nn train: --layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
+        let batch = Swift.min(options.batchSize ?? data.train.count, data.train.count)
+        do {
+            if let list = options.layerList {
+                model = try list.build(inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation,
+                                       seed: options.seed, batch: batch)
+            } else {
+                let sizes = options.layers ?? [inputs, 64, outputs]
+                guard sizes.first == inputs else {
+                    throw CommandLineError("--layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
+                }
+                model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed, batch: batch)
             }
-            model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed)
-        }
+        } catch let error as CommandLineError { throw CommandLineError("nn train: \(error.message)") }
         var callbacks: [any TrainingCallback] = []
         if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
         if !options.quiet {
@@ -173,7 +177,7 @@ enum TrainCommand {
 
         if let save = options.save {
             var metadata = ["input_shape": "[\(inputs)]", "input_scale": "\(data.inputScale)", "loss": lossName]
-            if let names = data.classNames { metadata["class_names"] = jsonLine(names) }
+            if let names = data.classNames { metadata["class_names"] = try jsonLine(names) }
             try ModelFile.save(trainer.model, to: save, metadata: metadata)
         }
         if let history = options.history { try trainer.history.write(to: history) }
@@ -190,7 +194,7 @@ enum TrainCommand {
             testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
             trainSeconds: trainer.history.epochs.reduce(0) { $0 + $1.seconds }, stopReason: trainer.history.stopReason)
         if options.json {
-            output.write(jsonLine(report))
+            output.write(try jsonLine(report))
         } else {
             if let reason = report.stopReason { output.write("stopped early: \(reason)") }
             var summary = "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s: training loss \(significant(report.trainLoss, 6))"

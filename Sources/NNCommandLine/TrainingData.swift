@@ -18,6 +18,14 @@ struct TrainingData {
         var testFraction: Double?
         var trainPerClass: Int?
         var seed: UInt64 = 1
+        /// What the labels are for: `nil` decides from the data (text or whole-number labels
+        /// mean classes), as `--loss` otherwise says.
+        var task: Task?
+    }
+
+    /// What the targets are: class indices or values to fit.
+    enum Task {
+        case classification, regression
     }
 
     var train: InMemoryDataset<Float>
@@ -29,16 +37,17 @@ struct TrainingData {
     /// it has more than one axis.
     var imageShape: [Int]? = nil
     var classNames: [String]?
-    /// Whether the targets are class indices (images, text labels, IDX labels).
+    /// Whether the targets are class indices (images, text labels, IDX labels, CSV labels
+    /// that are all whole numbers).
     var isClassification: Bool
-
-    /// The number of classes, for a classifier's output layer.
-    var classCount: Int {
-        classNames?.count ?? Int((train.targets.scalars + (test?.targets.scalars ?? [])).max() ?? 0) + 1
-    }
+    /// For a classifier, the number of classes (its output layer's size): the class names',
+    /// or the largest label plus one.
+    var classCount = 0
+    /// What was assumed about the labels when the options did not say, for the user to read.
+    var note: String?
 
     static func load(_ options: Options) throws -> TrainingData {
-        let format = options.format ?? detect(options.path)
+        let format = try options.format ?? detect(options.path)
         var all: InMemoryDataset<Float>
         var test: InMemoryDataset<Float>?
         var scale = 1.0
@@ -62,7 +71,7 @@ struct TrainingData {
             if let column = options.labelColumn { csv.label = Int(column).map { .index($0) } ?? .named(column) }
             all = try CSVFile.load(options.path, options: csv)
         }
-        let classification = format != .csv || all.classNames != nil
+        let decided = try decideTask(of: all, test: test, format: format, options: options)
         if test == nil {
             if let perClass = options.trainPerClass {
                 (all, test) = try all.firstPerClass(perClass)
@@ -79,16 +88,54 @@ struct TrainingData {
         }
         let sampleShape = all.featureShape
         return TrainingData(train: prepare(all), test: test.map(prepare), inputScale: scale,
-                            imageShape: sampleShape.count > 1 ? sampleShape : nil,
-                            classNames: all.classNames, isClassification: classification)
+                            imageShape: sampleShape.count > 1 ? sampleShape : nil, classNames: all.classNames,
+                            isClassification: decided.classification, classCount: decided.classCount, note: decided.note)
     }
 
-    static func detect(_ path: String) -> Format {
-        switch InspectCommand.detect(path) {
+    /// Classification or regression, and for classification the number of classes, with every
+    /// label checked to be a class index (scikit-learn's `type_of_target` rule: labels that are
+    /// all whole numbers are classes; `--loss mse` makes them values to fit).
+    private static func decideTask(of data: InMemoryDataset<Float>, test: InMemoryDataset<Float>?, format: Format, options: Options)
+        throws -> (classification: Bool, classCount: Int, note: String?) {
+        let path = options.path
+        var note: String?
+        if format == .csv && data.classNames == nil {
+            switch options.task {
+            case .regression: return (false, 0, nil)
+            case nil:
+                guard data.targetsAreClassIndices && (test?.targetsAreClassIndices ?? true) else { return (false, 0, nil) }
+            case .classification: break
+            }
+        } else if options.task == .regression {
+            if let names = data.classNames {
+                throw CommandLineError("--loss mse: the labels of \(path) are names (\(names.prefix(3).joined(separator: ", "))…), not values to fit")
+            }
+            return (false, 0, nil)
+        }
+        let indices: [Int]
+        do { indices = try data.classIndices() + (test?.classIndices() ?? []) } catch {
+            throw RunError("\(path): \(error); a classifier needs class labels (give --loss mse to fit the labels as values)")
+        }
+        let classCount = data.classNames?.count ?? ((indices.max() ?? 0) + 1)
+        guard classCount >= 2 else {
+            throw RunError("\(path): every label is \(indices.first ?? 0): a classifier needs at least two classes (give --loss mse to fit the labels as values)")
+        }
+        if format == .csv && data.classNames == nil && options.task == nil {
+            note = "\(path): the labels are whole numbers 0…\(classCount - 1): training a classifier of \(classCount) classes (give --loss mse to fit them as values)"
+        }
+        return (true, classCount, note)
+    }
+
+    /// The data format of `path`, by content then extension.
+    /// - Throws: `CommandLineError` for a model file or a single image, which are not data sets.
+    static func detect(_ path: String) throws(CommandLineError) -> Format {
+        switch FileKind.detect(path) {
         case .fashionMNIST: return .fashionMNIST
         case .imageFolder: return .imageFolder
         case .idx: return .idx
-        default: return .csv
+        case .csv: return .csv
+        case .model: throw CommandLineError("--data \(path) is a model file, not a data set (give it to nn predict or nn evaluate --model)")
+        case .bmp: throw CommandLineError("--data \(path) is one image; give a folder with a sub-folder of images per class")
         }
     }
 }

@@ -93,7 +93,7 @@ public enum CSVFile {
 
         var features: [T] = []
         features.reserveCapacity((rows.count - firstData) * (columns - 1))
-        var labels: [Substring] = []
+        var labels: [(text: Substring, line: Int)] = []
         for lineIndex in firstData..<rows.count {
             let cells = rows[lineIndex], line = lineIndex + 1
             if cells.count == 1 && cells[0].isEmpty {
@@ -103,15 +103,15 @@ public enum CSVFile {
                 throw .malformed(path: path, position: "line \(line)", reason: "\(cells.count) columns, expected \(columns) like line 1")
             }
             for (column, cell) in cells.enumerated() {
-                if column == labelColumn { labels.append(cell); continue }
+                if column == labelColumn { labels.append((cell, line)); continue }
                 guard let value = Double(cell), value.isFinite else {
                     throw .malformed(path: path, position: "line \(line), column \(column + 1)",
                                      reason: cell.isEmpty ? "empty cell, expected a number" : "expected a number, found '\(cell)'")
                 }
-                features.append(T(value))
+                features.append(try finite(value, as: T.self, cell: cell, path: path, position: "line \(line), column \(column + 1)"))
             }
         }
-        let (targets, classNames) = encodeLabels(labels, as: T.self)
+        let (targets, classNames) = try encodeLabels(labels, as: T.self, path: path, column: labelColumn)
         let count = labels.count
         return try dataset(features: tensor(shape: [count, columns - 1], scalars: features, path: path),
                            targets: tensor(shape: [count], scalars: targets, path: path), classNames: classNames, path: path)
@@ -155,12 +155,35 @@ public enum CSVFile {
     }
 
     /// Numbers if every label is a number; otherwise class indices and the class names.
-    private static func encodeLabels<T: TensorScalar>(_ labels: [Substring], as _: T.Type) -> ([T], [String]?) {
-        let numbers = labels.compactMap { Double($0) }.filter(\.isFinite)
-        if numbers.count == labels.count { return (numbers.map { T($0) }, nil) }
-        let names = NaturalOrder.sorted(Array(Set(labels.map(String.init))))
+    /// A label that reads as a number but is not a finite one in `T` (`nan`, `inf`, `1e39`
+    /// for `Float`) is an error: it is neither a value to fit nor a class name.
+    private static func encodeLabels<T: TensorScalar>(_ labels: [(text: Substring, line: Int)], as _: T.Type, path: String, column: Int)
+        throws(DataFileError) -> ([T], [String]?) {
+        var numbers: [T] = []
+        numbers.reserveCapacity(labels.count)
+        var allNumbers = true
+        for (text, line) in labels {
+            guard let value = Double(text) else {
+                allNumbers = false
+                continue
+            }
+            numbers.append(try finite(value, as: T.self, cell: text, path: path, position: "line \(line), column \(column + 1) (the label)"))
+        }
+        if allNumbers { return (numbers, nil) }
+        let names = NaturalOrder.sorted(Array(Set(labels.map { String($0.text) })))
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        return (labels.map { T(index[String($0)]!) }, names)
+        return (labels.map { T(index[String($0.text), default: 0]) }, names)
+    }
+
+    /// `value` in `T`, which must hold it as a finite number (`1e39` is finite in `Double`
+    /// but infinite in `Float`).
+    private static func finite<T: TensorScalar>(_ value: Double, as _: T.Type, cell: Substring, path: String, position: String)
+        throws(DataFileError) -> T {
+        let converted = T(value)
+        guard value.isFinite, converted.isFinite else {
+            throw .malformed(path: path, position: position, reason: "'\(cell)' is not a finite number\(value.isFinite ? " in \(T.self)'s range" : "")")
+        }
+        return converted
     }
 
     /// The number of the first line that is not valid UTF-8.

@@ -6,7 +6,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingSampleDimension(what: String, shape: [Int])
     /// The operation needs one class index per sample, but the targets are shaped otherwise.
     case notClassIndices(targetShape: [Int])
-    /// Sample `sample` has target `value`, not an integer in `0..<classCount`.
+    /// Sample `sample` (counting from 0; the description counts from 1) has target `value`,
+    /// not an integer in `0..<classCount`.
     case invalidClassIndex(sample: Int, value: Double, classCount: Int)
     /// Class `classIndex` has `available` samples, fewer than the `requested`.
     case notEnoughSamples(classIndex: Int, available: Int, requested: Int)
@@ -20,7 +21,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notClassIndices(let targetShape):
             return "targets of shape \(targetShape) per sample are not class indices (one non-negative integer per sample)"
         case .invalidClassIndex(let sample, let value, let classCount):
-            return "sample \(sample): target \(value) is not a class index in 0..<\(classCount)"
+            return "sample \(sample + 1): target \(value) is not a class index (a whole number in 0..<\(classCount))"
         case .notEnoughSamples(let classIndex, let available, let requested):
             return "class \(classIndex) has \(available) samples, fewer than the \(requested) requested"
         }

@@ -50,8 +50,16 @@ public enum FashionMNIST {
         guard labelTensor.rank == 1, labelTensor.scalarCount == features.sampleCount else {
             throw .inconsistent(path: labels, reason: "\(labelTensor.shape) labels for \(features.sampleCount) images in \(images)")
         }
-        let classCount = Int(labelTensor.scalars.max() ?? 0) + 1
-        let names = classCount <= classNames.count && features.shape.dropFirst() == [28, 28] ? Array(classNames) : nil
-        return try dataset(features: features, targets: labelTensor, classNames: names, path: images)
+        var data = try dataset(features: features, targets: labelTensor, classNames: nil, path: images)
+        let classCount: Int
+        do { classCount = (try data.classIndices().max() ?? 0) + 1 } catch {
+            if case .invalidClassIndex(let sample, let value, let limit) = error {
+                throw .malformed(path: labels, position: "label \(sample + 1)", reason: "\(value) is not a class index (a whole number in 0..<\(limit))")
+            }
+            throw .inconsistent(path: labels, reason: "\(error)")
+        }
+        if classCount <= classNames.count && features.shape.dropFirst() == [28, 28] { data.classNames = classNames }
+        return data
     }
 }
+

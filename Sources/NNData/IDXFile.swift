@@ -63,6 +63,12 @@ public enum IDXFile {
             throw .malformed(path: path, position: "byte \(expected)", reason: "\(bytes.count - expected) bytes after the data of shape \(shape)")
         }
         let scalars: [T] = bytes.withUnsafeBufferPointer { decodeElements(UnsafeRawBufferPointer($0), from: headerSize, count: count, type: type) }
+        // Integer elements are finite in any T; a float element may be NaN, infinite, or a
+        // double beyond Float's range.
+        if type == .float || type == .double, let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+            throw .malformed(path: path, position: "element \(bad + 1) (byte \(headerSize + bad * type.size))",
+                             reason: "\(scalars[bad]) is not a finite number\(type == .double && T.self == Float.self ? " in Float's range" : "")")
+        }
         return (type, try tensor(shape: shape, scalars: scalars, path: path))
     }
 

@@ -16,17 +16,15 @@ extension InMemoryDataset {
 
     /// The first `perClass` samples of each class, in the data set's order, for training;
     /// the rest for testing (the handwritten-characters lesson trains on the first 450 of 620).
-    /// - Throws: ``DatasetError`` if the targets are not class indices or a class has fewer samples.
+    /// - Throws: ``DatasetError`` if the targets are not class indices (see
+    ///   ``classIndices(classCount:)``) or a class has fewer samples.
     public func firstPerClass(_ perClass: Int) throws(DatasetError) -> (train: InMemoryDataset, test: InMemoryDataset) {
-        guard targets.scalarCount == count else { throw .notClassIndices(targetShape: targetShape) }
         var seen: [Int: Int] = [:]
         var train: [Int] = [], test: [Int] = []
-        for sample in 0..<count {
-            let label = targets[flat: sample]
-            guard label >= 0, label == label.rounded() else { throw .notClassIndices(targetShape: targetShape) }
-            let taken = seen[Int(label), default: 0]
+        for (sample, label) in try classIndices().enumerated() {
+            let taken = seen[label, default: 0]
             if taken < perClass { train.append(sample) } else { test.append(sample) }
-            seen[Int(label)] = taken + 1
+            seen[label] = taken + 1
         }
         if let (label, available) = seen.sorted(by: { $0.key < $1.key }).first(where: { $0.value < perClass }) {
             throw .notEnoughSamples(classIndex: label, available: available, requested: perClass)

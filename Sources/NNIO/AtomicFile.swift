@@ -14,7 +14,8 @@ private let systemWrite = Darwin.write
 /// Writes files so that a reader sees either the old content or the new, never a mix:
 /// the bytes go to a temporary file in the same folder, are flushed to disk, and the
 /// temporary file is renamed over the destination. A process killed mid-write leaves the
-/// previous file intact (and at worst a stray `.<name>.tmp-*` file).
+/// previous file intact and a temporary `.<name>.tmp-<pid>-*` file, which the next
+/// successful write of the same file removes once process `<pid>` no longer exists.
 public enum AtomicFile {
     /// Atomically replaces (or creates) the file at `url` with `data`.
     /// - Throws: ``FileWriteError`` naming the file and the failing system call.
@@ -28,7 +29,7 @@ public enum AtomicFile {
     static func write(_ data: Data, to url: URL, beforeRename: () throws -> Void) throws(FileWriteError) {
         let destination = url.path
         let folder = url.deletingLastPathComponent().path
-        var template = Array("\(folder)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
+        var template = Array("\(folder)/\(temporaryPrefix(for: url.lastPathComponent))\(getpid())-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw FileWriteError(path: destination, operation: "create temporary file", code: errno) }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -67,6 +68,21 @@ public enum AtomicFile {
             let error = FileWriteError(path: destination, operation: "rename into place", code: errno)
             unlink(temporary)
             throw error
+        }
+        removeAbandonedTemporaries(of: url.lastPathComponent, in: folder)
+    }
+
+    /// The start of every temporary file's name for `name`; the writer's process id follows.
+    static func temporaryPrefix(for name: String) -> String { ".\(name).tmp-" }
+
+    /// Deletes the temporary files of `name` left by writers that were killed: those whose
+    /// process no longer exists. A live writer's file is never touched.
+    private static func removeAbandonedTemporaries(of name: String, in folder: String) {
+        let prefix = temporaryPrefix(for: name)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(folder)/\(entry)") }
         }
     }
 }

@@ -34,12 +34,7 @@ extension Dense: SerializableLayer where ActivationFunction: SerializableActivat
         guard let activation = try ActivationRegistry.shared.make(configuration.activation, path: "configuration") as? ActivationFunction else {
             throw .mismatch(path: "configuration", reason: "activation '\(configuration.activation.type)' is not \(ActivationFunction.self)")
         }
-        do {
-            try self.init(weight: Tensor(zeros: [configuration.inputSize, configuration.outputSize]),
-                          bias: Tensor(zeros: [configuration.outputSize]), activation: activation)
-        } catch {
-            throw .invalidHeader(path: "configuration", reason: "\(error)")
-        }
+        self = try makeDense(configuration, activation, Scalar.self, path: "configuration")
     }
 }
 

@@ -41,10 +41,13 @@ func makeConvolution<T: TensorScalar, A: Activation>(
     _ configuration: Conv2DConfiguration, _ activation: A, _: T.Type, path: String
 ) throws(ModelFileError) -> Conv2D<T, A> {
     let sizes = [configuration.channels, configuration.filters, configuration.kernelHeight, configuration.kernelWidth, configuration.stride]
-    // Checked before allocating: a forged header must not ask for terabytes.
-    guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
-          configuration.kernelHeight * configuration.kernelWidth * configuration.channels * configuration.filters <= 1 << 30 else {
-        throw .invalidHeader(path: path, reason: "Conv2D sizes \(sizes) (channels, filters, kernel, stride) are not plausible")
+    // Checked before allocating, with overflow-checked products: a forged header must not
+    // ask for terabytes, nor wrap around to a small number.
+    var amount = 0
+    if case .zeros(let zeros) = configuration.padding { amount = zeros }
+    guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }), (0...(1 << 16)).contains(amount),
+          let weights = TensorLimits.checkedProduct(Array(sizes.prefix(4))), weights <= 1 << 30 else {
+        throw .invalidHeader(path: path, reason: "Conv2D sizes \(sizes) (channels, filters, kernel, stride) and padding \(amount) are not plausible")
     }
     let rows = configuration.kernelHeight * configuration.kernelWidth * configuration.channels
     do {
@@ -68,8 +71,12 @@ public struct PoolingConfiguration: Codable, Equatable, Sendable {
 
 /// Checks a pooling configuration read from a file.
 private func checkedPooling(_ configuration: PoolingConfiguration, _ layer: String) throws(ModelFileError) -> PoolingConfiguration {
-    guard configuration.size > 0, configuration.stride > 0 else {
-        throw .invalidHeader(path: "configuration", reason: "\(layer) size \(configuration.size) and stride \(configuration.stride) must be positive")
+    let limit = TensorLimits.maximumScalarCount
+    guard (1...limit).contains(configuration.size), (1...limit).contains(configuration.stride) else {
+        throw .invalidHeader(path: "configuration", reason: "\(layer) size \(configuration.size) and stride \(configuration.stride) must be in 1...\(limit)")
+    }
+    if case .zeros(let amount) = configuration.padding, amount >= configuration.size {
+        throw .invalidHeader(path: "configuration", reason: "\(layer) padding \(amount) is not smaller than its window \(configuration.size)")
     }
     return configuration
 }
@@ -112,8 +119,9 @@ extension Reshape: SerializableLayer {
     public static var typeName: String { "Reshape" }
     public func makeConfiguration() throws(ModelFileError) -> ReshapeConfiguration { ReshapeConfiguration(shape: sampleShape) }
     public init(configuration: ReshapeConfiguration) throws(ModelFileError) {
-        guard !configuration.shape.isEmpty, configuration.shape.allSatisfy({ $0 > 0 }) else {
-            throw .invalidHeader(path: "configuration", reason: "Reshape shape \(configuration.shape) needs positive dimensions")
+        guard !configuration.shape.isEmpty, configuration.shape.allSatisfy({ $0 > 0 }),
+              (try? TensorLimits.scalarCount(of: configuration.shape)) != nil else {
+            throw .invalidHeader(path: "configuration", reason: "Reshape shape \(configuration.shape) needs positive dimensions holding at most \(TensorLimits.maximumScalarCount) values")
         }
         self.init(configuration.shape)
     }

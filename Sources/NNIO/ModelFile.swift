@@ -67,6 +67,14 @@ public enum ModelFile {
         do { description = try JSONFormat.decoder().decode(TypeDescription.self, from: Data(json.utf8)) } catch {
             throw .invalidHeader(path: path, reason: "the architecture is not valid JSON of layer descriptions")
         }
+        // The architecture is read before its tensors: a forged one could ask for layers far
+        // larger than the file. Built-in layers declare their sizes; beyond a million
+        // parameters (cheap to make, and then named one by one if they do not match) they
+        // must fit what the file holds before anything is allocated.
+        let held = tensors.values.reduce(0) { $0 + $1.bytes.count / $1.dtype.size }
+        guard let declared = declaredParameterCount(description), declared <= Swift.max(held, 1 << 20) else {
+            throw .mismatch(path: path, reason: "the architecture declares \(declaredParameterCount(description).map(String.init) ?? "too many") parameters, the file holds \(held) values")
+        }
         var model = try LayerRegistry.shared.make(description, as: T.self, path: path)
         var values: [String: Tensor<T>] = [:]
         for (name, stored) in tensors {
@@ -77,5 +85,36 @@ public enum ModelFile {
         }
         model.setMode(.inference)
         return model
+    }
+}
+
+/// The parameters a description's built-in layers declare (`Dense`, `Conv2D`, `BatchNorm`,
+/// and those inside a `Sequential`; other layers count 0), or `nil` when the sum overflows.
+/// A configuration that does not decode counts 0: building the layer reports it.
+func declaredParameterCount(_ description: TypeDescription) -> Int? {
+    func sum(_ counts: [Int?]) -> Int? {
+        counts.reduce(Int?(0)) { total, count in
+            guard let total, let count else { return nil }
+            let (result, overflow) = total.addingReportingOverflow(count)
+            return overflow ? nil : result
+        }
+    }
+    let configuration = description.configuration
+    switch description.type {
+    case "Dense":
+        guard let dense = try? configuration.decode(as: DenseConfiguration.self) else { return 0 }
+        return sum([TensorLimits.checkedProduct([Swift.max(dense.inputSize, 0), Swift.max(dense.outputSize, 0)]), Swift.max(dense.outputSize, 0)])
+    case "Conv2D":
+        guard let conv = try? configuration.decode(as: Conv2DConfiguration.self) else { return 0 }
+        let sizes = [conv.kernelHeight, conv.kernelWidth, conv.channels, conv.filters].map { Swift.max($0, 0) }
+        return sum([TensorLimits.checkedProduct(sizes), sizes[3]])
+    case "BatchNorm":
+        guard let norm = try? configuration.decode(as: BatchNormConfiguration.self) else { return 0 }
+        return TensorLimits.checkedProduct([Swift.max(norm.features, 0), 4])
+    case "Sequential":
+        guard let sequential = try? configuration.decode(as: SequentialConfiguration.self) else { return 0 }
+        return sum(sequential.layers.map(declaredParameterCount))
+    default:
+        return 0
     }
 }

@@ -15,6 +15,9 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
     case mismatch(path: String, reason: String)
     /// The model holds a layer that cannot be described in a file.
     case notSerializable(layer: String)
+    /// A checkpoint that is well formed but cannot resume this run (another optimiser,
+    /// state that does not fit the parameters).
+    case incompatibleCheckpoint(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
         case .mismatch(let path, let reason): return "\(path): the architecture and the tensors disagree: \(reason)"
         case .notSerializable(let layer):
             return "layer type \(layer) cannot be saved: conform it to SerializableLayer and register it with LayerRegistry.shared.register(_:)"
+        case .incompatibleCheckpoint(let path, let reason): return "\(path): cannot resume from this checkpoint: \(reason)"
         }
     }
 }

@@ -114,7 +114,13 @@ private func makeDense<T: TensorScalar>(_ json: JSONValue, _: T.Type, path: Stri
         throw .invalidHeader(path: path, reason: "Dense configuration: \(error)")
     }
     let activation = try ActivationRegistry.shared.make(configuration.activation, path: path)
-    return try makeDense(configuration, activation, T.self, path: path)
+    return try makeDenseLayer(configuration, activation, T.self, path: path)
+}
+
+private func makeDenseLayer<T: TensorScalar, A: Activation>(
+    _ configuration: DenseConfiguration, _ activation: A, _: T.Type, path: String
+) throws(ModelFileError) -> any Layer<T> {
+    try makeDense(configuration, activation, T.self, path: path)
 }
 
 private func makeConv2D<T: TensorScalar>(_ json: JSONValue, _: T.Type, path: String) throws(ModelFileError) -> any Layer<T> {
@@ -132,9 +138,10 @@ private func makeConv2D<T: TensorScalar, A: Activation>(
     try makeConvolution(configuration, activation, T.self, path: path)
 }
 
-private func makeDense<T: TensorScalar, A: Activation>(
+/// A dense layer with zero parameters of the configured shapes (they are loaded next).
+func makeDense<T: TensorScalar, A: Activation>(
     _ configuration: DenseConfiguration, _ activation: A, _: T.Type, path: String
-) throws(ModelFileError) -> any Layer<T> {
+) throws(ModelFileError) -> Dense<T, A> {
     // Checked before allocating the zero weights: a forged header must not ask for terabytes.
     let (weights, overflow) = configuration.inputSize.multipliedReportingOverflow(by: configuration.outputSize)
     guard configuration.inputSize > 0, configuration.outputSize > 0, !overflow, weights <= 1 << 30 else {

@@ -186,12 +186,12 @@ extension StoredTensor {
     }
 }
 
-/// JSON integers only: `1.5`, `true`, strings and numbers beyond ±2⁵³ are not integers.
+/// JSON integers only: `1.5`, `true`, strings and numbers beyond `Int`'s range are not integers.
 private func integers(_ value: JSONValue?) -> [Int]? {
     guard case .array(let elements)? = value else { return nil }
     var result: [Int] = []
     for element in elements {
-        guard case .number(let number) = element, number == number.rounded(), abs(number) <= 0x1p53 else { return nil }
+        guard case .integer(let number) = element else { return nil }
         result.append(Int(number))
     }
     return result

@@ -71,9 +71,8 @@ public struct CrossEntropy: Loss {
     }
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {
-        let classes = predictionShape.reduce(1, *)
-        let targetCount = targetShape.reduce(1, *)
-        guard classes > 1, targetCount == 1 || targetCount == classes else {
+        guard let classes = TensorLimits.checkedProduct(predictionShape), let targetCount = TensorLimits.checkedProduct(targetShape),
+              classes > 1, targetCount == 1 || targetCount == classes else {
             throw .shapeMismatch(loss: "CrossEntropy", prediction: predictionShape, target: targetShape)
         }
     }

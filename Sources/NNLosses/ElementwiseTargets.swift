@@ -14,7 +14,7 @@ func requireElementwiseTargets<T: TensorScalar>(
 
 /// Throws unless one target sample has as many values as one prediction sample.
 func validateElementwiseShapes(_ predictionShape: [Int], _ targetShape: [Int], loss: String) throws(LossError) {
-    guard predictionShape.reduce(1, *) == targetShape.reduce(1, *) else {
+    guard let count = TensorLimits.checkedProduct(predictionShape), count == TensorLimits.checkedProduct(targetShape) else {
         throw .shapeMismatch(loss: loss, prediction: predictionShape, target: targetShape)
     }
 }

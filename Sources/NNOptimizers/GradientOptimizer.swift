@@ -75,6 +75,32 @@ public struct GradientOptimizer: Optimizer, Sendable {
 
     public var currentLearningRate: Double? { learningRate * schedule.multiplier(atStep: stepCount) }
 
+    /// The update rule's name.
+    public var stateKind: String { rule.name }
+
+    /// Checks step counts (not negative), buffer sizes (the rule's buffers for each
+    /// parameter's elements), finiteness, and that every state names a trainable parameter.
+    public func validate(_ state: OptimizerState, parameterCounts: [String: Int]) throws(OptimizerStateError) {
+        // No run takes 2⁵³ steps; a larger count could only overflow when the next step adds one.
+        let plausibleSteps = 0...(1 << 53)
+        guard plausibleSteps.contains(state.stepCount) else { throw OptimizerStateError("the step count \(state.stepCount) is not in \(plausibleSteps)") }
+        for (name, parameter) in state.parameters.sorted(by: { $0.key < $1.key }) {
+            guard let count = parameterCounts[name] else {
+                throw OptimizerStateError("there is state for '\(name)', which is not a trainable parameter of the model")
+            }
+            guard plausibleSteps.contains(parameter.step) else {
+                throw OptimizerStateError("'\(name)' has the step count \(parameter.step), not in \(plausibleSteps)")
+            }
+            let expected = count.multipliedReportingOverflow(by: rule.stateBuffers)
+            guard !expected.overflow, parameter.buffers.count == expected.partialValue else {
+                throw OptimizerStateError("the state of '\(name)' holds \(parameter.buffers.count) numbers; \(rule.name) keeps \(rule.stateBuffers) per element of its \(count)")
+            }
+            if let bad = parameter.buffers.firstIndex(where: { !$0.isFinite }) {
+                throw OptimizerStateError("the state of '\(name)' holds \(parameter.buffers[bad]) at position \(bad)")
+            }
+        }
+    }
+
     /// The learning rate the next update will use for a parameter named `name`.
     public func currentLearningRate(for name: String) -> Double {
         let base = groups.first { $0.selector.matches(name) }?.learningRate ?? learningRate

@@ -16,10 +16,37 @@ public protocol Optimizer {
 
     /// The base learning rate the next update uses, if the optimiser has one (for history).
     var currentLearningRate: Double? { get }
+
+    /// What the state belongs to (for ``GradientOptimizer``, its update rule's name, e.g.
+    /// `"adam"`), recorded in checkpoints: the moments of one rule cannot resume another.
+    var stateKind: String { get }
+
+    /// Checks, before ``checkpointState`` is set from a file, that `state` is one this
+    /// optimiser could have made for a model whose trainable parameters have these element
+    /// counts (by name).
+    /// - Throws: ``OptimizerStateError`` naming the first parameter whose state does not fit.
+    func validate(_ state: OptimizerState, parameterCounts: [String: Int]) throws(OptimizerStateError)
 }
 
 extension Optimizer {
     public var currentLearningRate: Double? { nil }
+
+    /// By default, the optimiser's type name.
+    public var stateKind: String { "\(Self.self)" }
+
+    /// By default, any state is accepted (an optimiser with state should check it).
+    public func validate(_ state: OptimizerState, parameterCounts: [String: Int]) throws(OptimizerStateError) {}
+}
+
+/// Why saved optimiser state cannot be restored into an optimiser and model.
+public struct OptimizerStateError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What does not fit, in one line.
+    public var reason: String
+
+    /// Creates an error.
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
 }
 
 /// An optimiser's state: updates made and each parameter's state, by parameter name.

@@ -5,6 +5,9 @@ import Foundation
 /// plugin cannot depend on a library target), so unit tests reach exactly the plugin's logic.
 ///
 /// Placeholders: `__NAME__` (the new type's name) and `__MODULE__` (the target it goes into).
+/// Blocks between a line `// scaffold: with NNIO` or `// scaffold: without NNIO` and the line
+/// `// scaffold: end` are kept only for a target that can (or cannot) import NNIO, the module
+/// saving needs: a package that depends on NNCore alone gets a layer that compiles there.
 public enum Scaffold {
     /// What to generate.
     public enum Kind: String, CaseIterable, Sendable {
@@ -55,15 +58,40 @@ public enum Scaffold {
         guard !keywords.contains(name) else { throw .invalidName(name, reason: "it would shadow a type of the framework") }
     }
 
-    /// `template` with its placeholders replaced.
-    public static func fill(_ template: String, name: String, module: String) -> String {
-        template.replacingOccurrences(of: "__NAME__", with: name).replacingOccurrences(of: "__MODULE__", with: module)
+    /// `template` with its placeholders replaced and the blocks for `serializable` kept.
+    /// - Parameters:
+    ///   - template: the template's text.
+    ///   - name: the new type's name.
+    ///   - module: the target it goes into.
+    ///   - serializable: whether the target can import NNIO (the layer can then be saved).
+    public static func fill(_ template: String, name: String, module: String, serializable: Bool = true) -> String {
+        var kept: [Substring] = []
+        var keeping = true
+        for line in template.split(separator: "\n", omittingEmptySubsequences: false) {
+            switch line.trimmingCharacters(in: .whitespaces) {
+            case "// scaffold: with NNIO": keeping = serializable
+            case "// scaffold: without NNIO": keeping = !serializable
+            case "// scaffold: end": keeping = true
+            default: if keeping { kept.append(line) }
+            }
+        }
+        return kept.joined(separator: "\n").replacingOccurrences(of: "__NAME__", with: name).replacingOccurrences(of: "__MODULE__", with: module)
     }
 
     /// The files for a new type, checked but not written: the name is valid, the templates
     /// exist, and (unless `force`) neither destination exists.
+    /// - Parameters:
+    ///   - name: the new type's name.
+    ///   - kind: a layer or an activation.
+    ///   - module: the target it goes into.
+    ///   - templates: the folder of the templates.
+    ///   - sourceFolder: where the source file goes.
+    ///   - testFolder: where its test goes.
+    ///   - serializable: whether the target can import NNIO (see ``fill(_:name:module:serializable:)``).
+    ///   - force: whether existing files may be overwritten.
     public static func plan(
-        name: String, kind: Kind, module: String, templates: String, sourceFolder: String, testFolder: String, force: Bool
+        name: String, kind: Kind, module: String, templates: String, sourceFolder: String, testFolder: String,
+        serializable: Bool = true, force: Bool
     ) throws(Failure) -> [File] {
         try validate(name: name)
         var files: [File] = []
@@ -72,7 +100,7 @@ public enum Scaffold {
             let path = "\(templates)/\(template)"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .missingTemplate(path) }
             if !force && FileManager.default.fileExists(atPath: destination) { throw .fileExists(destination) }
-            files.append(File(path: destination, contents: fill(text, name: name, module: module)))
+            files.append(File(path: destination, contents: fill(text, name: name, module: module, serializable: serializable)))
         }
         return files
     }

@@ -20,9 +20,15 @@ extension Trainer {
         for (name, state) in optimizerState.parameters {
             tensors[Self.optimizerPrefix + name] = StoredTensor(float64: state.buffers, shape: [state.buffers.count])
         }
-        // The architecture is for readers; resuming needs only the names and shapes.
-        var metadata = (try? ModelFile.metadata(for: model)) ?? ["dtype": Model.Scalar.dtypeName]
+        // The architecture is for readers; resuming needs only the names and shapes, so a
+        // model with a layer that cannot be described still gets a checkpoint, which says why
+        // it has no architecture.
+        var metadata: [String: String]
+        do { metadata = try ModelFile.metadata(for: model) } catch {
+            metadata = ["dtype": Model.Scalar.dtypeName, "architecture_omitted": "\(error)"]
+        }
         metadata["format"] = Self.checkpointFormat
+        metadata["optimizer"] = optimizer.stateKind
         metadata["epoch"] = String(history.epochs.count)
         metadata["optimizer_steps"] = Self.encode(OptimizerSteps(
             stepCount: optimizerState.stepCount, steps: optimizerState.parameters.mapValues(\.step)))
@@ -34,19 +40,34 @@ extension Trainer {
     /// Restores model parameters, optimiser state, random generator and history from a
     /// checkpoint written by ``saveCheckpoint(to:)`` for the same model. Nothing changes unless
     /// everything fits.
-    /// - Throws: ``ModelFileError`` for a malformed file, a file that is not a checkpoint, or
-    ///   tensors that do not fit the model (named).
+    /// - Throws: ``ModelFileError`` for a malformed file, a file that is not a checkpoint,
+    ///   tensors that do not fit the model (named), or optimiser state written by another
+    ///   update rule or not fitting the parameters
+    ///   (``ModelFileError/incompatibleCheckpoint(path:reason:)``).
     public mutating func restoreCheckpoint(from path: String) throws(ModelFileError) {
         let (tensors, metadata) = try Safetensors.read(path)
         guard metadata["format"] == Self.checkpointFormat else {
             throw .invalidHeader(path: path, reason: "not a swift-nn checkpoint (format \(metadata["format"] ?? "missing"))")
         }
+        // Checkpoints written before the optimiser was recorded are checked by their state alone.
+        if let saved = metadata["optimizer"], saved != optimizer.stateKind {
+            throw .incompatibleCheckpoint(path: path, reason: "it holds the state of optimiser '\(saved)', this run uses '\(optimizer.stateKind)'")
+        }
         let steps: OptimizerSteps = try Self.decode(metadata["optimizer_steps"], "optimizer_steps", path)
         let generatorWords: [String] = try Self.decode(metadata["generator"], "generator", path)
         let restoredHistory: TrainingHistory = try Self.decode(metadata["history"], "history", path)
-        let words = generatorWords.compactMap { UInt64($0, radix: 16) }
+        var words: [UInt64] = []
+        for word in generatorWords {
+            guard let value = UInt64(word, radix: 16) else {
+                throw .invalidHeader(path: path, reason: "the generator state holds '\(word)', not a 64-bit hexadecimal word")
+            }
+            words.append(value)
+        }
         guard words.count == 4, words.contains(where: { $0 != 0 }) else {
-            throw .invalidHeader(path: path, reason: "the generator state is not four non-zero 64-bit words")
+            throw .invalidHeader(path: path, reason: "the generator state is not four 64-bit words, not all zero")
+        }
+        if let epoch = metadata["epoch"], epoch != String(restoredHistory.epochs.count) {
+            throw .invalidHeader(path: path, reason: "epoch \(epoch) disagrees with the \(restoredHistory.epochs.count) epochs of its history")
         }
 
         var parameters: [String: Tensor<Model.Scalar>] = [:]
@@ -54,19 +75,30 @@ extension Trainer {
         for (name, stored) in tensors {
             if name.hasPrefix(Self.optimizerPrefix) {
                 let parameter = String(name.dropFirst(Self.optimizerPrefix.count))
-                guard stored.dtype == .f64, let step = steps.steps[parameter] else {
-                    throw .mismatch(path: path, reason: "optimizer tensor '\(name)' has no step count or is not F64")
+                guard stored.dtype == .f64, stored.shape.count == 1, let step = steps.steps[parameter] else {
+                    throw .mismatch(path: path, reason: "optimizer tensor '\(name)' has no step count or is not a vector of F64")
                 }
                 optimizerParameters[parameter] = ParameterState(step: step, buffers: stored.float64OrFloat32Values())
             } else {
                 parameters[name] = try stored.tensor(as: Model.Scalar.self, name: name, path: path)
             }
         }
+        if let orphan = steps.steps.keys.sorted().first(where: { optimizerParameters[$0] == nil }) {
+            throw .mismatch(path: path, reason: "a step count for '\(orphan)' without its optimizer tensor")
+        }
         var restoredModel = model
         do { try restoredModel.loadStateDictionary(parameters) } catch { throw .mismatch(path: path, reason: "\(error)") }
+        let state = OptimizerState(stepCount: steps.stepCount, parameters: optimizerParameters)
+        let trainable = restoredModel.namedParameters.filter(\.parameter.isTrainable)
+        do {
+            try optimizer.validate(state, parameterCounts: Dictionary(trainable.map { ($0.name, $0.parameter.value.scalarCount) },
+                                                                      uniquingKeysWith: { first, _ in first }))
+        } catch {
+            throw .incompatibleCheckpoint(path: path, reason: "\(error)")
+        }
 
         model = restoredModel
-        optimizer.checkpointState = OptimizerState(stepCount: steps.stepCount, parameters: optimizerParameters)
+        optimizer.checkpointState = state
         generator = SeededRandomGenerator(state: words)
         history = restoredHistory
     }

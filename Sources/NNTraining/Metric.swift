@@ -47,8 +47,10 @@ public struct Accuracy: Metric {
                 hit = (Double(prediction[flat: sample]) >= threshold) == (Double(target[flat: sample]) >= 0.5)
             } else {
                 let predicted = argmax(prediction.scalars[row..<(row + outputs)])
-                let expected = indexTargets ? Int(target[flat: sample]) : argmax(target.scalars[row..<(row + outputs)])
-                hit = predicted == expected
+                // A class index is compared as a number: converting it to Int would trap on a
+                // NaN or huge target.
+                hit = indexTargets ? Double(predicted) == Double(target[flat: sample])
+                                   : predicted == argmax(target.scalars[row..<(row + outputs)])
             }
             if hit { correct += 1 }
         }

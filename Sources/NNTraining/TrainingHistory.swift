@@ -50,7 +50,8 @@ public struct TrainingHistory: Sendable, Codable, Equatable {
 
     /// The history as JSON (sorted keys, snake_case): `{"epochs": [...], "stop_reason": ...}`.
     public var json: String {
-        // Every field is a number, string or dictionary of numbers: encoding cannot fail.
+        // Every field is a number, string or dictionary of numbers, and a number that is not
+        // finite becomes null (JSONFormat), so encoding cannot fail.
         try! JSONFormat.string(self)
     }
 

@@ -26,8 +26,8 @@ import NN
         try Data([0, 0, 8, 1, 0, 0, 0, 2, 5, 9]).write(to: URL(fileURLWithPath: "\(root)/labels"))
         let result = nn("inspect", "\(root)/labels")
         #expect(result.status == 0 && result.output.lines == ["\(root)/labels: IDX, unsignedByte elements", "  shape: [2]", "  values: 5 … 9"])
-        #expect(InspectCommand.detect(root) == .imageFolder)
-        #expect(InspectCommand.detect("x.csv") == .csv && InspectCommand.detect("t10k-labels-idx1-ubyte.gz") == .idx)
+        #expect(FileKind.detect(root) == .imageFolder)
+        #expect(FileKind.detect("x.csv") == .csv && FileKind.detect("t10k-labels-idx1-ubyte.gz") == .idx)
     }
 
     @Test func badFilesGiveOneLineAndStatusOne() throws {

@@ -161,6 +161,7 @@ struct SVGPlot {
     /// About six round tick values inside `range`.
     private func ticks(_ range: ClosedRange<Double>) -> [Double] {
         let span = range.upperBound - range.lowerBound
+        guard span.isFinite else { return [] }
         guard span > 0 else { return [range.lowerBound] }
         let rough = span / 6
         let magnitude = pow(10, floor(log10(rough)))

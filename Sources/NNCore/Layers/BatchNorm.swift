@@ -8,6 +8,12 @@
 /// parameters that are never trained (`running_mean`, `running_var`), so they are saved with
 /// the model and in checkpoints; `weight` (γ) and `bias` (β) are trained.
 ///
+/// A training batch with one value per feature (one sample of a dense layer's output, as a
+/// shuffled data set's last batch can be) is normalised by its own statistics as Keras does:
+/// σ² = 0, so x̂ = 0, the output is β and no gradient reaches the input. The running
+/// statistics are left unchanged by such a batch, since one value has no unbiased variance
+/// (PyTorch raises an error instead).
+///
 /// Backward in training mode differentiates through the batch statistics:
 /// `dx = γ/(N·σ̂) · (N·dy − Σdy − x̂·Σ(dy·x̂))`, with `x̂` the normalised input.
 public struct BatchNorm<Scalar: TensorScalar>: Layer {
@@ -116,9 +122,8 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
         var mean: [Double], variance: [Double]
         let batchStatistics = mode == .training
         if batchStatistics {
-            precondition(rows > 1, "BatchNorm in training mode needs more than one value per feature, got input \(input.shape)")
             (mean, variance) = Self.statistics(input, features: features)
-            if updatingRunningStatistics {
+            if updatingRunningStatistics && rows > 1 {
                 let unbiased = Double(rows) / Double(rows - 1)
                 for feature in 0..<features {
                     runningMean.value[flat: feature] = Scalar((1 - momentum) * Double(runningMean.value[flat: feature]) + momentum * mean[feature])

@@ -81,7 +81,7 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
-        guard inputShape.reduce(1, *) == inputSize else {
+        guard TensorLimits.checkedProduct(inputShape) == inputSize else {
             throw .shapeMismatch(context: "Dense(\(inputSize)→\(outputSize)) input", expected: [inputSize], actual: inputShape)
         }
         return [outputSize]

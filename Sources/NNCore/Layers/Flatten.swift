@@ -23,5 +23,7 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
         return Tensor(uncheckedShape: shape, scalars: outputGradient.scalars)
     }
 
-    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] { [inputShape.reduce(1, *)] }
+    public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
+        [try TensorLimits.scalarCount(of: inputShape)]
+    }
 }

@@ -6,14 +6,22 @@ public struct Reshape<Scalar: TensorScalar>: Layer {
     /// The input shape of the last forward, for backward.
     private var inputShape: [Int]?
 
-    /// Creates a layer that reshapes each sample to `sampleShape` (every dimension positive).
+    /// The number of values in one sample.
+    private let sampleScalarCount: Int
+
+    /// Creates a layer that reshapes each sample to `sampleShape` (every dimension positive,
+    /// the product within ``TensorLimits``: check shapes from files or arguments with
+    /// ``TensorLimits/scalarCount(of:)`` first).
     public init(_ sampleShape: [Int]) {
-        precondition(!sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 }, "Reshape: dimensions must be positive, got \(sampleShape)")
+        let count = (try? TensorLimits.scalarCount(of: sampleShape)) ?? 0
+        precondition(!sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 } && count > 0,
+                     "Reshape: dimensions must be positive and hold at most \(TensorLimits.maximumScalarCount) values, got \(sampleShape)")
         self.sampleShape = sampleShape
+        sampleScalarCount = count
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.featureCount == sampleShape.reduce(1, *),
+        precondition(input.featureCount == sampleScalarCount,
                      "Reshape to \(sampleShape): input samples \(Array(input.shape.dropFirst())) hold \(input.featureCount) values")
         return Tensor(uncheckedShape: [input.sampleCount] + sampleShape, scalars: input.scalars)
     }
@@ -30,7 +38,7 @@ public struct Reshape<Scalar: TensorScalar>: Layer {
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
-        guard inputShape.reduce(1, *) == sampleShape.reduce(1, *) else {
+        guard TensorLimits.checkedProduct(inputShape) == sampleScalarCount else {
             throw .shapeMismatch(context: "Reshape to \(sampleShape)", expected: sampleShape, actual: inputShape)
         }
         return sampleShape

@@ -17,7 +17,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     /// - Throws: `TensorError` if a dimension is negative or the count does not match.
     public init(shape: [Int], scalars: [Scalar]) throws(TensorError) {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape) }
-        guard shape.reduce(1, *) == scalars.count else {
+        guard TensorLimits.checkedProduct(shape) == scalars.count else {
             throw .scalarCountMismatch(shape: shape, scalarCount: scalars.count)
         }
         self.shape = shape

@@ -8,17 +8,26 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
     case raggedRows(row: Int, expected: Int, actual: Int)
     /// `context` required `expected` but was given `actual`.
     case shapeMismatch(context: String, expected: [Int], actual: [Int])
+    /// A tensor of `shape` would hold more than `limit` elements (see ``TensorLimits``).
+    case tooLarge(shape: [Int], limit: Int)
+    /// A layer's settings cannot work, whatever its input (`reason` says why).
+    case invalidConfiguration(layer: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidShape(let shape):
             return "invalid shape \(shape): dimensions must be zero or positive"
         case .scalarCountMismatch(let shape, let count):
-            return "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(count)"
+            let needed = TensorLimits.checkedProduct(shape).map(String.init) ?? "more than \(Int.max)"
+            return "shape \(shape) needs \(needed) scalars, got \(count)"
         case .raggedRows(let row, let expected, let actual):
             return "row \(row) has \(actual) elements, expected \(expected) like row 0"
         case .shapeMismatch(let context, let expected, let actual):
             return "\(context): expected shape \(expected), got \(actual)"
+        case .tooLarge(let shape, let limit):
+            return "shape \(shape) is too large: a tensor holds at most \(limit) elements"
+        case .invalidConfiguration(let layer, let reason):
+            return "\(layer): \(reason)"
         }
     }
 }

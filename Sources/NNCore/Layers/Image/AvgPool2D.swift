@@ -19,6 +19,7 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
     /// Creates an average-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
         precondition(size > 0 && (stride ?? size) > 0, "AvgPool2D: size \(size) and stride \(stride ?? size) must be positive")
+        if case .zeros(let amount) = padding { precondition(amount >= 0 && amount < size, "AvgPool2D: padding \(amount) must be in 0..<\(size)") }
         (self.size, self.stride, self.padding) = (size, stride ?? size, padding)
     }
 
@@ -54,14 +55,20 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
-        let geometry = try WindowGeometry(sampleShape: inputShape, window: (size, size), stride: stride, padding: padding, layer: "AvgPool2D")
+        let geometry = try checkedGeometry(sampleShape: inputShape)
         return [geometry.outputHeight, geometry.outputWidth, geometry.channels]
     }
 
+    /// Where the window falls on samples shaped `sampleShape` (zero padding must be smaller
+    /// than the window, so that every window holds a pixel of the image).
+    private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
+        try WindowGeometry(sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "AvgPool2D",
+                           needsImageInEveryWindow: true)
+    }
+
     private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
-        do {
-            return try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (size, size), stride: stride,
-                                      padding: padding, layer: "AvgPool2D")
-        } catch { preconditionFailure("AvgPool2D: \(error) (check shapes with outputShape(forInputShape:) first)") }
+        do { return try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
+            preconditionFailure("AvgPool2D: \(error) (check shapes with outputShape(forInputShape:) first)")
+        }
     }
 }

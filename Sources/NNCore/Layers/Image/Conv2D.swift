@@ -138,6 +138,19 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         return [geometry.outputHeight, geometry.outputWidth, filters]
     }
 
+    /// The output sample shape of a convolution with these settings and `filters` filters,
+    /// and the size of one im2col row (`kernelHeight · kernelWidth · channels`), computed
+    /// without making the layer: for checking what a network would need before its weights
+    /// are allocated.
+    /// - Throws: `TensorError` when the input is not an image, the kernel does not fit it, or
+    ///   a size is beyond ``TensorLimits``.
+    public static func outputShape(forInputShape inputShape: [Int], filters: Int, kernelHeight: Int, kernelWidth: Int,
+                                   stride: Int = 1, padding: Padding = .valid) throws(TensorError) -> (shape: [Int], windowSize: Int) {
+        let geometry = try WindowGeometry(sampleShape: inputShape, window: (kernelHeight, kernelWidth), stride: stride,
+                                          padding: padding, layer: "Conv2D")
+        return ([geometry.outputHeight, geometry.outputWidth, filters], geometry.windowSize)
+    }
+
     /// Where the kernel falls on samples shaped `sampleShape`, after checking the channels.
     private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
         let geometry = try WindowGeometry(sampleShape: sampleShape, window: (kernelHeight, kernelWidth), stride: stride,

@@ -22,6 +22,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     /// Creates a max-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
         precondition(size > 0 && (stride ?? size) > 0, "MaxPool2D: size \(size) and stride \(stride ?? size) must be positive")
+        if case .zeros(let amount) = padding { precondition(amount >= 0 && amount < size, "MaxPool2D: padding \(amount) must be in 0..<\(size)") }
         (self.size, self.stride, self.padding) = (size, stride ?? size, padding)
     }
 
@@ -52,18 +53,24 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
-        let geometry = try WindowGeometry(sampleShape: inputShape, window: (size, size), stride: stride, padding: padding, layer: "MaxPool2D")
+        let geometry = try checkedGeometry(sampleShape: inputShape)
         return [geometry.outputHeight, geometry.outputWidth, geometry.channels]
+    }
+
+    /// Where the window falls on samples shaped `sampleShape` (zero padding must be smaller
+    /// than the window, so that every window holds a pixel of the image).
+    private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
+        try WindowGeometry(sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "MaxPool2D",
+                           needsImageInEveryWindow: true)
     }
 
     /// Pools `input` into `output` (resized in place), recording each maximum's position.
     @discardableResult
     private func pool(_ input: Tensor<Scalar>, into output: inout Tensor<Scalar>, winners: inout [Int]) -> WindowGeometry {
         let geometry: WindowGeometry
-        do {
-            geometry = try WindowGeometry(sampleShape: Array(input.shape.dropFirst()), window: (size, size), stride: stride,
-                                          padding: padding, layer: "MaxPool2D")
-        } catch { preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)") }
+        do { geometry = try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
+            preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)")
+        }
         let samples = input.sampleCount
         output.resizeForOverwrite(shape: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
         if winners.count != output.scalarCount { winners = [Int](repeating: 0, count: output.scalarCount) }

@@ -8,16 +8,47 @@ struct WindowGeometry: Equatable, Sendable {
     var outputHeight: Int, outputWidth: Int
     /// Rows and columns of padding before the image (above and to the left).
     var padTop: Int, padLeft: Int
+    /// Values in one input sample.
+    let inputSize: Int
+    /// Window positions in one sample.
+    let positions: Int
+    /// Values under one window (all channels).
+    let windowSize: Int
 
     /// The geometry of `window` sliding by `stride` over samples shaped `sampleShape`.
-    /// - Throws: `TensorError.shapeMismatch` naming `layer` when the sample is not an image
-    ///   or the window does not fit it.
-    init(sampleShape: [Int], window: (height: Int, width: Int), stride: Int, padding: Padding, layer: String) throws(TensorError) {
+    ///
+    /// Every size is checked against ``TensorLimits`` before it is multiplied, so a window, a
+    /// stride or a padding of any size gives an error, never an overflow.
+    /// - Parameters:
+    ///   - sampleShape: one input sample, `[height, width, channels]` or `[height, width]`.
+    ///   - window: the window's height and width (positive).
+    ///   - stride: the step between window positions (positive).
+    ///   - padding: the border treatment.
+    ///   - layer: the layer's name, for messages.
+    ///   - needsImageInEveryWindow: pooling's rule: a window lying wholly in the padding has
+    ///     no value to pool, so zero padding must be smaller than the window.
+    /// - Throws: `TensorError` naming `layer` when the sample is not an image, the window does
+    ///   not fit it, or a size is beyond the limits.
+    init(sampleShape: [Int], window: (height: Int, width: Int), stride: Int, padding: Padding, layer: String,
+         needsImageInEveryWindow: Bool = false) throws(TensorError) {
         guard sampleShape.count == 2 || sampleShape.count == 3, sampleShape.allSatisfy({ $0 > 0 }) else {
             throw .shapeMismatch(context: "\(layer) input (one sample: [height, width, channels])", expected: [-1, -1, -1], actual: sampleShape)
         }
+        let limit = TensorLimits.maximumScalarCount
+        var amount = 0
+        if case .zeros(let zeros) = padding { amount = zeros }
+        guard window.height > 0, window.width > 0, stride > 0, amount >= 0 else {
+            throw .invalidConfiguration(layer: layer, reason: "window \(window.height)×\(window.width) and stride \(stride) must be positive, padding \(amount) not negative")
+        }
+        for (what, size) in [("the window", Swift.max(window.height, window.width)), ("the stride", stride), ("the padding", amount)] where size > limit {
+            throw .invalidConfiguration(layer: layer, reason: "\(what), \(size), is more than \(limit)")
+        }
+        if needsImageInEveryWindow && amount >= Swift.min(window.height, window.width) {
+            throw .invalidConfiguration(layer: layer, reason: "padding \(amount) is not smaller than the \(window.height)×\(window.width) window (a window wholly in the padding has nothing to pool)")
+        }
         (inputHeight, inputWidth, channels) = (sampleShape[0], sampleShape[1], sampleShape.count == 3 ? sampleShape[2] : 1)
         (windowHeight, windowWidth, self.stride) = (window.height, window.width, stride)
+        // Every operand below is at most 2³¹, so no sum or product here can overflow.
         func outputAndPadding(_ size: Int, _ window: Int) -> (output: Int, before: Int) {
             switch padding {
             case .valid:
@@ -36,14 +67,11 @@ struct WindowGeometry: Equatable, Sendable {
             throw .shapeMismatch(context: "\(layer): a \(windowHeight)×\(windowWidth) window with \(padding) padding needs a larger image",
                                  expected: [windowHeight, windowWidth, channels], actual: sampleShape)
         }
+        inputSize = try TensorLimits.scalarCount(of: [inputHeight, inputWidth, channels])
+        positions = try TensorLimits.scalarCount(of: [outputHeight, outputWidth])
+        windowSize = try TensorLimits.scalarCount(of: [windowHeight, windowWidth, channels])
     }
 
-    /// Values in one input sample.
-    var inputSize: Int { inputHeight * inputWidth * channels }
-    /// Window positions in one sample.
-    var positions: Int { outputHeight * outputWidth }
-    /// Values under one window (all channels).
-    var windowSize: Int { windowHeight * windowWidth * channels }
     /// Whether every window lies wholly inside the image (no tap falls in the padding).
     var windowsInsideImage: Bool {
         padTop == 0 && padLeft == 0 && (outputHeight - 1) * stride + windowHeight <= inputHeight
@@ -55,16 +83,22 @@ struct WindowGeometry: Equatable, Sendable {
     /// offset of that pixel's first channel in the sample, `tap` is `ky · windowWidth + kx`.
     @inline(__always)
     func forEachTap(_ body: (_ position: Int, _ tap: Int, _ inputOffset: Int) -> Void) {
+        // Only the taps inside the image are visited, so a window far larger than the image
+        // costs what its overlap with the image costs.
+        // (A convolution's window may lie wholly in the padding: then it has no taps.)
         for outY in 0..<outputHeight {
+            let top = outY * stride - padTop
+            let (firstRow, endRow) = (Swift.max(0, -top), Swift.min(windowHeight, inputHeight - top))
+            guard firstRow < endRow else { continue }
             for outX in 0..<outputWidth {
+                let left = outX * stride - padLeft
+                let (firstColumn, endColumn) = (Swift.max(0, -left), Swift.min(windowWidth, inputWidth - left))
+                guard firstColumn < endColumn else { continue }
                 let position = outY * outputWidth + outX
-                for ky in 0..<windowHeight {
-                    let y = outY * stride - padTop + ky
-                    guard y >= 0 && y < inputHeight else { continue }
-                    for kx in 0..<windowWidth {
-                        let x = outX * stride - padLeft + kx
-                        guard x >= 0 && x < inputWidth else { continue }
-                        body(position, ky * windowWidth + kx, (y * inputWidth + x) * channels)
+                for ky in firstRow..<endRow {
+                    let y = top + ky
+                    for kx in firstColumn..<endColumn {
+                        body(position, ky * windowWidth + kx, (y * inputWidth + left + kx) * channels)
                     }
                 }
             }

@@ -1,0 +1,35 @@
+/// The largest tensors swift-nn will make, and the checked arithmetic that keeps every size
+/// read from a file or an argument below them.
+///
+/// One tensor holds at most ``maximumScalarCount`` elements (2³¹ − 1, 8 GiB of `Float`): the
+/// C kernels index matrices with 32-bit integers, and nothing a CPU trains in reasonable
+/// time is larger. Sizes are multiplied with overflow checks, so an absurd shape such as
+/// `[2⁶², 4]` is an error, never a trap.
+public enum TensorLimits {
+    /// The most elements one tensor may hold.
+    public static let maximumScalarCount = Int(Int32.max)
+
+    /// The number of elements of a tensor shaped `shape`.
+    /// - Throws: ``TensorError/invalidShape(_:)`` for a negative dimension,
+    ///   ``TensorError/tooLarge(shape:limit:)`` when the product exceeds ``maximumScalarCount``.
+    public static func scalarCount(of shape: [Int]) throws(TensorError) -> Int {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape) }
+        guard let count = checkedProduct(shape), count <= maximumScalarCount else {
+            throw .tooLarge(shape: shape, limit: maximumScalarCount)
+        }
+        return count
+    }
+
+    /// The product of non-negative `factors`, or `nil` if it overflows `Int`.
+    public static func checkedProduct(_ factors: [Int]) -> Int? {
+        // A zero anywhere makes the product zero, whatever the other factors are.
+        if factors.contains(0) { return 0 }
+        var product = 1
+        for factor in factors {
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = result
+        }
+        return product
+    }
+}
