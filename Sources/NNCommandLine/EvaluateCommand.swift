@@ -36,7 +36,10 @@ enum EvaluateCommand {
         try MemoryBudget().checkInference(of: model, sampleShape: evaluated.featureShape, batch: Swift.min(evaluated.count, batchSize), path: path)
         var report: Report
         if classifier {
-            let classes = Swift.max(TensorLimits.checkedProduct(outputShape) ?? 0, data.classCount)
+            let classes = TensorLimits.checkedProduct(outputShape) ?? 0
+            guard data.classCount <= classes else {
+                throw RunError("nn evaluate: \(options.path) has labels up to \(data.classCount - 1), but the model scores \(classes) classes")
+            }
             guard classes <= 1 << 12 else {
                 throw RunError("nn evaluate: \(classes) classes are too many for a confusion matrix (at most 4096)")
             }

@@ -74,7 +74,7 @@ struct TrainingData {
         let decided = try decideTask(of: all, test: test, format: format, options: options)
         if test == nil {
             if let perClass = options.trainPerClass {
-                (all, test) = try all.firstPerClass(perClass)
+                do { (all, test) = try all.firstPerClass(perClass) } catch { throw RunError("\(options.path): --train-per-class: \(error)") }
             } else {
                 let fraction = options.testFraction ?? 0.2
                 if fraction > 0 { (all, test) = all.randomSplit(testFraction: fraction, seed: options.seed) }

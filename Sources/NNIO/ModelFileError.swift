@@ -35,3 +35,23 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 }
+
+extension ModelFileError {
+    /// The path layers use for errors of their own configuration, which does not know the file.
+    static let configurationPath = "configuration"
+
+    /// The same error naming `path` where a layer's configuration could name only itself.
+    func located(at path: String) -> ModelFileError {
+        let here = Self.configurationPath
+        switch self {
+        case .io(here, let reason): return .io(path: path, reason: reason)
+        case .malformed(here, let reason): return .malformed(path: path, reason: reason)
+        case .invalidHeader(here, let reason): return .invalidHeader(path: path, reason: reason)
+        case .unsupportedDType(here, let tensor, let dtype): return .unsupportedDType(path: path, tensor: tensor, dtype: dtype)
+        case .unknownType(here, let kind, let name, let known): return .unknownType(path: path, kind: kind, name: name, known: known)
+        case .mismatch(here, let reason): return .mismatch(path: path, reason: reason)
+        case .incompatibleCheckpoint(here, let reason): return .incompatibleCheckpoint(path: path, reason: reason)
+        default: return self
+        }
+    }
+}

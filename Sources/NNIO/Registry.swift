@@ -96,7 +96,7 @@ public final class LayerRegistry: @unchecked Sendable {
             throw .unknownType(path: path, kind: "layer", name: description.type, known: known)
         }
         let made: Any
-        do { made = try factory(description.configuration, path) } catch let error as ModelFileError { throw error } catch {
+        do { made = try factory(description.configuration, path) } catch let error as ModelFileError { throw error.located(at: path) } catch {
             throw .invalidHeader(path: path, reason: "\(description.type): \(error)")
         }
         guard let layer = made as? any Layer<T> else {

@@ -20,6 +20,19 @@ import NNCore
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.bin"])
     }
 
+    /// A writer killed mid-write leaves `.<name>.tmp-<pid>-*`; the next successful write of the
+    /// same file removes it once that process is gone, and leaves a live writer's file alone.
+    @Test func abandonedTemporaryFilesAreRemovedByTheNextWrite() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("run.ckpt")
+        // A process id that does not exist: above the kernel's limit (pid_max is at most 2²²).
+        let dead = ".run.ckpt.tmp-\(1 << 23)-AbCdEf", alive = ".run.ckpt.tmp-1-GhIjKl", other = ".other.tmp-\(1 << 23)-MnOpQr"
+        for name in [dead, alive, other] { try Data("partial".utf8).write(to: folder.appendingPathComponent(name)) }
+        try AtomicFile.write(Data("complete".utf8), to: file)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [other, alive, "run.ckpt"].sorted())
+    }
+
     @Test func failureNamesTheFileAndKeepsTheOldOne() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -49,6 +49,20 @@ import NNIO
         #expect(trainingCopy.forward(input).scalars == trainingOriginal.forward(input).scalars)
     }
 
+    /// Seeds above 2⁵³ (and above Int64.max) survive a file: JSON numbers are kept as
+    /// integers, not passed through Double.
+    @Test(arguments: [UInt64(1 << 53) + 1, UInt64.max - 6, 12_345])
+    func dropoutSeedsRoundTripExactly(seed: UInt64) throws {
+        let model = Sequential<Float>(Dropout(rate: 0.5, seed: seed))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nn-seed-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ModelFile.save(model, to: path)
+        let loaded = try ModelFile.load(path, as: Float.self).model
+        #expect(try describe(loaded) == describe(model))
+        let configuration = try #require((loaded as? Sequential<Float>)?.layers.first as? Dropout<Float>)
+        #expect(configuration.seed == seed)
+    }
+
     @Test func floatModelRoundTrips() throws { try roundTrip(Float.self) }
     @Test func doubleModelRoundTrips() throws { try roundTrip(Double.self) }
 

@@ -36,6 +36,25 @@ import Testing
         #expect(try String(contentsOfFile: files[0].path, encoding: .utf8) == files[0].contents)
     }
 
+    /// For a target that depends on NNCore alone, the files name no NNIO type, and the test
+    /// says why saving is not checked.
+    @Test(arguments: Scaffold.Kind.allCases)
+    func coreOnlyTargetsGetFilesWithoutNNIO(kind: Scaffold.Kind) throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let files = try Scaffold.plan(name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
+                                      testFolder: root + "/T", serializable: false, force: false)
+        for file in files {
+            for word in ["import NNIO", ": SerializableLayer", ": SerializableActivation", "ModelFile.", "Registry", "register()", "// scaffold:"] {
+                #expect(!file.contents.contains(word), "\(file.path) holds \(word)")
+            }
+        }
+        #expect(files[1].contents.contains("@Test(.disabled(\"MyNet depends on NNCore only"))
+        let serializable = try Scaffold.plan(name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
+                                             testFolder: root + "/T", serializable: true, force: false)
+        #expect(serializable[0].contents.contains("import NNIO") && !serializable[0].contents.contains("// scaffold:"))
+    }
+
     @Test func existingFilesAreNotOverwrittenWithoutForce() throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -74,6 +74,33 @@ import NN
         #expect { try other.restoreCheckpoint(from: modelOnly) } throws: { "\($0)".contains("not a swift-nn checkpoint") }
     }
 
+    /// A layer that cannot be described in a file: a checkpoint can still resume it, and says
+    /// why it holds no architecture.
+    struct Undescribed: Layer {
+        var inner = Dense<Float, Identity>(inputSize: 2, outputSize: 2, activation: Identity(), generator: &Undescribed.generator)
+        nonisolated(unsafe) static var generator = SeededRandomGenerator(seed: 1)
+        func callAsFunction(_ input: Tensor<Float>) -> Tensor<Float> { inner(input) }
+        mutating func forward(_ input: Tensor<Float>) -> Tensor<Float> { inner.forward(input) }
+        mutating func backward(_ outputGradient: Tensor<Float>) -> Tensor<Float> { inner.backward(outputGradient) }
+        mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Float>) throws -> Void) rethrows {
+            try inner.visitParameters(visit)
+        }
+        func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] { try inner.outputShape(forInputShape: inputShape) }
+    }
+
+    @Test func aCheckpointOfAnUndescribableModelSaysWhyItHasNoArchitecture() throws {
+        let file = try path("undescribed.ckpt")
+        var trainer = Trainer(model: Undescribed(), loss: CrossEntropy(), optimizer: GradientOptimizer.adam(), seed: 1)
+        try trainer.fit(try data(), epochs: 1)
+        try trainer.saveCheckpoint(to: file)
+        let metadata = try Safetensors.read(file).metadata
+        #expect(metadata["architecture"] == nil)
+        #expect(metadata["architecture_omitted"]?.contains("Undescribed") == true, "\(metadata)")
+        var resumed = Trainer(model: Undescribed(), loss: CrossEntropy(), optimizer: GradientOptimizer.adam(), seed: 1)
+        try resumed.restoreCheckpoint(from: file)
+        #expect(resumed.model.inner.weight.value == trainer.model.inner.weight.value)
+    }
+
     @Test func historyExportsAsCSVAndJSON() throws {
         var trainer = makeTrainer()
         try trainer.fit(try data(), epochs: 3)

@@ -5,7 +5,10 @@
 #      their generated tests; every refusal exits non-zero with its message and writes nothing;
 #   2. in the downstream example Examples/CustomActivation (which depends on swift-nn by
 #      path): it trains XOR, then `scaffold-layer Baz` writes into the example's own target
-#      and the generated test passes with the example's tests.
+#      and the generated test passes with the example's tests;
+#   3. in a downstream package that depends on NNCore alone: `scaffold-layer Gate --target
+#      MyNet` writes a layer that compiles without NNIO and its tests pass (saving skipped,
+#      saying why); a target without NNCore is refused before anything is written.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d /tmp/nn-scaffold-check.XXXXXX)"
@@ -53,4 +56,34 @@ scaffold Baz
 swift test 2>&1 | tee "$work/example-tests.log" | grep -E "Test run|error:" || true
 grep -qE "Test run with [0-9]+ tests in 2 suites passed" "$work/example-tests.log" \
     || { echo "error: the example's tests (with the generated BazTests) did not pass" >&2; exit 1; }
+echo "== downstream package on NNCore alone: scaffold-layer Gate --target MyNet"
+core="$work/CoreOnly"
+mkdir -p "$core/Sources/MyNet" "$core/Sources/Plain" "$core/Tests/MyNetTests"
+cat > "$core/Package.swift" <<EOF
+// swift-tools-version: 6.0
+import PackageDescription
+let package = Package(
+    name: "CoreOnly",
+    dependencies: [.package(name: "swift-nn", path: "$work")],
+    targets: [
+        .target(name: "MyNet", dependencies: [.product(name: "NNCore", package: "swift-nn")]),
+        .target(name: "Plain"),
+        .testTarget(name: "MyNetTests", dependencies: ["MyNet", .product(name: "NNCore", package: "swift-nn")]),
+    ]
+)
+EOF
+echo "import NNCore" > "$core/Sources/MyNet/MyNet.swift"
+echo "public enum Plain {}" > "$core/Sources/Plain/Plain.swift"
+cd "$core"
+set +e; output=$(scaffold Gate --target Plain 2>&1); status=$?; set -e
+if [ "$status" -eq 0 ] || ! grep -qF "does not depend on swift-nn's NNCore product" <<<"$output" || [ -e Sources/Plain/Gate.swift ]; then
+    echo "error: scaffold-layer into a target without NNCore should be refused; it exited $status with: $output" >&2; exit 1
+fi
+echo "refused as expected: scaffold-layer Gate --target Plain"
+scaffold Gate --target MyNet | tee "$work/core-scaffold.log"
+grep -q "depends on NNCore only" "$work/core-scaffold.log" || { echo "error: scaffold-layer did not say the layer cannot be saved" >&2; exit 1; }
+if grep -q "^import NNIO" Sources/MyNet/Gate.swift Tests/MyNetTests/GateTests.swift; then echo "error: the NNCore-only files import NNIO" >&2; exit 1; fi
+swift test 2>&1 | tee "$work/core-tests.log" | grep -E "Test run|error:|skipped" || true
+grep -qE "Test run with [0-9]+ tests in 1 suite passed" "$work/core-tests.log" \
+    || { echo "error: the NNCore-only package's generated tests did not pass" >&2; exit 1; }
 echo "scaffold-layer: all checks passed"
