@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads options from a command's arguments, one request at a time, and finally rejects
 /// whatever nobody asked for — so a misspelt option is an error, never silently ignored.
 struct ArgumentReader {
@@ -61,6 +63,24 @@ struct ArgumentReader {
             throw CommandLineError("\(command): \(name) expects a number from 0 to 1, got '\(text)'")
         }
         return number
+    }
+
+    /// The file path after `--name`, where a file is to be written, if the option is present:
+    /// checked before any work starts, so that a long run does not end on a path that could
+    /// never be written (its folder must exist, and it must not be a folder itself).
+    mutating func outputPath(_ name: String) throws(CommandLineError) -> String? {
+        guard let path = try value(name) else { return nil }
+        var isDirectory: ObjCBool = false
+        if path.isEmpty || path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw CommandLineError("\(command): \(name) '\(path)' names a folder; give a file name")
+        }
+        // (URL, not NSString.deletingLastPathComponent, which traps on a name without a slash
+        // in swift-corelibs-foundation of Swift 6.3.)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandLineError("\(command): \(name) \(path): the folder \(folder) does not exist")
+        }
+        return path
     }
 
     /// One of `choices` after `--name`, or `defaultValue` when absent.

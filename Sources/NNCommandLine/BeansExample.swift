@@ -65,8 +65,8 @@ enum BeansExample {
         let data = BeansData.make(count: options.count, seed: options.seed, as: Double.self)
         let (epochs, rate, batchSize) = options.resolved
         var strategy = DescentStrategy.named(options.strategy, rate: rate, batchSize: batchSize)
-        if options.strategy == .miniBatch {
-            let stepsPerEpoch = (options.count + batchSize! - 1) / batchSize!
+        if options.strategy == .miniBatch, let batchSize {
+            let stepsPerEpoch = options.count / batchSize + (options.count % batchSize == 0 ? 0 : 1)
             strategy.optimizer = strategy.optimizer.scheduled(.cosine(steps: epochs * stepsPerEpoch, minimum: 0))
         }
         var model = try Dense(weight: Tensor<Double>([[0]]), bias: Tensor([0]), activation: Identity())

@@ -146,7 +146,7 @@ enum DemoCommand {
             if step != nil { throw CommandLineError("\(reader.command): --step applies to --strategy fixed-step only; use --lr") }
             options.rate = learningRate
         }
-        let plot = try reader.value("--plot"), surface = try reader.value("--surface")
+        let plot = try reader.outputPath("--plot"), surface = try reader.outputPath("--surface")
         let json = reader.flag("--json")
         try reader.finish()
 
@@ -169,7 +169,7 @@ enum DemoCommand {
         options.batchSize = try reader.integer("--batch-size", default: 1, in: 1...450)
         options.epochs = try reader.integer("--epochs", default: 1000, in: 1...1_000_000)
         options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
-        let plot = try reader.value("--plot")
+        let plot = try reader.outputPath("--plot")
         let json = reader.flag("--json")
         try reader.finish()
         let outcome = try SinExample.run(options)

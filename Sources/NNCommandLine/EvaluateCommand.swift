@@ -17,7 +17,7 @@ enum EvaluateCommand {
         guard let path = try reader.value("--model") else { throw CommandLineError("nn evaluate: --model FILE is required") }
         let options = try TrainCommand.dataOptions(&reader)
         let part = try reader.choice("--part", from: ["test", "train", "all"], default: "test")!
-        let plot = try reader.value("--plot")
+        let plot = try reader.outputPath("--plot")
         let json = reader.flag("--json")
         try reader.finish()
 
@@ -66,7 +66,7 @@ enum EvaluateCommand {
             report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count))
         }
         if let plot, let matrix = report.confusionMatrix, let accuracy = report.accuracy {
-            let labels = report.classNames ?? (0..<matrix.count).map(String.init)
+            let labels = classLabels(report.classNames, count: matrix.count)
             var chart = SVGPlot(title: "Confusion matrix: accuracy \(significant(accuracy, 4)) on \(report.samples) samples",
                                 xLabel: "predicted class", yLabel: "true class", xRange: 0...Double(matrix.count), yRange: 0...Double(matrix.count))
             chart.confusionMatrix(matrix, labels: labels)
@@ -78,7 +78,7 @@ enum EvaluateCommand {
             output.write("\(report.samples) samples: loss \(significant(report.loss, 6))" + (report.accuracy.map { ", accuracy \(significant($0, 4))" } ?? ""))
             if let matrix = report.confusionMatrix {
                 output.write("confusion matrix (rows: true class, columns: predicted):")
-                let labels = report.classNames ?? (0..<matrix.count).map(String.init)
+                let labels = classLabels(report.classNames, count: matrix.count)
                 let width = Swift.max(labels.map(\.count).max() ?? 1, 5)
                 for (label, row) in zip(labels, matrix) {
                     output.write(label.padding(toLength: width, withPad: " ", startingAt: 0) + " " + row.map { String(format: "%6d", $0) }.joined())
@@ -88,4 +88,10 @@ enum EvaluateCommand {
         return 0
     }
 
+
+    /// A label for each of `count` classes: its name, or its index where the data names
+    /// fewer classes than the model scores.
+    private static func classLabels(_ names: [String]?, count: Int) -> [String] {
+        (0..<count).map { index in names.flatMap { index < $0.count ? $0[index] : nil } ?? "\(index)" }
+    }
 }

@@ -59,8 +59,7 @@ enum NNTool {
                 output.write(usage)
                 return 0
             case nil:
-                output.writeError(usage)
-                return 2
+                throw CommandLineError("give a command: demo, train, evaluate, predict or inspect (see 'nn help')")
             case let command?:
                 throw CommandLineError("unknown command '\(command)' (see 'nn help')")
             }

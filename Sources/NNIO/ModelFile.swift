@@ -46,11 +46,21 @@ public enum ModelFile {
     /// ready to predict; a trainer switches it back to training).
     /// - Throws: ``ModelFileError`` for a malformed file, an unknown layer or activation type,
     ///   a dtype other than `T`'s, or tensors that do not fit the architecture (named).
+    ///
+    /// A checkpoint (``checkpointFormat``) loads too: its model, without the optimiser state.
     public static func load<T: TensorScalar>(_ path: String, as _: T.Type = Float.self) throws(ModelFileError)
         -> (model: any Layer<T>, metadata: [String: String]) {
-        let (tensors, metadata) = try Safetensors.read(path)
+        var (tensors, metadata) = try Safetensors.read(path)
+        if metadata["format"] == checkpointFormat { tensors = tensors.filter { !$0.key.hasPrefix(optimizerStatePrefix) } }
         return (try rebuild(tensors: tensors, metadata: metadata, as: T.self, path: path), metadata)
     }
+
+    /// The value of the `format` metadata key of a training checkpoint.
+    public static let checkpointFormat = "swift-nn-checkpoint/1"
+
+    /// The start of the names under which a checkpoint stores optimiser state
+    /// (`optimizer/layers.0.weight`).
+    public static let optimizerStatePrefix = "optimizer/"
 
     /// The model described by `metadata` with its parameters from `tensors` (which must be
     /// exactly the model's: a missing or unexpected tensor is an error naming it).

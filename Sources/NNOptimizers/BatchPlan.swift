@@ -29,7 +29,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     public subscript(position: Int) -> ArraySlice<Int> {
         precondition(position >= 0 && position < endIndex, "BatchPlan: batch \(position) out of 0..<\(endIndex)")
         let start = position * batchSize
-        return order[start..<Swift.min(start + batchSize, order.count)]
+        return order[start..<(start + Swift.min(batchSize, order.count - start))]
     }
 
     /// Refills the plan with `0..<sampleCount` in order, in batches of `size`.
@@ -67,6 +67,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     private mutating func setBatches(size: Int, dropLast: Bool) {
         precondition(size > 0, "BatchPlan: batch size must be positive, got \(size)")
         batchSize = size
-        endIndex = dropLast ? order.count / size : (order.count + size - 1) / size
+        // Not (count + size − 1) / size: a batch size near Int.max must not overflow.
+        endIndex = order.count / size + (dropLast || order.count % size == 0 ? 0 : 1)
     }
 }

@@ -109,7 +109,7 @@ public enum Scaffold {
     public static func write(_ files: [File]) throws(Failure) {
         for file in files {
             do {
-                try FileManager.default.createDirectory(atPath: (file.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: URL(fileURLWithPath: file.path).deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: URL(fileURLWithPath: file.path), options: .atomic)
             } catch {
                 throw .cannotWrite(file.path, reason: error.localizedDescription)

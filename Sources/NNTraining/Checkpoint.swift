@@ -10,7 +10,7 @@ import NNOptimizers
 /// run stopped: the same seed and settings give bit-identical parameters and losses.
 extension Trainer {
     /// The value of the `format` metadata key.
-    public static var checkpointFormat: String { "swift-nn-checkpoint/1" }
+    public static var checkpointFormat: String { ModelFile.checkpointFormat }
 
     /// Writes a checkpoint atomically.
     /// - Throws: ``ModelFileError`` if the file cannot be written.
@@ -103,7 +103,7 @@ extension Trainer {
         history = restoredHistory
     }
 
-    private static var optimizerPrefix: String { "optimizer/" }
+    private static var optimizerPrefix: String { ModelFile.optimizerStatePrefix }
 
     private struct OptimizerSteps: Codable {
         var stepCount: Int

@@ -1,29 +1,41 @@
 #!/usr/bin/env bash
 # Fuzzes one of swift-nn's file parsers with libFuzzer (bundled with the Swift toolchain).
 #
-#   bash Tests/Fuzz/run-fuzzer.sh csv|idx|bmp [SECONDS]      (default 60 seconds)
+#   bash Tests/Fuzz/run-fuzzer.sh csv|idx|bmp|gzip|safetensors|checkpoint|architecture [SECONDS]   (default 60)
+#   bash Tests/Fuzz/run-fuzzer.sh all [SECONDS]     every format in turn, SECONDS each
 #
-# Builds NNCore, NNData and the harness with -sanitize=fuzzer,address into .build/fuzz,
-# starts from the small seed corpus in Tests/Fuzz/corpus/<format>, and exits non-zero if
-# libFuzzer finds a crash (the input is saved as .build/fuzz/crash-*).
+# Builds the harness package Tests/Fuzz (which depends on swift-nn by path, so the real target
+# graph with its C kernels) with `--sanitize fuzzer --sanitize address`, starts from the seed
+# corpus in Tests/Fuzz/corpus/<format> (a working copy in .build/fuzz/corpus-<format> grows),
+# prints libFuzzer's final statistics and exits non-zero if it finds a crash, a leak or a
+# timeout (the input is saved as .build/fuzz/crash-*, leak-* or timeout-*).
 set -euo pipefail
-format="${1:?usage: run-fuzzer.sh csv|idx|bmp [seconds]}"
+formats=(csv idx bmp gzip safetensors checkpoint architecture)
+format="${1:?usage: run-fuzzer.sh ${formats[*]// /|}|all [seconds]}"
 seconds="${2:-60}"
-case "$format" in csv|idx|bmp) ;; *) echo "unknown format '$format' (csv, idx or bmp)" >&2; exit 2 ;; esac
-
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+if [ "$format" = all ]; then
+    for each in "${formats[@]}"; do bash "$0" "$each" "$seconds"; done
+    exit 0
+fi
+[[ " ${formats[*]} " == *" $format "* ]] || { echo "unknown format '$format' (${formats[*]})" >&2; exit 2; }
+
+swift build -c release --package-path "$root/Tests/Fuzz" --sanitize fuzzer --sanitize address 2>&1 | grep -E "error|warning|Compiling|Build complete" | tail -3
+binary="$root/Tests/Fuzz/.build/release/nn-fuzz"
 out="$root/.build/fuzz"
-mkdir -p "$out/modules" "$out/corpus-$format"
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -wmo -I "$out/modules")
-
-swiftc "${flags[@]}" -module-name NNCore -emit-module -emit-module-path "$out/modules/NNCore.swiftmodule" \
-    -emit-object -o "$out/NNCore.o" $(find "$root/Sources/NNCore" -name '*.swift')
-swiftc "${flags[@]}" -I "$root/Sources/CZlib" -module-name NNData -emit-module -emit-module-path "$out/modules/NNData.swiftmodule" \
-    -emit-object -o "$out/NNData.o" $(find "$root/Sources/NNData" -name '*.swift')
-upper=$(echo "$format" | tr a-z A-Z)
-swiftc "${flags[@]}" -I "$root/Sources/CZlib" -D "FUZZ_$upper" -module-name FuzzTarget \
-    "$root/Tests/Fuzz/FuzzTarget.swift" "$out/NNCore.o" "$out/NNData.o" -lz -o "$out/fuzz-$format"
-
+mkdir -p "$out/corpus-$format"
 cp -n "$root/Tests/Fuzz/corpus/$format"/* "$out/corpus-$format/" 2>/dev/null || true
 cd "$out"
-"./fuzz-$format" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "corpus-$format"
+echo "== fuzzing $format for $seconds s"
+set +e
+NN_FUZZ_TARGET="$format" "$binary" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 "corpus-$format" > "fuzz-$format.log" 2>&1
+status=$?
+set -e
+grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)" "fuzz-$format.log" || true
+echo "$format: $(ls "corpus-$format" | wc -l) corpus files, exit status $status"
+if [ "$status" -ne 0 ]; then
+    grep -E "ERROR|Fatal|deadly|crash|timeout|leak" "fuzz-$format.log" | head -20 >&2
+    echo "error: the $format fuzzer failed (log: $out/fuzz-$format.log)" >&2
+    exit 1
+fi
