@@ -6,6 +6,9 @@ import PackageDescription
 // No external packages and no unsafe flags, so any package can depend on any product.
 let package = Package(
     name: "swift-nn",
+    // NNCore's kernels use the Synchronization module (atomics), which Apple's platforms have
+    // from macOS 15; Linux has no minimum. CI builds and tests Linux only.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "NNCore", targets: ["NNCore"]),
         .library(name: "NNLosses", targets: ["NNLosses"]),

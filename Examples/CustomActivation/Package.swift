@@ -6,6 +6,7 @@ import PackageDescription
 // of the checkout is called); a real project would use `.package(url:from:)`.
 let package = Package(
     name: "CustomActivation",
+    platforms: [.macOS(.v15)],   // as swift-nn
     dependencies: [.package(name: "swift-nn", path: "../..")],
     targets: [
         .target(

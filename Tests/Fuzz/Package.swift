@@ -7,6 +7,7 @@ import PackageDescription
 // package's `swift build` never builds an executable whose `main` libFuzzer provides.
 let package = Package(
     name: "swift-nn-fuzz",
+    platforms: [.macOS(.v15)],   // as swift-nn
     dependencies: [.package(name: "swift-nn", path: "../..")],
     targets: [
         .executableTarget(

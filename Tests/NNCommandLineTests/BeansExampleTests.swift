@@ -77,9 +77,9 @@ import NN
         #expect(fitSVG.components(separatedBy: "<circle").count - 1 == 100)   // one dot per bean
         #expect(surfaceSVG.contains("<rect") && surfaceSVG.contains("<path d=\"M") && surfaceSVG.contains("<polyline"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["fit.svg", "surface.svg"])
-        // A folder that does not exist: one line naming the file, status 1, nothing written.
+        // A folder that does not exist: one line naming the file, status 2 before any work, nothing written.
         let bad = nn("demo", "beans", "--epochs", "2", "--plot", folder.appendingPathComponent("missing/fit.svg").path)
-        #expect(bad.status == 1 && bad.output.errors.count == 1 && bad.output.errors[0].contains("missing/fit.svg"))
+        #expect(bad.status == 2 && bad.output.errors.count == 1 && bad.output.errors[0].contains("missing/fit.svg: the folder"))
     }
 }
 

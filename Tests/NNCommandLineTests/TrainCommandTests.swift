@@ -77,14 +77,23 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
 }
 
 @Suite struct PythonReadsModelFilesTests {
-    /// The virtual environment `.ci/python-venv.sh` makes, if it exists.
+    /// The virtual environment `.ci/python-venv.sh` makes, if it exists and its packages
+    /// import (a `python` without numpy or safetensors would make the check fail, not run).
     static let python: String? = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let venv = root.appendingPathComponent(".build/python-venv/bin/python").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+        guard FileManager.default.isExecutableFile(atPath: venv) else { return nil }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: venv)
+        probe.arguments = ["-c", "import numpy, safetensors.numpy"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return nil }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0 ? venv : nil
     }()
 
-    @Test(.enabled(if: python != nil, "no .build/python-venv with safetensors and numpy (bash .ci/python-venv.sh makes it; .ci/run does)"))
+    @Test(.enabled(if: python != nil, "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it; .ci/run does)"))
     func numpyReproducesNNPredictFromTheFileAlone() throws {
         let (folder, csv) = try threeClassCSV()
         defer { try? FileManager.default.removeItem(atPath: folder) }

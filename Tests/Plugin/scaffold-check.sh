@@ -64,6 +64,7 @@ cat > "$core/Package.swift" <<EOF
 import PackageDescription
 let package = Package(
     name: "CoreOnly",
+    platforms: [.macOS(.v15)],
     dependencies: [.package(name: "swift-nn", path: "$work")],
     targets: [
         .target(name: "MyNet", dependencies: [.product(name: "NNCore", package: "swift-nn")]),
