@@ -79,7 +79,8 @@ for part in ["network", "elementwise"] {
     let reference = median(times["\(part) built-in"]!)
     for kind in ["built-in", "user", "unspecialised"] {
         let time = median(times["\(part) \(kind)"]!)
-        print("\(part.padding(toLength: 12, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 14, withPad: " ", startingAt: 0)) "
-              + String(format: "%8.3f ms   ratio %.2f", time * 1000, time / reference))
+        print(
+            "\(part.padding(toLength: 12, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                + String(format: "%8.3f ms   ratio %.2f", time * 1000, time / reference))
     }
 }

@@ -34,8 +34,10 @@ if FileManager.default.fileExists(atPath: FashionMNIST.defaultFolder + "/train-i
     let folder = FashionMNIST.defaultFolder
     var count = 0
     let seconds = try time(runs) {
-        count = try FashionMNIST.labeledImages(images: folder + "/train-images-idx3-ubyte.gz",
-                                               labels: folder + "/train-labels-idx1-ubyte.gz", as: Float.self).count
+        count = try FashionMNIST.labeledImages(
+            images: folder + "/train-images-idx3-ubyte.gz",
+            labels: folder + "/train-labels-idx1-ubyte.gz", as: Float.self
+        ).count
     }
     print(String(format: "Fashion-MNIST training set (%d images, .gz IDX → Float tensor): %.3f s", count, seconds))
 } else {

@@ -47,6 +47,8 @@ for (m, n, k) in shapes {
             let rate = 2 * Double(m * n * k) / samples.sorted()[rounds / 2] / 1e9
             return String(format: "%8.1f GFLOP/s", rate)
         }
-        print("\("\(m)×\(n)×\(k)".padding(toLength: 16, withPad: " ", startingAt: 0)) \(name.padding(toLength: 6, withPad: " ", startingAt: 0))  " + rates.joined(separator: "  "))
+        print(
+            "\("\(m)×\(n)×\(k)".padding(toLength: 16, withPad: " ", startingAt: 0)) \(name.padding(toLength: 6, withPad: " ", startingAt: 0))  "
+                + rates.joined(separator: "  "))
     }
 }

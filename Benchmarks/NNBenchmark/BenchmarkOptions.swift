@@ -27,7 +27,9 @@ struct BenchmarkOptions {
             guard let value = rest.first else { throw UsageError(description: "\(option) needs a value") }
             rest.removeFirst()
             func number() throws -> Int {
-                guard let number = Int(value), number > 0 else { throw UsageError(description: "\(option): expected a positive integer, got '\(value)'") }
+                guard let number = Int(value), number > 0 else {
+                    throw UsageError(description: "\(option): expected a positive integer, got '\(value)'")
+                }
                 return number
             }
             switch option {
@@ -49,16 +51,21 @@ struct BenchmarkResult {
     var values: [(String, Any)]
 
     var json: String {
-        let fields = [("framework", "swift-nn" as Any), ("workload", workload), ("threads", KernelThreads.count),
-                      ("instruction_set", KernelThreads.instructionSet)] + values
-        return "{" + fields.map { key, value in
-            let text: String = switch value {
-            case let string as String: "\"\(string)\""
-            case let number as Double: number.isFinite ? "\(number)" : "null"
-            default: "\(value)"
-            }
-            return "\"\(key)\": \(text)"
-        }.joined(separator: ", ") + "}"
+        let fields =
+            [
+                ("framework", "swift-nn" as Any), ("workload", workload), ("threads", KernelThreads.count),
+                ("instruction_set", KernelThreads.instructionSet),
+            ] + values
+        return "{"
+            + fields.map { key, value in
+                let text: String =
+                    switch value {
+                    case let string as String: "\"\(string)\""
+                    case let number as Double: number.isFinite ? "\(number)" : "null"
+                    default: "\(value)"
+                    }
+                return "\"\(key)\": \(text)"
+            }.joined(separator: ", ") + "}"
     }
 }
 

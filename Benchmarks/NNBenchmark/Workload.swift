@@ -23,10 +23,14 @@ enum Workload: String, CaseIterable {
         switch self {
         case .sin: try SinWorkload.run(options)
         case .mazur: try MazurWorkload.run(options)
-        case .mlp: try MLPWorkload.run(options, sizes: [784, options.hidden ?? 256, 128, 10], relu: true,
-                                      batch: options.batch ?? 64, adam: true)
-        case .smallMLP: try MLPWorkload.run(options, sizes: [784, options.hidden ?? 64, 10], relu: false,
-                                            batch: options.batch ?? 32, adam: false)
+        case .mlp:
+            try MLPWorkload.run(
+                options, sizes: [784, options.hidden ?? 256, 128, 10], relu: true,
+                batch: options.batch ?? 64, adam: true)
+        case .smallMLP:
+            try MLPWorkload.run(
+                options, sizes: [784, options.hidden ?? 64, 10], relu: false,
+                batch: options.batch ?? 32, adam: false)
         case .matmul: MatmulWorkload.run(options)
         case .inference: try InferenceWorkload.run(options)
         case .cnn: try CNNWorkload.run(options)

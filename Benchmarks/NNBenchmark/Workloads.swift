@@ -7,23 +7,31 @@ enum SinWorkload {
         let epochs = options.epochs ?? 1000
         var generator = SeededRandomGenerator(seed: 1)
         let xs = (0..<450).map { _ in generator.nextUniform(in: -Double.pi, Double.pi) }
-        let data = try InMemoryDataset(features: Tensor(shape: [450, 1], scalars: xs.map { Float($0) }),
-                                       targets: Tensor(shape: [450, 1], scalars: xs.map { Float(Foundation.sin($0)) }))
+        let data = try InMemoryDataset(
+            features: Tensor(shape: [450, 1], scalars: xs.map { Float($0) }),
+            targets: Tensor(shape: [450, 1], scalars: xs.map { Float(Foundation.sin($0)) }))
         let model = Sequential<Float>(
-            Dense<Float, Tanh>(inputSize: 1, outputSize: 40, activation: Tanh(), weightInitializer: .pytorchLinear,
-                               biasInitializer: .pytorchLinear, generator: &generator),
-            Dense<Float, Identity>(inputSize: 40, outputSize: 1, activation: Identity(), weightInitializer: .pytorchLinear,
-                                   biasInitializer: .pytorchLinear, generator: &generator))
-        var trainer = Trainer(model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
-                              optimizer: .gradientDescent(learningRate: 0.005), schedule: ShuffledBatches(size: 1), seed: 1)
+            Dense<Float, Tanh>(
+                inputSize: 1, outputSize: 40, activation: Tanh(), weightInitializer: .pytorchLinear,
+                biasInitializer: .pytorchLinear, generator: &generator),
+            Dense<Float, Identity>(
+                inputSize: 40, outputSize: 1, activation: Identity(), weightInitializer: .pytorchLinear,
+                biasInitializer: .pytorchLinear, generator: &generator))
+        var trainer = Trainer(
+            model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
+            optimizer: .gradientDescent(learningRate: 0.005), schedule: ShuffledBatches(size: 1), seed: 1)
         let start = now()
         try trainer.fit(data, epochs: epochs)
         let seconds = now() - start
         let steps = Double(450 * epochs)
-        return [BenchmarkResult(workload: "sin", values: [
-            ("epochs", epochs), ("seconds", seconds), ("us_per_step", seconds / steps * 1e6),
-            ("lesson_seconds", seconds / steps * 450_000), ("final_loss", trainer.history.epochs.last?.loss ?? .nan),
-        ])]
+        return [
+            BenchmarkResult(
+                workload: "sin",
+                values: [
+                    ("epochs", epochs), ("seconds", seconds), ("us_per_step", seconds / steps * 1e6),
+                    ("lesson_seconds", seconds / steps * 450_000), ("final_loss", trainer.history.epochs.last?.loss ?? .nan),
+                ])
+        ]
     }
 }
 
@@ -40,10 +48,14 @@ enum MazurWorkload {
         let start = now()
         try trainer.fit(data, epochs: updates)
         let seconds = now() - start
-        return [BenchmarkResult(workload: "mazur", values: [
-            ("updates", updates), ("seconds", seconds), ("us_per_update", seconds / Double(updates) * 1e6),
-            ("final_loss", trainer.history.epochs.last?.loss ?? .nan),
-        ])]
+        return [
+            BenchmarkResult(
+                workload: "mazur",
+                values: [
+                    ("updates", updates), ("seconds", seconds), ("us_per_update", seconds / Double(updates) * 1e6),
+                    ("final_loss", trainer.history.epochs.last?.loss ?? .nan),
+                ])
+        ]
     }
 }
 
@@ -64,7 +76,8 @@ func denseNetwork(_ sizes: [Int], relu: Bool, seed: UInt64) -> Sequential<Float>
         if index == sizes.count - 2 {
             layers.append(Dense<Float, Identity>(inputSize: inputs, outputSize: outputs, activation: Identity(), generator: &generator))
         } else if relu {
-            layers.append(Dense<Float, ReLU>(inputSize: inputs, outputSize: outputs, activation: ReLU(), weightInitializer: .heUniform, generator: &generator))
+            layers.append(
+                Dense<Float, ReLU>(inputSize: inputs, outputSize: outputs, activation: ReLU(), weightInitializer: .heUniform, generator: &generator))
         } else {
             layers.append(Dense<Float, Tanh>(inputSize: inputs, outputSize: outputs, activation: Tanh(), generator: &generator))
         }
@@ -79,19 +92,24 @@ enum MLPWorkload {
         let epochs = options.epochs ?? 1
         let (train, test) = try fashionMNIST(options)
         let optimizer: GradientOptimizer = adam ? .adam(learningRate: 0.001) : .gradientDescent(learningRate: 0.1)
-        var trainer = Trainer(model: denseNetwork(sizes, relu: relu, seed: 1), loss: CrossEntropy(), optimizer: optimizer,
-                              schedule: ShuffledBatches(size: batch), seed: 1, metrics: [Accuracy()])
+        var trainer = Trainer(
+            model: denseNetwork(sizes, relu: relu, seed: 1), loss: CrossEntropy(), optimizer: optimizer,
+            schedule: ShuffledBatches(size: batch), seed: 1, metrics: [Accuracy()])
         let start = now()
         try trainer.fit(train, epochs: epochs)
         let seconds = now() - start
         let accuracy = try trainer.evaluate(test).metrics["accuracy"] ?? .nan
         let name = sizes.count == 4 ? "mlp" : "small-mlp"
-        return [BenchmarkResult(workload: name, values: [
-            ("layers", sizes.map(String.init).joined(separator: "-")),
-            ("batch", batch), ("epochs", epochs), ("samples", train.count), ("seconds", seconds),
-            ("seconds_per_epoch", seconds / Double(epochs) * 60_000 / Double(train.count)),
-            ("test_accuracy", accuracy), ("peak_memory_mb", peakMemoryMB()),
-        ])]
+        return [
+            BenchmarkResult(
+                workload: name,
+                values: [
+                    ("layers", sizes.map(String.init).joined(separator: "-")),
+                    ("batch", batch), ("epochs", epochs), ("samples", train.count), ("seconds", seconds),
+                    ("seconds_per_epoch", seconds / Double(epochs) * 60_000 / Double(train.count)),
+                    ("test_accuracy", accuracy), ("peak_memory_mb", peakMemoryMB()),
+                ])
+        ]
     }
 }
 
@@ -111,7 +129,8 @@ enum MatmulWorkload {
                     a.withUnsafeBufferPointer { a in
                         b.withUnsafeBufferPointer { b in
                             c.withUnsafeMutableBufferPointer { c in
-                                Float.matrixMultiply(a, transposed: false, b, transposed: false, into: c, m: size, n: size, k: size, accumulate: false)
+                                Float.matrixMultiply(
+                                    a, transposed: false, b, transposed: false, into: c, m: size, n: size, k: size, accumulate: false)
                             }
                         }
                     }

@@ -32,16 +32,19 @@ struct ScaffoldLayer: CommandPlugin {
         let root = package.directoryURL.path
         let files: [Scaffold.File]
         do {
-            files = try Scaffold.plan(name: name, kind: kind, module: target.name, templates: templates,
-                                      sourceFolder: target.directoryURL.path, testFolder: "\(root)/Tests/\(target.name)Tests",
-                                      serializable: canImport("NNIO", target), force: force)
+            files = try Scaffold.plan(
+                name: name, kind: kind, module: target.name, templates: templates,
+                sourceFolder: target.directoryURL.path, testFolder: "\(root)/Tests/\(target.name)Tests",
+                serializable: canImport("NNIO", target), force: force)
             try Scaffold.write(files)
         } catch {
             throw failure("\(error)")
         }
         for file in files { print("wrote \(file.path)") }
         if !canImport("NNIO", target) {
-            print("note: \(target.name) depends on NNCore only, so \(name) cannot be saved; add the NNIO product to it and regenerate with --force to make it serializable")
+            print(
+                "note: \(target.name) depends on NNCore only, so \(name) cannot be saved; add the NNIO product to it and regenerate with --force to make it serializable"
+            )
         }
         print("next: swift test --filter \(name)Tests")
     }
@@ -57,7 +60,8 @@ struct ScaffoldLayer: CommandPlugin {
                 throw failure("no target '\(name)' in \(package.displayName); its targets are \(sources.map(\.name).joined(separator: ", "))")
             }
             guard canImport("NNCore", target) || target.name == "NNCore" else {
-                throw failure("target '\(name)' does not depend on swift-nn's NNCore product, which a layer needs; add it to the target's dependencies")
+                throw failure(
+                    "target '\(name)' does not depend on swift-nn's NNCore product, which a layer needs; add it to the target's dependencies")
             }
             return target
         }

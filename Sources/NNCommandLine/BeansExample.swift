@@ -81,7 +81,9 @@ enum BeansExample {
             // The trainer stops on a non-finite batch loss; the loss after the epoch's last
             // step can still overflow (a learning rate like 1e300).
             guard loss.isFinite else {
-                throw RunError("nn demo beans: the loss became \(loss) after epoch \(epoch); try a smaller \(options.strategy == .fixedStep ? "--step" : "--lr")")
+                throw RunError(
+                    "nn demo beans: the loss became \(loss) after epoch \(epoch); try a smaller \(options.strategy == .fixedStep ? "--step" : "--lr")"
+                )
             }
             history.append(loss)
             path.append((trainer.model.weight.value[flat: 0], trainer.model.bias.value[flat: 0]))
@@ -128,13 +130,16 @@ enum BeansExample {
     /// The data and the fitted line.
     static func plotFit(_ outcome: Outcome, to path: String) throws {
         let report = outcome.report
-        var plot = SVGPlot(title: "Beans: \(report.strategy), model \(report.model)", xLabel: "size", yLabel: "toxicity",
-                           xRange: 0...1, yRange: 0.3...1.4)
-        plot.scatter(zip(outcome.data.features.scalars, outcome.data.targets.scalars).map { ($0, $1) },
-                     color: "#1f77b4", label: "beans")
+        var plot = SVGPlot(
+            title: "Beans: \(report.strategy), model \(report.model)", xLabel: "size", yLabel: "toxicity",
+            xRange: 0...1, yRange: 0.3...1.4)
+        plot.scatter(
+            zip(outcome.data.features.scalars, outcome.data.targets.scalars).map { ($0, $1) },
+            color: "#1f77b4", label: "beans")
         plot.line([(0, report.b), (1, report.w + report.b)], color: "#d62728", label: "fitted line")
-        plot.line([(0, report.leastSquares.b), (1, report.leastSquares.w + report.leastSquares.b)],
-                  color: "#2ca02c", width: 1, label: "least squares")
+        plot.line(
+            [(0, report.leastSquares.b), (1, report.leastSquares.w + report.leastSquares.b)],
+            color: "#2ca02c", width: 1, label: "least squares")
         try plot.write(to: path)
     }
 
@@ -151,16 +156,18 @@ enum BeansExample {
         let size = 60
         let grid = (0..<size).map { row in
             (0..<size).map { column in
-                cost(outcome.data,
-                     w: wRange.lowerBound + (wRange.upperBound - wRange.lowerBound) * Double(column) / Double(size - 1),
-                     b: bRange.lowerBound + (bRange.upperBound - bRange.lowerBound) * Double(row) / Double(size - 1))
+                cost(
+                    outcome.data,
+                    w: wRange.lowerBound + (wRange.upperBound - wRange.lowerBound) * Double(column) / Double(size - 1),
+                    b: bRange.lowerBound + (bRange.upperBound - bRange.lowerBound) * Double(row) / Double(size - 1))
             }
         }
         let logGrid = grid.map { $0.map { Double.log(Swift.max($0, 1e-12)) } }
         let low = logGrid.flatMap { $0 }.min()!, high = logGrid.flatMap { $0 }.max()!
         let constraint = outcome.report.model == Model.w.rawValue ? ", model w (b fixed at 0)" : ""
-        var plot = SVGPlot(title: "Cost over (w, b): \(outcome.report.strategy)\(constraint)", xLabel: "w", yLabel: "b",
-                           xRange: wRange, yRange: bRange)
+        var plot = SVGPlot(
+            title: "Cost over (w, b): \(outcome.report.strategy)\(constraint)", xLabel: "w", yLabel: "b",
+            xRange: wRange, yRange: bRange)
         plot.heatMap(logGrid) { heatColor(($0 - low) / (high - low)) }
         plot.contours(grid, levels: (1...12).map { Double.exp(low + (high - low) * Double($0) / 13) }, color: "white")
         plot.line(outcome.path, color: "#d62728", width: 1.5, label: "descent path", markers: outcome.path.count <= 200)

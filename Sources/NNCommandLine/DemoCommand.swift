@@ -41,15 +41,14 @@ enum DemoCommand {
             throw CommandLineError("nn demo: cannot create the folder \(outputFolder) for the plots: \(error.localizedDescription)")
         }
         var plots: [String] = []
-        MazurExample.text(try MazurExample.run(Double.self, iterations: 10_000)).forEach { output.write($0) }
+        output.write(MazurExample.text(try MazurExample.run(Double.self, iterations: 10_000)))
         for variant in RecruitmentExample.Variant.allCases {
-            RecruitmentExample.text(try RecruitmentExample.run(Double.self, variant: variant, epochs: 10_000))
-                .forEach { output.write($0) }
+            output.write(RecruitmentExample.text(try RecruitmentExample.run(Double.self, variant: variant, epochs: 10_000)))
         }
         var curves: [(String, [Double])] = []
         for strategy in [DescentStrategy.Name.batch, .stochastic, .miniBatch] {
             let report = try RecruitmentExample.run(Double.self, strategy: strategy, batchSize: 2, seed: 1, epochs: 2000)
-            RecruitmentExample.text(report).forEach { output.write($0) }
+            output.write(RecruitmentExample.text(report))
             curves.append((strategy.rawValue, report.history))
         }
         plots.append("\(outputFolder)/recruitment-strategies.svg")
@@ -59,16 +58,16 @@ enum DemoCommand {
             options.strategy = strategy
             options.model = strategy == .fixedStep ? .w : .wb
             let outcome = try BeansExample.run(options)
-            BeansExample.text(outcome.report).forEach { output.write($0) }
+            output.write(BeansExample.text(outcome.report))
             plots += ["\(outputFolder)/beans-\(strategy.rawValue)-fit.svg", "\(outputFolder)/beans-\(strategy.rawValue)-surface.svg"]
             try BeansExample.plotFit(outcome, to: plots[plots.count - 2])
             try BeansExample.plotSurface(outcome, to: plots[plots.count - 1])
         }
         let sin = try SinExample.run(SinExample.Options())
-        SinExample.text(sin.report).forEach { output.write($0) }
+        output.write(SinExample.text(sin.report))
         plots.append("\(outputFolder)/sin.svg")
         try SinExample.plot(sin, to: plots.last!)
-        XORExample.text(try XORExample.run()).forEach { output.write($0) }
+        output.write(XORExample.text(try XORExample.run()))
         output.write("plots: " + plots.joined(separator: ", "))
     }
 
@@ -76,7 +75,8 @@ enum DemoCommand {
     static func plotCurves(_ curves: [(String, [Double])], title: String, yLabel: String, to path: String) throws {
         let count = curves.map(\.1.count).max() ?? 1
         let high = curves.flatMap(\.1).filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1
-        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.3))   // headroom for the legend
+        // 30% headroom above the highest value, for the legend.
+        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: yLabel, xRange: 1...Double(Swift.max(count, 2)), yRange: 0...(high * 1.3))
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
         for (index, (name, values)) in curves.enumerated() {
             plot.line(values.enumerated().map { (Double($0.offset + 1), $0.element) }, color: colors[index % colors.count], width: 1.5, label: name)
@@ -90,7 +90,8 @@ enum DemoCommand {
         let precision = try precision(&reader)
         let json = reader.flag("--json")
         try reader.finish()
-        let report = precision == .float
+        let report =
+            precision == .float
             ? try MazurExample.run(Float.self, iterations: iterations)
             : try MazurExample.run(Double.self, iterations: iterations)
         try emit(report, json: json, text: MazurExample.text, output: &output)
@@ -114,12 +115,14 @@ enum DemoCommand {
         switch (variant, strategy) {
         case (let variant?, nil):
             if seed != nil { throw CommandLineError("\(reader.command): --seed goes with --strategy; a variant draws nothing at random") }
-            report = precision == .float
+            report =
+                precision == .float
                 ? try RecruitmentExample.run(Float.self, variant: variant, epochs: epochs)
                 : try RecruitmentExample.run(Double.self, variant: variant, epochs: epochs)
         case (nil, let strategy?):
             let seed = UInt64(seed ?? 1)
-            report = precision == .float
+            report =
+                precision == .float
                 ? try RecruitmentExample.run(Float.self, strategy: strategy, batchSize: batchSize, seed: seed, epochs: epochs)
                 : try RecruitmentExample.run(Double.self, strategy: strategy, batchSize: batchSize, seed: seed, epochs: epochs)
         default:
@@ -178,7 +181,9 @@ enum DemoCommand {
     }
 
     /// `--strategy bgd|sgd|mini-batch|fixed-step`.
-    private static func strategy(_ reader: inout ArgumentReader, default defaultValue: DescentStrategy.Name?) throws(CommandLineError) -> DescentStrategy.Name? {
+    private static func strategy(_ reader: inout ArgumentReader, default defaultValue: DescentStrategy.Name?) throws(CommandLineError)
+        -> DescentStrategy.Name?
+    {
         try reader.choice("--strategy", from: DescentStrategy.Name.allCases.map(\.rawValue), default: defaultValue?.rawValue)
             .map { DescentStrategy.Name(rawValue: $0)! }
     }
@@ -188,6 +193,6 @@ enum DemoCommand {
     }
 
     private static func emit<R: Encodable>(_ report: R, json: Bool, text: (R) -> [String], output: inout some CommandOutput) throws {
-        if json { output.write(try jsonLine(report)) } else { text(report).forEach { output.write($0) } }
+        if json { output.write(try jsonLine(report)) } else { output.write(text(report)) }
     }
 }

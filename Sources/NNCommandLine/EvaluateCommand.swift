@@ -56,26 +56,31 @@ enum EvaluateCommand {
                 loss += Double(try CrossEntropy().value(prediction: prediction, target: batch.targets)) * Double(prediction.sampleCount)
             }
             let correct = (0..<classes).reduce(0) { $0 + matrix[$1][$1] }
-            report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count), accuracy: Double(correct) / Double(evaluated.count),
-                            confusionMatrix: matrix, classNames: data.classNames)
+            report = Report(
+                samples: evaluated.count, loss: loss / Double(evaluated.count), accuracy: Double(correct) / Double(evaluated.count),
+                confusionMatrix: matrix, classNames: data.classNames)
         } else {
             var loss = 0.0
             for batch in evaluated.batches(ofSize: batchSize) {
-                loss += Double(try MeanSquaredError().value(prediction: model(batch.features), target: batch.targets)) * Double(batch.features.sampleCount)
+                loss +=
+                    Double(try MeanSquaredError().value(prediction: model(batch.features), target: batch.targets))
+                    * Double(batch.features.sampleCount)
             }
             report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count))
         }
         if let plot, let matrix = report.confusionMatrix, let accuracy = report.accuracy {
             let labels = classLabels(report.classNames, count: matrix.count)
-            var chart = SVGPlot(title: "Confusion matrix: accuracy \(significant(accuracy, 4)) on \(report.samples) samples",
-                                xLabel: "predicted class", yLabel: "true class", xRange: 0...Double(matrix.count), yRange: 0...Double(matrix.count))
+            var chart = SVGPlot(
+                title: "Confusion matrix: accuracy \(significant(accuracy, 4)) on \(report.samples) samples",
+                xLabel: "predicted class", yLabel: "true class", xRange: 0...Double(matrix.count), yRange: 0...Double(matrix.count))
             chart.confusionMatrix(matrix, labels: labels)
             try chart.write(to: plot)
         }
         if json {
             output.write(try jsonLine(report))
         } else {
-            output.write("\(report.samples) samples: loss \(significant(report.loss, 6))" + (report.accuracy.map { ", accuracy \(significant($0, 4))" } ?? ""))
+            output.write(
+                "\(report.samples) samples: loss \(significant(report.loss, 6))" + (report.accuracy.map { ", accuracy \(significant($0, 4))" } ?? ""))
             if let matrix = report.confusionMatrix {
                 output.write("confusion matrix (rows: true class, columns: predicted):")
                 let labels = classLabels(report.classNames, count: matrix.count)
@@ -87,7 +92,6 @@ enum EvaluateCommand {
         }
         return 0
     }
-
 
     /// A label for each of `count` classes: its name, or its index where the data names
     /// fewer classes than the model scores.

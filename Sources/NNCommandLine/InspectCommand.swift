@@ -11,7 +11,7 @@ enum InspectCommand {
         let format = try reader.choice("--format", from: Format.allCases.map(\.rawValue), default: nil).map { Format(rawValue: $0)! }
         guard let path = reader.positional() else { throw CommandLineError("nn inspect: give a file or folder (see 'nn help')") }
         try reader.finish()
-        try describe(path, as: format ?? FileKind.detect(path)).forEach { output.write($0) }
+        output.write(try describe(path, as: format ?? FileKind.detect(path)))
         return 0
     }
 
@@ -58,7 +58,8 @@ enum InspectCommand {
             lines.append("  architecture:")
             lines += try layerLines(architecture, indent: "    ")
         } else {
-            let why = metadata["architecture_omitted"].map { "its model has a layer that cannot be described: \($0)" }
+            let why =
+                metadata["architecture_omitted"].map { "its model has a layer that cannot be described: \($0)" }
                 ?? "not a swift-nn model: no architecture in its metadata"
             lines.append("  no architecture (\(why)); tensors:")
             lines += tensors.keys.sorted().map { "    \($0) \(tensors[$0].map { "\($0.dtype.rawValue) \($0.shape)" } ?? "")" }
@@ -90,7 +91,9 @@ enum InspectCommand {
             }
         case "Conv2D":
             if let conv = try? configuration.decode(as: Conv2DConfiguration.self) {
-                return ["\(indent)Conv2D \(conv.channels)→\(conv.filters), \(conv.kernelHeight)×\(conv.kernelWidth), stride \(conv.stride), \(padding(conv.padding)), \(conv.activation.type)"]
+                return [
+                    "\(indent)Conv2D \(conv.channels)→\(conv.filters), \(conv.kernelHeight)×\(conv.kernelWidth), stride \(conv.stride), \(padding(conv.padding)), \(conv.activation.type)"
+                ]
             }
         case "MaxPool2D", "AvgPool2D":
             if let pool = try? configuration.decode(as: PoolingConfiguration.self) {

@@ -70,7 +70,10 @@ struct LayerList {
                     case _ where allowActivation && ModelSpecification.activations.contains(next):
                         result.activation = next
                     default:
-                        let expected = allowActivation ? "stride S, same, valid, pad P or an activation (\(ModelSpecification.activations.joined(separator: ", ")))" : "stride S, same, valid or pad P"
+                        let expected =
+                            allowActivation
+                            ? "stride S, same, valid, pad P or an activation (\(ModelSpecification.activations.joined(separator: ", ")))"
+                            : "stride S, same, valid or pad P"
                         throw fail("unexpected '\(next)'; expected \(expected)")
                     }
                 }
@@ -84,8 +87,10 @@ struct LayerList {
                 guard kernel.count == 1 || kernel.count == 2 else { throw fail("the kernel size is written K or HxW, e.g. 3x3") }
                 let height = try positive(kernel[0], "the kernel size"), width = try positive(kernel.last!, "the kernel size")
                 let settings = try options(allowActivation: true)
-                items.append(.conv(filters: filters, height: height, width: width, stride: settings.stride ?? 1,
-                                   padding: settings.padding ?? .valid, activation: settings.activation))
+                items.append(
+                    .conv(
+                        filters: filters, height: height, width: width, stride: settings.stride ?? 1,
+                        padding: settings.padding ?? .valid, activation: settings.activation))
             case "pool", "maxpool", "avgpool":
                 guard !rest.isEmpty else { throw fail("expected '\(word) SIZE', e.g. \(word) 2") }
                 let size = try positive(rest.removeFirst(), "the pool size")
@@ -102,7 +107,8 @@ struct LayerList {
                 var shape: [Int] = []
                 for dimension in rest[0].split(separator: "x") { shape.append(try positive(String(dimension), "each dimension")) }
                 guard (try? TensorLimits.scalarCount(of: shape)) != nil else {
-                    throw fail("a sample of \(shape.map(String.init).joined(separator: "×")) would hold more than \(TensorLimits.maximumScalarCount) values")
+                    throw fail(
+                        "a sample of \(shape.map(String.init).joined(separator: "×")) would hold more than \(TensorLimits.maximumScalarCount) values")
                 }
                 items.append(.reshape(shape))
             case "dropout":
@@ -137,8 +143,10 @@ struct LayerList {
     ///   - batch: the training batch size, for the memory check.
     ///   - budget: what the parameters and a batch's activations may take; each item is
     ///     checked before its weights are allocated.
-    func build(inputCount: Int, imageShape: [Int]?, outputs: Int, activation: String, seed: UInt64,
-               batch: Int = 1, budget: MemoryBudget = MemoryBudget()) throws -> Sequential<Float> {
+    func build(
+        inputCount: Int, imageShape: [Int]?, outputs: Int, activation: String, seed: UInt64,
+        batch: Int = 1, budget: MemoryBudget = MemoryBudget()
+    ) throws -> Sequential<Float> {
         var generator = SeededRandomGenerator(seed: seed)
         var layers: [any Layer<Float>] = []
         var shape = [inputCount]
@@ -146,13 +154,16 @@ struct LayerList {
         func describe(_ index: Int) -> String { "--layers item \(index + 1)" }
         /// Throws unless the parameters and activations counted so far fit the budget.
         func checkBudget(_ index: Int) throws {
-            try budget.check(Double(parameters) * MemoryBudget.bytesPerTrainedParameter + activationBytes,
-                             for: "\(describe(index)): training the network up to it (\(parameters) parameters, batches of \(batch))")
+            try budget.check(
+                Double(parameters) * MemoryBudget.bytesPerTrainedParameter + activationBytes,
+                for: "\(describe(index)): training the network up to it (\(parameters) parameters, batches of \(batch))")
         }
         /// Adds a layer's weights (`weightShape`) and `biases` to the count, or throws.
         func count(_ weightShape: [Int], biases: Int, _ index: Int) throws {
             guard let weights = try? TensorLimits.scalarCount(of: weightShape) else {
-                throw CommandLineError("\(describe(index)): its \(weightShape.map(String.init).joined(separator: "×")) weights are more than one tensor may hold (\(TensorLimits.maximumScalarCount))")
+                throw CommandLineError(
+                    "\(describe(index)): its \(weightShape.map(String.init).joined(separator: "×")) weights are more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
+                )
             }
             parameters += weights + biases
             try checkBudget(index)
@@ -168,7 +179,8 @@ struct LayerList {
             case .conv, .pool:
                 if shape.count == 1 {
                     guard let image = imageShape, image.reduce(1, *) == shape[0], image.count == 2 || image.count == 3 else {
-                        throw CommandLineError("\(describe(index)): a convolution or pooling needs images; give 'reshape HxWxC' first for \(shape[0]) features")
+                        throw CommandLineError(
+                            "\(describe(index)): a convolution or pooling needs images; give 'reshape HxWxC' first for \(shape[0]) features")
                     }
                     let reshape = Reshape<Float>(image.count == 2 ? image + [1] : image)
                     layers.append(reshape)
@@ -193,11 +205,14 @@ struct LayerList {
                     throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
                 }
                 try count([height, width, channels, filters], biases: filters, index)
-                layer = makeConv(channels: channels, filters: filters, height: height, width: width, stride: stride,
-                                 padding: padding, activation: try activationNamed(name), generator: &generator)
+                layer = makeConv(
+                    channels: channels, filters: filters, height: height, width: width, stride: stride,
+                    padding: padding, activation: try activationNamed(name), generator: &generator)
             case let .pool(max, size, stride, padding):
-                layer = max ? MaxPool2D<Float>(size: size, stride: stride, padding: padding) as any Layer<Float>
-                            : AvgPool2D<Float>(size: size, stride: stride, padding: padding)
+                layer =
+                    max
+                    ? MaxPool2D<Float>(size: size, stride: stride, padding: padding) as any Layer<Float>
+                    : AvgPool2D<Float>(size: size, stride: stride, padding: padding)
             case .flatten: layer = Flatten<Float>()
             case .reshape(let target): layer = Reshape<Float>(target)
             case .dropout(let rate): layer = Dropout<Float>(rate: rate, seed: seed &+ UInt64(index + 1))
@@ -221,22 +236,27 @@ struct LayerList {
             layers.append(layer)
         }
         guard shape == [outputs] else {
-            throw CommandLineError("--layers: the network ends with samples shaped \(shape), but the data needs \(outputs) outputs (end with 'dense \(outputs)')")
+            throw CommandLineError(
+                "--layers: the network ends with samples shaped \(shape), but the data needs \(outputs) outputs (end with 'dense \(outputs)')")
         }
         return Sequential(layers)
     }
 
-    private func makeConv<A: Activation>(channels: Int, filters: Int, height: Int, width: Int, stride: Int, padding: Padding,
-                                         activation: A, generator: inout SeededRandomGenerator) -> any Layer<Float> {
+    private func makeConv<A: Activation>(
+        channels: Int, filters: Int, height: Int, width: Int, stride: Int, padding: Padding,
+        activation: A, generator: inout SeededRandomGenerator
+    ) -> any Layer<Float> {
         let reluLike = activation is ReLU || activation is LeakyReLU || activation is GELU
-        return Conv2D<Float, A>(channels: channels, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride,
-                                padding: padding, activation: activation, weightInitializer: reluLike ? .heUniform : .glorotUniform,
-                                generator: &generator)
+        return Conv2D<Float, A>(
+            channels: channels, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride,
+            padding: padding, activation: activation, weightInitializer: reluLike ? .heUniform : .glorotUniform,
+            generator: &generator)
     }
 
     private func makeDense<A: Activation>(inputs: Int, outputs: Int, activation: A, generator: inout SeededRandomGenerator) -> any Layer<Float> {
         let reluLike = activation is ReLU || activation is LeakyReLU || activation is GELU
-        return Dense<Float, A>(inputSize: inputs, outputSize: outputs, activation: activation,
-                               weightInitializer: reluLike ? .heUniform : .glorotUniform, generator: &generator)
+        return Dense<Float, A>(
+            inputSize: inputs, outputSize: outputs, activation: activation,
+            weightInitializer: reluLike ? .heUniform : .glorotUniform, generator: &generator)
     }
 }

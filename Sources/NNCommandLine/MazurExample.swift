@@ -27,17 +27,21 @@ enum MazurExample {
     static func run<T: TensorScalar>(_: T.Type, iterations: Int) throws -> Report {
         let w = initialWeights.map { T($0) }
         // A Dense weight is [inputs, outputs]: column j holds the weights into unit j.
-        let hidden = try Dense(weight: Tensor([[w[0], w[2]], [w[1], w[3]]]),
-                               bias: Tensor([T(hiddenBias), T(hiddenBias)]), activation: Sigmoid())
-        let output = try Dense(weight: Tensor([[w[4], w[6]], [w[5], w[7]]]),
-                               bias: Tensor([T(outputBias), T(outputBias)]), activation: Sigmoid())
+        let hidden = try Dense(
+            weight: Tensor([[w[0], w[2]], [w[1], w[3]]]),
+            bias: Tensor([T(hiddenBias), T(hiddenBias)]), activation: Sigmoid())
+        let output = try Dense(
+            weight: Tensor([[w[4], w[6]], [w[5], w[7]]]),
+            bias: Tensor([T(outputBias), T(outputBias)]), activation: Sigmoid())
         var model = Sequential<T>(hidden, output)
         model.freeze { $0.hasSuffix("bias") }
 
-        let data = try InMemoryDataset(features: Tensor([input.map { T($0) }]),
-                                       targets: Tensor([target.map { T($0) }]))
-        var trainer = Trainer(model: model, loss: MeanSquaredError(reduction: .sum, halved: true),
-                              optimizer: .gradientDescent(learningRate: learningRate))
+        let data = try InMemoryDataset(
+            features: Tensor([input.map { T($0) }]),
+            targets: Tensor([target.map { T($0) }]))
+        var trainer = Trainer(
+            model: model, loss: MeanSquaredError(reduction: .sum, halved: true),
+            optimizer: .gradientDescent(learningRate: learningRate))
         let initialError = try trainer.evaluate(data).loss
         try trainer.fit(data, epochs: 1)
         let weights = weightsByName(trainer.model)
@@ -55,8 +59,10 @@ enum MazurExample {
     private static func weightsByName<T: TensorScalar>(_ model: Sequential<T>) -> [String: Double] {
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.parameter.value) })
         let first = parameters["layers.0.weight"]!, second = parameters["layers.1.weight"]!
-        let ordered = [first[0, 0], first[1, 0], first[0, 1], first[1, 1],
-                       second[0, 0], second[1, 0], second[0, 1], second[1, 1]]
+        let ordered = [
+            first[0, 0], first[1, 0], first[0, 1], first[1, 1],
+            second[0, 0], second[1, 0], second[0, 1], second[1, 1],
+        ]
         return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ("w\($0.offset + 1)", Double($0.element)) })
     }
 

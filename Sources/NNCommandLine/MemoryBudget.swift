@@ -20,7 +20,8 @@ struct MemoryBudget {
     ///   - usage: whether the request comes from the command line (exit status 2) or from data.
     func check(_ needed: Double, for what: String, usage: Bool = true) throws {
         guard needed > bytes else { return }
-        let message = "\(what) needs about \(Self.size(needed)), more than the \(Self.size(bytes)) this run may use (three quarters of this machine's memory)"
+        let message =
+            "\(what) needs about \(Self.size(needed)), more than the \(Self.size(bytes)) this run may use (three quarters of this machine's memory)"
         if usage { throw CommandLineError(message) }
         throw RunError(message)
     }
@@ -29,8 +30,9 @@ struct MemoryBudget {
     /// `path`, whose architecture may ask for more than its tensors hold).
     func checkInference(of model: any Layer<Float>, sampleShape: [Int], batch: Int, path: String) throws {
         guard let sequential = model as? Sequential<Float> else { return }
-        try check(activationBytes(of: sequential, sampleShape: sampleShape, batch: batch),
-                  for: "\(path): a batch of \(batch) samples through its network", usage: false)
+        try check(
+            activationBytes(of: sequential, sampleShape: sampleShape, batch: batch),
+            for: "\(path): a batch of \(batch) samples through its network", usage: false)
     }
 
     /// Bytes for a batch of `batch` samples through `model`, training or inferring: each
@@ -44,7 +46,8 @@ struct MemoryBudget {
             let values = Double(TensorLimits.checkedProduct(next) ?? Int.max)
             total += Double(batch) * values * 4 * 3
             if let description = try? NNIO.describe(layer), description.type == "Conv2D",
-               let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = next.last, filters > 0 {
+                let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = next.last, filters > 0
+            {
                 let window = Double(conv.kernelHeight) * Double(conv.kernelWidth) * Double(conv.channels)
                 total += Double(batch) * values / Double(filters) * window * 4 * 2
             }

@@ -22,18 +22,23 @@ struct ModelSpecification {
     /// The network with weights drawn from `seed`: by default He for ReLU-like units and
     /// Glorot otherwise, with zero biases. The parameters are counted and checked against
     /// `budget` before any is allocated.
-    func build(seed: UInt64, weights: WeightInitializer? = nil, biases: WeightInitializer = .constant(0),
-               batch: Int = 1, budget: MemoryBudget = MemoryBudget()) throws -> Sequential<Float> {
+    func build(
+        seed: UInt64, weights: WeightInitializer? = nil, biases: WeightInitializer = .constant(0),
+        batch: Int = 1, budget: MemoryBudget = MemoryBudget()
+    ) throws -> Sequential<Float> {
         var parameters = 0
         for index in 0..<(sizes.count - 1) {
             guard let count = try? TensorLimits.scalarCount(of: [sizes[index], sizes[index + 1]]) else {
-                throw CommandLineError("--layers: a \(sizes[index])×\(sizes[index + 1]) weight matrix is more than one tensor may hold (\(TensorLimits.maximumScalarCount))")
+                throw CommandLineError(
+                    "--layers: a \(sizes[index])×\(sizes[index + 1]) weight matrix is more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
+                )
             }
             parameters += count + sizes[index + 1]
         }
         let activations = Double(batch) * sizes.reduce(0) { $0 + Double($1) } * 4 * 3
-        try budget.check(Double(parameters) * MemoryBudget.bytesPerTrainedParameter + activations,
-                         for: "--layers \(sizes.map(String.init).joined(separator: ",")): training its \(parameters) parameters in batches of \(batch)")
+        try budget.check(
+            Double(parameters) * MemoryBudget.bytesPerTrainedParameter + activations,
+            for: "--layers \(sizes.map(String.init).joined(separator: ",")): training its \(parameters) parameters in batches of \(batch)")
         var generator = SeededRandomGenerator(seed: seed)
         let hidden = try ActivationRegistry.shared.make(TypeDescription(type: activation, configuration: .object([:])), path: "--activation")
         var layers: [any Layer<Float>] = []
@@ -52,8 +57,9 @@ struct ModelSpecification {
         _ generator: inout SeededRandomGenerator
     ) -> any Layer<Float> {
         let reluLike = activation is ReLU || activation is LeakyReLU || activation is GELU
-        return Dense<Float, A>(inputSize: inputs, outputSize: outputs, activation: activation,
-                               weightInitializer: weights ?? (reluLike ? .heUniform : .glorotUniform),
-                               biasInitializer: biases, generator: &generator)
+        return Dense<Float, A>(
+            inputSize: inputs, outputSize: outputs, activation: activation,
+            weightInitializer: weights ?? (reluLike ? .heUniform : .glorotUniform),
+            biasInitializer: biases, generator: &generator)
     }
 }

@@ -7,6 +7,13 @@ protocol CommandOutput {
     mutating func writeError(_ line: String)
 }
 
+extension CommandOutput {
+    /// Writes each line in turn.
+    mutating func write(_ lines: [String]) {
+        for line in lines { write(line) }
+    }
+}
+
 /// The process's standard output and standard error.
 struct StandardOutput: CommandOutput {
     mutating func write(_ line: String) {

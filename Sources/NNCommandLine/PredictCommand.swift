@@ -87,7 +87,10 @@ enum PredictCommand {
             switch FileKind.detect(input) {
             case .bmp: return [try BMPImage.load(input).pixels]
             case .csv: return try rows(ofCSV: input)
-            case let kind: throw CommandLineError("nn predict: \(input) is \(kind == .model ? "a model file" : "an \(kind.rawValue) file"); give .bmp images, .csv files or numbers")
+            case let kind:
+                throw CommandLineError(
+                    "nn predict: \(input) is \(kind == .model ? "a model file" : "an \(kind.rawValue) file"); give .bmp images, .csv files or numbers"
+                )
             }
         }
         if input.lowercased().hasSuffix(".bmp") || input.lowercased().hasSuffix(".csv") {
@@ -96,7 +99,9 @@ enum PredictCommand {
         var numbers: [Float] = []
         for (index, cell) in input.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
             guard let value = finiteFloat(cell) else {
-                throw CommandLineError("nn predict: '\(input)': value \(index + 1), '\(cell)', is not a finite number (inputs are numbers like 0.5,1,2, .bmp or .csv files)")
+                throw CommandLineError(
+                    "nn predict: '\(input)': value \(index + 1), '\(cell)', is not a finite number (inputs are numbers like 0.5,1,2, .bmp or .csv files)"
+                )
             }
             numbers.append(value)
         }

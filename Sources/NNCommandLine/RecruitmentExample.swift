@@ -67,8 +67,9 @@ enum RecruitmentExample {
 
     /// Trains the variant for `epochs` epochs in `T`.
     static func run<T: TensorScalar>(_: T.Type, variant: Variant, epochs: Int) throws -> Report {
-        var report = try train(T.self, inputs: variant.inputs, targets: variant.targets,
-                               threeLayers: variant != .twoOutputs, schedule: variant.schedule, seed: 0, epochs: epochs)
+        var report = try train(
+            T.self, inputs: variant.inputs, targets: variant.targets,
+            threeLayers: variant != .twoOutputs, schedule: variant.schedule, seed: 0, epochs: epochs)
         report.variant = variant.rawValue
         return report
     }
@@ -99,21 +100,25 @@ enum RecruitmentExample {
             layers.append(try Dense(weight: matrix(w3), bias: vector(b3), activation: Sigmoid()))
         }
         let data = try InMemoryDataset(features: matrix(inputs), targets: matrix(targets))
-        var trainer = Trainer(model: Sequential(layers), loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
-                              optimizer: .gradientDescent(learningRate: learningRate), schedule: schedule, seed: seed)
+        var trainer = Trainer(
+            model: Sequential(layers), loss: MeanSquaredError(reduction: .meanOverBatch, halved: true),
+            optimizer: .gradientDescent(learningRate: learningRate), schedule: schedule, seed: seed)
         var history: [Double] = []
         for epoch in 1...epochs {
             try trainer.fit(data, epochs: epoch)
             history.append(try trainer.evaluate(data).loss)
         }
-        return Report(variant: nil, strategy: nil, seed: seed, epochs: epochs,
-                      outputs: trainer.model(data.features).rows.map { $0.map(Double.init) },
-                      loss: history.last!, history: history)
+        return Report(
+            variant: nil, strategy: nil, seed: seed, epochs: epochs,
+            outputs: trainer.model(data.features).rows.map { $0.map(Double.init) },
+            loss: history.last!, history: history)
     }
 
     /// The report as lines of text.
     static func text(_ report: Report) -> [String] {
-        ["recruitment network, \(report.variant.map { "variant \($0)" } ?? "strategy \(report.strategy!), seed \(report.seed)"), \(report.epochs) epochs: loss \(significant(report.loss)), outputs "
-            + report.outputs.map { "[" + $0.map { significant($0, 6) }.joined(separator: ", ") + "]" }.joined(separator: " ")]
+        [
+            "recruitment network, \(report.variant.map { "variant \($0)" } ?? "strategy \(report.strategy!), seed \(report.seed)"), \(report.epochs) epochs: loss \(significant(report.loss)), outputs "
+                + report.outputs.map { "[" + $0.map { significant($0, 6) }.joined(separator: ", ") + "]" }.joined(separator: " ")
+        ]
     }
 }

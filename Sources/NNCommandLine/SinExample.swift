@@ -43,22 +43,25 @@ enum SinExample {
         var generator = SeededRandomGenerator(seed: options.seed)
         let trainX = points(450, sorted: false, &generator), testX = points(400, sorted: true, &generator)
         func dataset(_ xs: [Double]) throws -> InMemoryDataset<Float> {
-            try InMemoryDataset(features: Tensor(shape: [xs.count, 1], scalars: xs.map { Float($0) }),
-                                targets: Tensor(shape: [xs.count, 1], scalars: xs.map { Float(sin($0)) }))
+            try InMemoryDataset(
+                features: Tensor(shape: [xs.count, 1], scalars: xs.map { Float($0) }),
+                targets: Tensor(shape: [xs.count, 1], scalars: xs.map { Float(sin($0)) }))
         }
         // PyTorch's nn.Linear initialisation (U(±1/√fanIn) for weights and biases), as in the
         // reference result the lesson is compared with.
         var model = try ModelSpecification(sizes: options.layers, activation: options.activation)
             .build(seed: options.seed &+ 1, weights: .pytorchLinear, biases: .pytorchLinear)
         model.zeroGradients()
-        let optimizer: GradientOptimizer = switch options.optimizer {
-        case "adam": .adam(learningRate: options.learningRate)
-        case "momentum": .gradientDescent(learningRate: options.learningRate, momentum: 0.9)
-        default: .gradientDescent(learningRate: options.learningRate)
-        }
+        let optimizer: GradientOptimizer =
+            switch options.optimizer {
+            case "adam": .adam(learningRate: options.learningRate)
+            case "momentum": .gradientDescent(learningRate: options.learningRate, momentum: 0.9)
+            default: .gradientDescent(learningRate: options.learningRate)
+            }
         // ½(y − t)² per sample, averaged over a batch (a plain sum for batches of one).
-        var trainer = Trainer(model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true), optimizer: optimizer,
-                              schedule: ShuffledBatches(size: options.batchSize), seed: options.seed)
+        var trainer = Trainer(
+            model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true), optimizer: optimizer,
+            schedule: ShuffledBatches(size: options.batchSize), seed: options.seed)
         let train = try dataset(trainX), test = try dataset(testX)
         let history = try trainer.fit(train, epochs: options.epochs)
         let predictions = trainer.model(test.features).scalars.map(Double.init)
@@ -73,12 +76,15 @@ enum SinExample {
     }
 
     static func text(_ report: Report) -> [String] {
-        ["sin(x): \(report.layers.map(String.init).joined(separator: "-")) \(report.activation), \(report.optimizer) lr \(report.learningRate), batch \(report.batchSize), \(report.epochs) epochs: test MSE \(significant(report.testMse, 3)), MAE \(significant(report.testMae, 3)) (\(significant(report.trainSeconds, 3)) s)"]
+        [
+            "sin(x): \(report.layers.map(String.init).joined(separator: "-")) \(report.activation), \(report.optimizer) lr \(report.learningRate), batch \(report.batchSize), \(report.epochs) epochs: test MSE \(significant(report.testMse, 3)), MAE \(significant(report.testMae, 3)) (\(significant(report.trainSeconds, 3)) s)"
+        ]
     }
 
     static func plot(_ outcome: Outcome, to path: String) throws {
-        var plot = SVGPlot(title: "Fitting sin(x): test MAE \(significant(outcome.report.testMae, 3))", xLabel: "x", yLabel: "y",
-                           xRange: -Double.pi...Double.pi, yRange: -1.3...1.3)
+        var plot = SVGPlot(
+            title: "Fitting sin(x): test MAE \(significant(outcome.report.testMae, 3))", xLabel: "x", yLabel: "y",
+            xRange: -Double.pi...Double.pi, yRange: -1.3...1.3)
         plot.scatter(outcome.train, color: "#1f77b4", label: "training points")
         plot.line(stride(from: -Double.pi, through: Double.pi, by: 0.02).map { ($0, sin($0)) }, color: "#2ca02c", width: 1.5, label: "sin(x)")
         plot.line(outcome.test.map { ($0.x, $0.prediction) }, color: "#d62728", width: 2, label: "network")

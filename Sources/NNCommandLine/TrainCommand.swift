@@ -16,7 +16,7 @@ enum TrainCommand {
         var learningRate: Double?
         var weightLearningRate: Double?
         var biasLearningRate: Double?
-        var batchSize: Int?            // nil: the whole data set in one batch
+        var batchSize: Int?   // nil: the whole data set in one batch
         var epochs = 10
         var seed: UInt64 = 1
         var targetAccuracy: Double?
@@ -147,8 +147,9 @@ enum TrainCommand {
         let batch = Swift.min(options.batchSize ?? data.train.count, data.train.count)
         do {
             if let list = options.layerList {
-                model = try list.build(inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation,
-                                       seed: options.seed, batch: batch)
+                model = try list.build(
+                    inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation,
+                    seed: options.seed, batch: batch)
             } else {
                 let sizes = options.layers ?? [inputs, 64, outputs]
                 guard sizes.first == inputs else {
@@ -168,8 +169,9 @@ enum TrainCommand {
             }
         }
         let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
-        var trainer = Trainer(model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
-                              metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks)
+        var trainer = Trainer(
+            model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
+            metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks)
         if let resume = options.resume { try trainer.restoreCheckpoint(from: resume) }
 
         trainer.checkpointing = options.checkpoint.map { ($0, options.checkpointEvery) }
@@ -184,7 +186,8 @@ enum TrainCommand {
         if let plot = options.plot {
             var curves = [("training loss", trainer.history.epochs.map(\.loss))]
             if data.isClassification { curves.append(("training accuracy", trainer.history.epochs.map { $0.metrics["accuracy"] ?? 0 })) }
-            try DemoCommand.plotCurves(curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: plot)
+            try DemoCommand.plotCurves(
+                curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: plot)
         }
 
         let evaluation = try data.test.map { try trainer.evaluate($0) }
@@ -197,7 +200,8 @@ enum TrainCommand {
             output.write(try jsonLine(report))
         } else {
             if let reason = report.stopReason { output.write("stopped early: \(reason)") }
-            var summary = "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s: training loss \(significant(report.trainLoss, 6))"
+            var summary =
+                "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s: training loss \(significant(report.trainLoss, 6))"
             if let accuracy = report.trainAccuracy { summary += ", accuracy \(significant(accuracy, 4))" }
             output.write(summary)
             if let testLoss = report.testLoss {

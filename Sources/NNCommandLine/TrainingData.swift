@@ -87,16 +87,18 @@ struct TrainingData {
             return scale == 1 ? flat : flat.scalingFeatures(from: 0...(1 / scale))
         }
         let sampleShape = all.featureShape
-        return TrainingData(train: prepare(all), test: test.map(prepare), inputScale: scale,
-                            imageShape: sampleShape.count > 1 ? sampleShape : nil, classNames: all.classNames,
-                            isClassification: decided.classification, classCount: decided.classCount, note: decided.note)
+        return TrainingData(
+            train: prepare(all), test: test.map(prepare), inputScale: scale,
+            imageShape: sampleShape.count > 1 ? sampleShape : nil, classNames: all.classNames,
+            isClassification: decided.classification, classCount: decided.classCount, note: decided.note)
     }
 
     /// Classification or regression, and for classification the number of classes, with every
     /// label checked to be a class index (scikit-learn's `type_of_target` rule: labels that are
     /// all whole numbers are classes; `--loss mse` makes them values to fit).
     private static func decideTask(of data: InMemoryDataset<Float>, test: InMemoryDataset<Float>?, format: Format, options: Options)
-        throws -> (classification: Bool, classCount: Int, note: String?) {
+        throws -> (classification: Bool, classCount: Int, note: String?)
+    {
         let path = options.path
         var note: String?
         if format == .csv && data.classNames == nil {
@@ -118,10 +120,13 @@ struct TrainingData {
         }
         let classCount = data.classNames?.count ?? ((indices.max() ?? 0) + 1)
         guard classCount >= 2 else {
-            throw RunError("\(path): every label is \(indices.first ?? 0): a classifier needs at least two classes (give --loss mse to fit the labels as values)")
+            throw RunError(
+                "\(path): every label is \(indices.first ?? 0): a classifier needs at least two classes (give --loss mse to fit the labels as values)"
+            )
         }
         if format == .csv && data.classNames == nil && options.task == nil {
-            note = "\(path): the labels are whole numbers 0…\(classCount - 1): training a classifier of \(classCount) classes (give --loss mse to fit them as values)"
+            note =
+                "\(path): the labels are whole numbers 0…\(classCount - 1): training a classifier of \(classCount) classes (give --loss mse to fit them as values)"
         }
         return (true, classCount, note)
     }

@@ -107,7 +107,8 @@ public struct BMPImage: Sendable, Equatable {
                 for x in 0..<width {
                     let index = Int(bytes[source + x])
                     guard index < palette.count else {
-                        throw .malformed(path: path, position: "pixel (\(x), \(row))", reason: "colour \(index) is beyond the \(palette.count)-colour palette")
+                        throw .malformed(
+                            path: path, position: "pixel (\(x), \(row))", reason: "colour \(index) is beyond the \(palette.count)-colour palette")
                     }
                     pixels[target + x] = palette[index]
                 }
@@ -120,9 +121,10 @@ public struct BMPImage: Sendable, Equatable {
                 for x in 0..<width {
                     let p = source + 4 * x
                     let value = u32(p)
-                    pixels[target + x] = luma(blue: UInt8(truncatingIfNeeded: value >> shifts.blue),
-                                              green: UInt8(truncatingIfNeeded: value >> shifts.green),
-                                              red: UInt8(truncatingIfNeeded: value >> shifts.red))
+                    pixels[target + x] = luma(
+                        blue: UInt8(truncatingIfNeeded: value >> shifts.blue),
+                        green: UInt8(truncatingIfNeeded: value >> shifts.green),
+                        red: UInt8(truncatingIfNeeded: value >> shifts.red))
                 }
             }
         }

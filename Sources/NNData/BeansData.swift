@@ -13,7 +13,8 @@ public enum BeansData {
         let sizes = (0..<count).map { _ in generator.nextUniform() }.sorted()
         let toxicities = sizes.map { 0.7 * $0 + (0.5 - generator.nextUniform()) / 5 + 0.5 }
         // Shapes are consistent by construction.
-        return try! InMemoryDataset(features: Tensor(shape: [count, 1], scalars: sizes.map { T($0) }),
-                                    targets: Tensor(shape: [count, 1], scalars: toxicities.map { T($0) }))
+        return try! InMemoryDataset(
+            features: Tensor(shape: [count, 1], scalars: sizes.map { T($0) }),
+            targets: Tensor(shape: [count, 1], scalars: toxicities.map { T($0) }))
     }
 }

@@ -55,7 +55,8 @@ public enum CSVFile {
 
     /// Loads a CSV file: features `[rows, columns − 1]`, targets `[rows]`.
     public static func load<T: TensorScalar>(_ path: String, options: Options = Options(), as _: T.Type = Float.self)
-        throws(DataFileError) -> InMemoryDataset<T> {
+        throws(DataFileError) -> InMemoryDataset<T>
+    {
         try decode(FileBytes.read(path), path: path, options: options, as: T.self)
     }
 
@@ -63,7 +64,8 @@ public enum CSVFile {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func decode<T: TensorScalar>(_ bytes: [UInt8], path: String, options: Options = Options(), as _: T.Type = Float.self)
-        throws(DataFileError) -> InMemoryDataset<T> {
+        throws(DataFileError) -> InMemoryDataset<T>
+    {
         guard !bytes.isEmpty else { throw .empty(path: path) }
         guard let text = String(validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes, as: UTF8.self) else {
             throw .malformed(path: path, position: "line \(firstNonUTF8Line(bytes))", reason: "the file is not UTF-8 text")
@@ -103,18 +105,23 @@ public enum CSVFile {
                 throw .malformed(path: path, position: "line \(line)", reason: "\(cells.count) columns, expected \(columns) like line 1")
             }
             for (column, cell) in cells.enumerated() {
-                if column == labelColumn { labels.append((cell, line)); continue }
+                if column == labelColumn {
+                    labels.append((cell, line))
+                    continue
+                }
                 guard let value = Double(cell), value.isFinite else {
-                    throw .malformed(path: path, position: "line \(line), column \(column + 1)",
-                                     reason: cell.isEmpty ? "empty cell, expected a number" : "expected a number, found '\(cell)'")
+                    throw .malformed(
+                        path: path, position: "line \(line), column \(column + 1)",
+                        reason: cell.isEmpty ? "empty cell, expected a number" : "expected a number, found '\(cell)'")
                 }
                 features.append(try finite(value, as: T.self, cell: cell, path: path, position: "line \(line), column \(column + 1)"))
             }
         }
         let (targets, classNames) = try encodeLabels(labels, as: T.self, path: path, column: labelColumn)
         let count = labels.count
-        return try dataset(features: tensor(shape: [count, columns - 1], scalars: features, path: path),
-                           targets: tensor(shape: [count], scalars: targets, path: path), classNames: classNames, path: path)
+        return try dataset(
+            features: tensor(shape: [count, columns - 1], scalars: features, path: path),
+            targets: tensor(shape: [count], scalars: targets, path: path), classNames: classNames, path: path)
     }
 
     /// Cells of one line: split at the delimiter, trimmed, surrounding quotes removed.
@@ -142,13 +149,15 @@ public enum CSVFile {
         case .automatic: return names?.firstIndex { $0.lowercased() == "label" } ?? 0
         case .index(let index):
             guard (0..<columns).contains(index) else {
-                throw .malformed(path: path, position: "line 1", reason: "label column \(index) does not exist; there are \(columns) columns (0–\(columns - 1))")
+                throw .malformed(
+                    path: path, position: "line 1", reason: "label column \(index) does not exist; there are \(columns) columns (0–\(columns - 1))")
             }
             return index
         case .named(let name):
             guard let names else { throw .malformed(path: path, position: "line 1", reason: "no header line, so no column is named '\(name)'") }
             guard let index = names.firstIndex(where: { $0 == name }) else {
-                throw .malformed(path: path, position: "line 1", reason: "no column named '\(name)'; the columns are \(names.joined(separator: ", "))")
+                throw .malformed(
+                    path: path, position: "line 1", reason: "no column named '\(name)'; the columns are \(names.joined(separator: ", "))")
             }
             return index
         }
@@ -158,7 +167,8 @@ public enum CSVFile {
     /// A label that reads as a number but is not a finite one in `T` (`nan`, `inf`, `1e39`
     /// for `Float`) is an error: it is neither a value to fit nor a class name.
     private static func encodeLabels<T: TensorScalar>(_ labels: [(text: Substring, line: Int)], as _: T.Type, path: String, column: Int)
-        throws(DataFileError) -> ([T], [String]?) {
+        throws(DataFileError) -> ([T], [String]?)
+    {
         var numbers: [T] = []
         numbers.reserveCapacity(labels.count)
         var allNumbers = true
@@ -178,10 +188,12 @@ public enum CSVFile {
     /// `value` in `T`, which must hold it as a finite number (`1e39` is finite in `Double`
     /// but infinite in `Float`).
     private static func finite<T: TensorScalar>(_ value: Double, as _: T.Type, cell: Substring, path: String, position: String)
-        throws(DataFileError) -> T {
+        throws(DataFileError) -> T
+    {
         let converted = T(value)
         guard value.isFinite, converted.isFinite else {
-            throw .malformed(path: path, position: position, reason: "'\(cell)' is not a finite number\(value.isFinite ? " in \(T.self)'s range" : "")")
+            throw .malformed(
+                path: path, position: position, reason: "'\(cell)' is not a finite number\(value.isFinite ? " in \(T.self)'s range" : "")")
         }
         return converted
     }

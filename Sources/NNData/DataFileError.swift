@@ -26,8 +26,8 @@ public enum DataFileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String {
         switch self {
         case .unreadable(let path, _), .empty(let path), .truncated(let path, _, _), .wrongMagic(let path, _, _),
-             .unsupported(let path, _), .tooLarge(let path, _, _), .malformed(let path, _, _),
-             .corruptCompression(let path, _), .inconsistent(let path, _), .missing(let path, _):
+            .unsupported(let path, _), .tooLarge(let path, _, _), .malformed(let path, _, _),
+            .corruptCompression(let path, _), .inconsistent(let path, _), .missing(let path, _):
             return path
         }
     }

@@ -8,18 +8,23 @@ public enum FashionMNIST {
     public static let defaultFolder = "/usr/share/datasets/fashion-mnist"
 
     /// The ten classes, by label.
-    public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let classNames = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
 
     /// The files' base names (each may also end in `.gz`).
-    public static let fileNames = (trainImages: "train-images-idx3-ubyte", trainLabels: "train-labels-idx1-ubyte",
-                                   testImages: "t10k-images-idx3-ubyte", testLabels: "t10k-labels-idx1-ubyte")
+    public static let fileNames = (
+        trainImages: "train-images-idx3-ubyte", trainLabels: "train-labels-idx1-ubyte",
+        testImages: "t10k-images-idx3-ubyte", testLabels: "t10k-labels-idx1-ubyte"
+    )
 
     /// Loads the training and test sets: features `[n, 28, 28]` in `[0, 255]`, targets the labels.
     /// - Throws: ``DataFileError/missing(path:hint:)`` saying how to get the files when they are
     ///   not there, or the IDX loader's errors.
     public static func load<T: TensorScalar>(folder: String = defaultFolder, as _: T.Type = Float.self) throws(DataFileError)
-        -> (train: InMemoryDataset<T>, test: InMemoryDataset<T>) {
+        -> (train: InMemoryDataset<T>, test: InMemoryDataset<T>)
+    {
         let names = fileNames
         let train = try labeledImages(images: try find(names.trainImages, in: folder), labels: try find(names.trainLabels, in: folder), as: T.self)
         let test = try labeledImages(images: try find(names.testImages, in: folder), labels: try find(names.testLabels, in: folder), as: T.self)
@@ -32,16 +37,19 @@ public enum FashionMNIST {
         for candidate in ["\(folder)/\(name).gz", "\(folder)/\(name)"] where FileManager.default.fileExists(atPath: candidate) {
             return candidate
         }
-        throw .missing(path: folder, hint: """
-            Fashion-MNIST not found: expected \(name)[.gz] and its three companions here. \
-            Install Debian's package (apt-get install dataset-fashion-mnist, which puts them in \(defaultFolder)) \
-            or give the folder that holds the four IDX files
-            """)
+        throw .missing(
+            path: folder,
+            hint: """
+                Fashion-MNIST not found: expected \(name)[.gz] and its three companions here. \
+                Install Debian's package (apt-get install dataset-fashion-mnist, which puts them in \(defaultFolder)) \
+                or give the folder that holds the four IDX files
+                """)
     }
 
     /// An IDX image file and its IDX label file as one classification data set.
     public static func labeledImages<T: TensorScalar>(images: String, labels: String, as _: T.Type = Float.self)
-        throws(DataFileError) -> InMemoryDataset<T> {
+        throws(DataFileError) -> InMemoryDataset<T>
+    {
         let features = try IDXFile.load(images, as: T.self).tensor
         let labelTensor = try IDXFile.load(labels, as: T.self).tensor
         guard features.rank >= 2 else {
@@ -54,7 +62,8 @@ public enum FashionMNIST {
         let classCount: Int
         do { classCount = (try data.classIndices().max() ?? 0) + 1 } catch {
             if case .invalidClassIndex(let sample, let value, let limit) = error {
-                throw .malformed(path: labels, position: "label \(sample + 1)", reason: "\(value) is not a class index (a whole number in 0..<\(limit))")
+                throw .malformed(
+                    path: labels, position: "label \(sample + 1)", reason: "\(value) is not a class index (a whole number in 0..<\(limit))")
             }
             throw .inconsistent(path: labels, reason: "\(error)")
         }
@@ -62,4 +71,3 @@ public enum FashionMNIST {
         return data
     }
 }
-

@@ -21,7 +21,8 @@ enum Gzip {
 
         // The gzip trailer's size field (the output size modulo 2³²) is only a hint, and a
         // forged one must not make us allocate: deflate expands at most about 1032:1.
-        let hint = compressed.count >= 18
+        let hint =
+            compressed.count >= 18
             ? Int(compressed[compressed.count - 4]) | Int(compressed[compressed.count - 3]) << 8
                 | Int(compressed[compressed.count - 2]) << 16 | Int(compressed[compressed.count - 1]) << 24
             : 0
@@ -53,7 +54,8 @@ enum Gzip {
             case Z_STREAM_END:
                 // Another gzip member may follow (as `cat a.gz b.gz` makes).
                 if consumed < compressed.count, compressed.count - consumed >= 2,
-                   compressed[consumed] == 0x1F, compressed[consumed + 1] == 0x8B {
+                    compressed[consumed] == 0x1F, compressed[consumed + 1] == 0x8B
+                {
                     inflateReset(&stream)
                     continue
                 }

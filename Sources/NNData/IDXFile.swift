@@ -26,13 +26,15 @@ public enum IDXFile {
     /// - Throws: ``DataFileError`` for an empty, truncated, corrupt or oversized file, a wrong
     ///   signature, or an unknown element type. Sizes are checked before anything is allocated.
     public static func load<T: TensorScalar>(_ path: String, as _: T.Type = Float.self, limit: Int = defaultLimit) throws(DataFileError)
-        -> (elementType: ElementType, tensor: Tensor<T>) {
+        -> (elementType: ElementType, tensor: Tensor<T>)
+    {
         try decode(FileBytes.read(path), path: path, as: T.self, limit: limit)
     }
 
     /// Decodes the bytes of an IDX file, plain or gzip-compressed.
     public static func decode<T: TensorScalar>(_ input: [UInt8], path: String, as _: T.Type = Float.self, limit: Int = defaultLimit)
-        throws(DataFileError) -> (elementType: ElementType, tensor: Tensor<T>) {
+        throws(DataFileError) -> (elementType: ElementType, tensor: Tensor<T>)
+    {
         let bytes = Gzip.isCompressed(input) ? try Gzip.decompress(input, path: path, limit: limit) : input
         guard !bytes.isEmpty else { throw .empty(path: path) }
         guard bytes.count >= 4 else { throw .truncated(path: path, expected: 4, actual: bytes.count) }
@@ -66,8 +68,9 @@ public enum IDXFile {
         // Integer elements are finite in any T; a float element may be NaN, infinite, or a
         // double beyond Float's range.
         if type == .float || type == .double, let bad = scalars.firstIndex(where: { !$0.isFinite }) {
-            throw .malformed(path: path, position: "element \(bad + 1) (byte \(headerSize + bad * type.size))",
-                             reason: "\(scalars[bad]) is not a finite number\(type == .double && T.self == Float.self ? " in Float's range" : "")")
+            throw .malformed(
+                path: path, position: "element \(bad + 1) (byte \(headerSize + bad * type.size))",
+                reason: "\(scalars[bad]) is not a finite number\(type == .double && T.self == Float.self ? " in Float's range" : "")")
         }
         return (type, try tensor(shape: shape, scalars: scalars, path: path))
     }

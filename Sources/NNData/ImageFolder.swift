@@ -29,7 +29,9 @@ public enum ImageFolder {
         let images = try decodeConcurrently(files.map(\.path))
         let (width, height) = (images[0].width, images[0].height)
         if let odd = images.indices.first(where: { images[$0].width != width || images[$0].height != height }) {
-            throw .inconsistent(path: files[odd].path, reason: "image is \(images[odd].width)×\(images[odd].height), expected \(width)×\(height) like \(files[0].path)")
+            throw .inconsistent(
+                path: files[odd].path,
+                reason: "image is \(images[odd].width)×\(images[odd].height), expected \(width)×\(height) like \(files[0].path)")
         }
         let scalars: [T] = flatten(images.map(\.pixels))
         let features = try tensor(shape: [images.count, height, width], scalars: scalars, path: path)
@@ -115,7 +117,8 @@ func isFolder(_ path: String) -> Bool {
 
 /// A data set from a loader's tensors (whose counts the loader has checked).
 func dataset<T: TensorScalar>(features: Tensor<T>, targets: Tensor<T>, classNames: [String]?, path: String) throws(DataFileError)
-    -> InMemoryDataset<T> {
+    -> InMemoryDataset<T>
+{
     do { return try InMemoryDataset(features: features, targets: targets, classNames: classNames) } catch {
         throw .inconsistent(path: path, reason: "\(error)")
     }

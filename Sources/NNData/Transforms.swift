@@ -62,8 +62,9 @@ public struct Standardizer: Sendable, Equatable, Codable {
 
     /// `data` with each feature standardised by the fitted statistics.
     public func apply<T: TensorScalar>(to data: InMemoryDataset<T>) -> InMemoryDataset<T> {
-        precondition(data.features.featureCount == means.count,
-                     "Standardizer: fitted on \(means.count) features, applied to \(data.features.featureCount)")
+        precondition(
+            data.features.featureCount == means.count,
+            "Standardizer: fitted on \(means.count) features, applied to \(data.features.featureCount)")
         let features = standardized(data.features, means: means, deviations: standardDeviations)
         return try! InMemoryDataset(features: features, targets: data.targets, classNames: data.classNames)   // same count
     }

@@ -23,8 +23,9 @@ extension Dense: SerializableLayer where ActivationFunction: SerializableActivat
 
     public func makeConfiguration() throws(ModelFileError) -> DenseConfiguration {
         do {
-            return DenseConfiguration(inputSize: inputSize, outputSize: outputSize,
-                                      activation: try ActivationRegistry.shared.describe(activation))
+            return DenseConfiguration(
+                inputSize: inputSize, outputSize: outputSize,
+                activation: try ActivationRegistry.shared.describe(activation))
         } catch {
             throw .notSerializable(layer: "\(Self.self) (\(error))")
         }

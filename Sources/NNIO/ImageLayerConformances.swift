@@ -21,8 +21,9 @@ extension Conv2D: SerializableLayer where ActivationFunction: SerializableActiva
 
     public func makeConfiguration() throws(ModelFileError) -> Conv2DConfiguration {
         do {
-            return Conv2DConfiguration(channels: channels, filters: filters, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-                                       stride: stride, padding: padding, activation: try ActivationRegistry.shared.describe(activation))
+            return Conv2DConfiguration(
+                channels: channels, filters: filters, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                stride: stride, padding: padding, activation: try ActivationRegistry.shared.describe(activation))
         } catch {
             throw .notSerializable(layer: "\(Self.self) (\(error))")
         }
@@ -46,14 +47,16 @@ func makeConvolution<T: TensorScalar, A: Activation>(
     var amount = 0
     if case .zeros(let zeros) = configuration.padding { amount = zeros }
     guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }), (0...(1 << 16)).contains(amount),
-          let weights = TensorLimits.checkedProduct(Array(sizes.prefix(4))), weights <= 1 << 30 else {
+        let weights = TensorLimits.checkedProduct(Array(sizes.prefix(4))), weights <= 1 << 30
+    else {
         throw .invalidHeader(path: path, reason: "Conv2D sizes \(sizes) (channels, filters, kernel, stride) and padding \(amount) are not plausible")
     }
     let rows = configuration.kernelHeight * configuration.kernelWidth * configuration.channels
     do {
-        return try Conv2D(weight: Tensor(zeros: [rows, configuration.filters]), bias: Tensor(zeros: [configuration.filters]),
-                          kernelHeight: configuration.kernelHeight, kernelWidth: configuration.kernelWidth,
-                          stride: configuration.stride, padding: configuration.padding, activation: activation)
+        return try Conv2D(
+            weight: Tensor(zeros: [rows, configuration.filters]), bias: Tensor(zeros: [configuration.filters]),
+            kernelHeight: configuration.kernelHeight, kernelWidth: configuration.kernelWidth,
+            stride: configuration.stride, padding: configuration.padding, activation: activation)
     } catch {
         throw .invalidHeader(path: path, reason: "\(error)")
     }
@@ -73,7 +76,8 @@ public struct PoolingConfiguration: Codable, Equatable, Sendable {
 private func checkedPooling(_ configuration: PoolingConfiguration, _ layer: String) throws(ModelFileError) -> PoolingConfiguration {
     let limit = TensorLimits.maximumScalarCount
     guard (1...limit).contains(configuration.size), (1...limit).contains(configuration.stride) else {
-        throw .invalidHeader(path: "configuration", reason: "\(layer) size \(configuration.size) and stride \(configuration.stride) must be in 1...\(limit)")
+        throw .invalidHeader(
+            path: "configuration", reason: "\(layer) size \(configuration.size) and stride \(configuration.stride) must be in 1...\(limit)")
     }
     if case .zeros(let amount) = configuration.padding, amount >= configuration.size {
         throw .invalidHeader(path: "configuration", reason: "\(layer) padding \(amount) is not smaller than its window \(configuration.size)")
@@ -120,8 +124,11 @@ extension Reshape: SerializableLayer {
     public func makeConfiguration() throws(ModelFileError) -> ReshapeConfiguration { ReshapeConfiguration(shape: sampleShape) }
     public init(configuration: ReshapeConfiguration) throws(ModelFileError) {
         guard !configuration.shape.isEmpty, configuration.shape.allSatisfy({ $0 > 0 }),
-              (try? TensorLimits.scalarCount(of: configuration.shape)) != nil else {
-            throw .invalidHeader(path: "configuration", reason: "Reshape shape \(configuration.shape) needs positive dimensions holding at most \(TensorLimits.maximumScalarCount) values")
+            (try? TensorLimits.scalarCount(of: configuration.shape)) != nil
+        else {
+            throw .invalidHeader(
+                path: "configuration",
+                reason: "Reshape shape \(configuration.shape) needs positive dimensions holding at most \(TensorLimits.maximumScalarCount) values")
         }
         self.init(configuration.shape)
     }
@@ -163,8 +170,13 @@ extension BatchNorm: SerializableLayer {
     }
     public init(configuration: BatchNormConfiguration) throws(ModelFileError) {
         guard configuration.features > 0, configuration.features <= 1 << 24, (0...1).contains(configuration.momentum),
-              configuration.epsilon > 0 else {
-            throw .invalidHeader(path: "configuration", reason: "BatchNorm features \(configuration.features), momentum \(configuration.momentum), epsilon \(configuration.epsilon) are not plausible")
+            configuration.epsilon > 0
+        else {
+            throw .invalidHeader(
+                path: "configuration",
+                reason:
+                    "BatchNorm features \(configuration.features), momentum \(configuration.momentum), epsilon \(configuration.epsilon) are not plausible"
+            )
         }
         self.init(features: configuration.features, momentum: configuration.momentum, epsilon: configuration.epsilon)
     }

@@ -49,7 +49,8 @@ public enum ModelFile {
     ///
     /// A checkpoint (``checkpointFormat``) loads too: its model, without the optimiser state.
     public static func load<T: TensorScalar>(_ path: String, as _: T.Type = Float.self) throws(ModelFileError)
-        -> (model: any Layer<T>, metadata: [String: String]) {
+        -> (model: any Layer<T>, metadata: [String: String])
+    {
         var (tensors, metadata) = try Safetensors.read(path)
         if metadata["format"] == checkpointFormat { tensors = tensors.filter { !$0.key.hasPrefix(optimizerStatePrefix) } }
         return (try rebuild(tensors: tensors, metadata: metadata, as: T.self, path: path), metadata)
@@ -83,7 +84,11 @@ public enum ModelFile {
         // must fit what the file holds before anything is allocated.
         let held = tensors.values.reduce(0) { $0 + $1.bytes.count / $1.dtype.size }
         guard let declared = declaredParameterCount(description), declared <= Swift.max(held, 1 << 20) else {
-            throw .mismatch(path: path, reason: "the architecture declares \(declaredParameterCount(description).map(String.init) ?? "too many") parameters, the file holds \(held) values")
+            throw .mismatch(
+                path: path,
+                reason:
+                    "the architecture declares \(declaredParameterCount(description).map(String.init) ?? "too many") parameters, the file holds \(held) values"
+            )
         }
         var model = try LayerRegistry.shared.make(description, as: T.self, path: path)
         var values: [String: Tensor<T>] = [:]

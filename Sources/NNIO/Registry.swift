@@ -59,10 +59,11 @@ public final class LayerRegistry: @unchecked Sendable {
         factories[key("Dense", Double.dtypeName)] = { json, path in try makeDense(json, Double.self, path: path) as Any }
         factories[key("Conv2D", Float.dtypeName)] = { json, path in try makeConv2D(json, Float.self, path: path) as Any }
         factories[key("Conv2D", Double.dtypeName)] = { json, path in try makeConv2D(json, Double.self, path: path) as Any }
-        register(Softmax<Float>.self, Softmax<Double>.self, Sequential<Float>.self, Sequential<Double>.self,
-                 MaxPool2D<Float>.self, MaxPool2D<Double>.self, AvgPool2D<Float>.self, AvgPool2D<Double>.self,
-                 Flatten<Float>.self, Flatten<Double>.self, Reshape<Float>.self, Reshape<Double>.self,
-                 Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self)
+        register(
+            Softmax<Float>.self, Softmax<Double>.self, Sequential<Float>.self, Sequential<Double>.self,
+            MaxPool2D<Float>.self, MaxPool2D<Double>.self, AvgPool2D<Float>.self, AvgPool2D<Double>.self,
+            Flatten<Float>.self, Flatten<Double>.self, Reshape<Float>.self, Reshape<Double>.self,
+            Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self)
     }
 
     /// Makes layer types loadable: one line per custom layer, naming each scalar type used.
@@ -148,8 +149,9 @@ func makeDense<T: TensorScalar, A: Activation>(
         throw .invalidHeader(path: path, reason: "Dense sizes \(configuration.inputSize)→\(configuration.outputSize) are not plausible")
     }
     do {
-        return try Dense<T, A>(weight: Tensor(zeros: [configuration.inputSize, configuration.outputSize]),
-                               bias: Tensor(zeros: [configuration.outputSize]), activation: activation)
+        return try Dense<T, A>(
+            weight: Tensor(zeros: [configuration.inputSize, configuration.outputSize]),
+            bias: Tensor(zeros: [configuration.outputSize]), activation: activation)
     } catch {
         throw .invalidHeader(path: path, reason: "\(error)")
     }

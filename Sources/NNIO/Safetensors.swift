@@ -84,7 +84,9 @@ public enum Safetensors {
         var data: [UInt8] = []
         for name in tensors.keys.sorted() {
             let tensor = tensors[name]!
-            entries.append("\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}")
+            entries.append(
+                "\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}"
+            )
             offset += tensor.bytes.count
             data += tensor.bytes
         }
@@ -98,7 +100,8 @@ public enum Safetensors {
     ///   length beyond the file, JSON that is not an object of tensor entries, unknown dtypes,
     ///   negative or absurd shapes, offsets out of range, overlapping or leaving gaps.
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError)
-        -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+        -> (tensors: [String: StoredTensor], metadata: [String: String])
+    {
         guard bytes.count >= 8 else { throw .malformed(path: path, reason: "\(bytes.count) bytes, too short for the 8-byte header length") }
         let declared = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(bytes.count - 8) else {
@@ -132,11 +135,15 @@ public enum Safetensors {
                 throw .unsupportedDType(path: path, tensor: name, dtype: dtypeName)
             }
             guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw .invalidHeader(path: path, reason: "tensor '\(name)' has shape \(entry["shape"].map(compact) ?? "none"), expected non-negative integers")
+                throw .invalidHeader(
+                    path: path, reason: "tensor '\(name)' has shape \(entry["shape"].map(compact) ?? "none"), expected non-negative integers")
             }
             guard let offsets = integers(entry["data_offsets"]), offsets.count == 2,
-                  offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= bufferSize else {
-                throw .malformed(path: path, reason: "tensor '\(name)' has data_offsets \(entry["data_offsets"].map(compact) ?? "none") outside the \(bufferSize)-byte data")
+                offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= bufferSize
+            else {
+                throw .malformed(
+                    path: path,
+                    reason: "tensor '\(name)' has data_offsets \(entry["data_offsets"].map(compact) ?? "none") outside the \(bufferSize)-byte data")
             }
             var elements = 1
             for dimension in shape {
@@ -147,7 +154,11 @@ public enum Safetensors {
                 elements = product
             }
             guard elements * dtype.size == offsets[1] - offsets[0] else {
-                throw .malformed(path: path, reason: "tensor '\(name)' of shape \(shape) and dtype \(dtypeName) needs \(elements * dtype.size) bytes, its offsets span \(offsets[1] - offsets[0])")
+                throw .malformed(
+                    path: path,
+                    reason:
+                        "tensor '\(name)' of shape \(shape) and dtype \(dtypeName) needs \(elements * dtype.size) bytes, its offsets span \(offsets[1] - offsets[0])"
+                )
             }
             ranges.append((name, offsets[0], offsets[1]))
             tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
@@ -155,7 +166,9 @@ public enum Safetensors {
         var position = 0
         for range in ranges.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
             guard range.start >= position else { throw .malformed(path: path, reason: "tensor '\(range.name)' overlaps the tensor before it") }
-            guard range.start == position else { throw .malformed(path: path, reason: "a gap of \(range.start - position) bytes before tensor '\(range.name)'") }
+            guard range.start == position else {
+                throw .malformed(path: path, reason: "a gap of \(range.start - position) bytes before tensor '\(range.name)'")
+            }
             position = range.end
         }
         guard position == bufferSize else { throw .malformed(path: path, reason: "\(bufferSize - position) bytes after the last tensor") }

@@ -72,7 +72,8 @@ public struct CrossEntropy: Loss {
 
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {
         guard let classes = TensorLimits.checkedProduct(predictionShape), let targetCount = TensorLimits.checkedProduct(targetShape),
-              classes > 1, targetCount == 1 || targetCount == classes else {
+            classes > 1, targetCount == 1 || targetCount == classes
+        else {
             throw .shapeMismatch(loss: "CrossEntropy", prediction: predictionShape, target: targetShape)
         }
     }

@@ -14,8 +14,9 @@ extension GradientCheck {
             var plus = prediction, minus = prediction
             plus[flat: index] += step
             minus[flat: index] -= step
-            let numeric = (try loss.value(prediction: plus, target: target)
-                           - loss.value(prediction: minus, target: target)) / (2 * step)
+            let numeric =
+                (try loss.value(prediction: plus, target: target)
+                    - loss.value(prediction: minus, target: target)) / (2 * step)
             report.record(analytic: analytic[flat: index], numeric: numeric, floor: floor, location: "prediction[\(index)]")
         }
         return report

@@ -12,7 +12,8 @@ public protocol Loss: Sendable {
     /// The loss, with dLoss/dPrediction written into `gradient` (reshaped as needed; its
     /// storage is reused when it fits, so a training loop allocates nothing per step).
     func valueAndGradient<T: TensorScalar>(
-        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>) throws(LossError) -> T
+        prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
+    ) throws(LossError) -> T
 
     /// Checks that one prediction sample of `predictionShape` can be scored against one target
     /// sample of `targetShape` (both without the batch dimension).

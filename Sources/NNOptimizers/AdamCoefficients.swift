@@ -29,8 +29,10 @@ struct AdamCoefficients {
     }
 
     /// Updates `count` Float elements, four at a time, the rest one by one.
-    func update(_ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>,
-                _ firstMoments: UnsafeMutablePointer<Double>, _ secondMoments: UnsafeMutablePointer<Double>, count: Int) {
+    func update(
+        _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>,
+        _ firstMoments: UnsafeMutablePointer<Double>, _ secondMoments: UnsafeMutablePointer<Double>, count: Int
+    ) {
         var i = 0
         while i + 4 <= count {
             let x32 = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD4<Float>.self)

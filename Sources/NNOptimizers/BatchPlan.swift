@@ -40,8 +40,10 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
 
     /// Refills the plan with `0..<sampleCount` in a random order (Fisher–Yates, drawn from
     /// `generator`), in batches of `size`.
-    public mutating func setShuffled(sampleCount: Int, batchSize size: Int, dropLast: Bool = false,
-                                     generator: inout SeededRandomGenerator) {
+    public mutating func setShuffled(
+        sampleCount: Int, batchSize size: Int, dropLast: Bool = false,
+        generator: inout SeededRandomGenerator
+    ) {
         setOrderToIdentity(sampleCount: sampleCount)
         generator.shuffle(&order)
         setBatches(size: size, dropLast: dropLast)

@@ -35,21 +35,24 @@ public struct DescentStrategy: Sendable {
     /// Stochastic gradient descent: one sample per update, drawn uniformly at random with
     /// replacement (or, with `shuffledEpochs`, each sample once per epoch in a random order).
     public static func stochasticGradientDescent(learningRate: Double, shuffledEpochs: Bool = false) -> DescentStrategy {
-        DescentStrategy(optimizer: .gradientDescent(learningRate: learningRate),
-                        schedule: shuffledEpochs ? ShuffledBatches(size: 1) : RandomSamples())
+        DescentStrategy(
+            optimizer: .gradientDescent(learningRate: learningRate),
+            schedule: shuffledEpochs ? ShuffledBatches(size: 1) : RandomSamples())
     }
 
     /// Mini-batch gradient descent: batches of `batchSize` from a new permutation every epoch.
     public static func miniBatchGradientDescent(learningRate: Double, batchSize: Int, dropLast: Bool = false) -> DescentStrategy {
-        DescentStrategy(optimizer: .gradientDescent(learningRate: learningRate),
-                        schedule: ShuffledBatches(size: batchSize, dropLast: dropLast))
+        DescentStrategy(
+            optimizer: .gradientDescent(learningRate: learningRate),
+            schedule: ShuffledBatches(size: batchSize, dropLast: dropLast))
     }
 
     /// Fixed-step descent: each parameter moves by `step` against its gradient's sign, over
     /// the full batch (or shuffled batches of `batchSize`).
     public static func fixedStepDescent(step: Double, batchSize: Int? = nil) -> DescentStrategy {
-        DescentStrategy(optimizer: .fixedStep(step),
-                        schedule: batchSize.map { ShuffledBatches(size: $0) as any BatchSchedule } ?? FullBatch())
+        DescentStrategy(
+            optimizer: .fixedStep(step),
+            schedule: batchSize.map { ShuffledBatches(size: $0) as any BatchSchedule } ?? FullBatch())
     }
 
     /// The strategy a one-word name stands for. `rate` is the learning rate, or the step

@@ -83,7 +83,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
     public func validate(_ state: OptimizerState, parameterCounts: [String: Int]) throws(OptimizerStateError) {
         // No run takes 2⁵³ steps; a larger count could only overflow when the next step adds one.
         let plausibleSteps = 0...(1 << 53)
-        guard plausibleSteps.contains(state.stepCount) else { throw OptimizerStateError("the step count \(state.stepCount) is not in \(plausibleSteps)") }
+        guard plausibleSteps.contains(state.stepCount) else {
+            throw OptimizerStateError("the step count \(state.stepCount) is not in \(plausibleSteps)")
+        }
         for (name, parameter) in state.parameters.sorted(by: { $0.key < $1.key }) {
             guard let count = parameterCounts[name] else {
                 throw OptimizerStateError("there is state for '\(name)', which is not a trainable parameter of the model")
@@ -93,7 +95,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
             }
             let expected = count.multipliedReportingOverflow(by: rule.stateBuffers)
             guard !expected.overflow, parameter.buffers.count == expected.partialValue else {
-                throw OptimizerStateError("the state of '\(name)' holds \(parameter.buffers.count) numbers; \(rule.name) keeps \(rule.stateBuffers) per element of its \(count)")
+                throw OptimizerStateError(
+                    "the state of '\(name)' holds \(parameter.buffers.count) numbers; \(rule.name) keeps \(rule.stateBuffers) per element of its \(count)"
+                )
             }
             if let bad = parameter.buffers.firstIndex(where: { !$0.isFinite }) {
                 throw OptimizerStateError("the state of '\(name)' holds \(parameter.buffers[bad]) at position \(bad)")
@@ -114,8 +118,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
         var position = 0
         model.visitParameters { name, parameter in
             guard parameter.isTrainable else { return }
-            update(&parameter, named: name, slot: slotIndex(for: name, at: position, count: parameter.value.scalarCount),
-                   multiplier: multiplier, gradientScale: scale, clipValue: clipValue)
+            update(
+                &parameter, named: name, slot: slotIndex(for: name, at: position, count: parameter.value.scalarCount),
+                multiplier: multiplier, gradientScale: scale, clipValue: clipValue)
             position += 1
         }
     }
@@ -130,8 +135,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ) {
         let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
         let count = parameter.value.scalarCount
-        precondition(slots[slot].state.buffers.count == count * rule.stateBuffers,
-                     "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
+        precondition(
+            slots[slot].state.buffers.count == count * rule.stateBuffers,
+            "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
         slots[slot].state.step += 1
         let context = StepContext(
             learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].state.step,
@@ -230,8 +236,9 @@ extension Optimizer where Self == GradientOptimizer {
         learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
         weightDecay: Double = 0
     ) -> GradientOptimizer {
-        GradientOptimizer(rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
-                          weightDecay: weightDecay)
+        GradientOptimizer(
+            rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
+            weightDecay: weightDecay)
     }
 
     /// AdamW: Adam with decoupled weight decay (PyTorch's `AdamW`, default λ = 0.01).
@@ -239,8 +246,9 @@ extension Optimizer where Self == GradientOptimizer {
         learningRate: Double = 1e-3, weightDecay: Double = 1e-2, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8
     ) -> GradientOptimizer {
-        GradientOptimizer(rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: weightDecay),
-                          learningRate: learningRate)
+        GradientOptimizer(
+            rule: Adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: weightDecay),
+            learningRate: learningRate)
     }
 
     /// RMSProp (PyTorch's `RMSprop` defaults).

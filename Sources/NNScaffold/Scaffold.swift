@@ -95,8 +95,10 @@ public enum Scaffold {
     ) throws(Failure) -> [File] {
         try validate(name: name)
         var files: [File] = []
-        for (template, destination) in [(kind.templates.source, "\(sourceFolder)/\(name).swift"),
-                                        (kind.templates.test, "\(testFolder)/\(name)Tests.swift")] {
+        for (template, destination) in [
+            (kind.templates.source, "\(sourceFolder)/\(name).swift"),
+            (kind.templates.test, "\(testFolder)/\(name)Tests.swift"),
+        ] {
             let path = "\(templates)/\(template)"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .missingTemplate(path) }
             if !force && FileManager.default.fileExists(atPath: destination) { throw .fileExists(destination) }
@@ -109,7 +111,8 @@ public enum Scaffold {
     public static func write(_ files: [File]) throws(Failure) {
         for file in files {
             do {
-                try FileManager.default.createDirectory(at: URL(fileURLWithPath: file.path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: URL(fileURLWithPath: file.path).deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: URL(fileURLWithPath: file.path), options: .atomic)
             } catch {
                 throw .cannotWrite(file.path, reason: error.localizedDescription)

@@ -30,8 +30,9 @@ extension Trainer {
         metadata["format"] = Self.checkpointFormat
         metadata["optimizer"] = optimizer.stateKind
         metadata["epoch"] = String(history.epochs.count)
-        metadata["optimizer_steps"] = Self.encode(OptimizerSteps(
-            stepCount: optimizerState.stepCount, steps: optimizerState.parameters.mapValues(\.step)))
+        metadata["optimizer_steps"] = Self.encode(
+            OptimizerSteps(
+                stepCount: optimizerState.stepCount, steps: optimizerState.parameters.mapValues(\.step)))
         metadata["generator"] = Self.encode(generator.state.map { String($0, radix: 16) })
         metadata["history"] = history.json
         try Safetensors.write(tensors: tensors, metadata: metadata, to: path)
@@ -91,8 +92,11 @@ extension Trainer {
         let state = OptimizerState(stepCount: steps.stepCount, parameters: optimizerParameters)
         let trainable = restoredModel.namedParameters.filter(\.parameter.isTrainable)
         do {
-            try optimizer.validate(state, parameterCounts: Dictionary(trainable.map { ($0.name, $0.parameter.value.scalarCount) },
-                                                                      uniquingKeysWith: { first, _ in first }))
+            try optimizer.validate(
+                state,
+                parameterCounts: Dictionary(
+                    trainable.map { ($0.name, $0.parameter.value.scalarCount) },
+                    uniquingKeysWith: { first, _ in first }))
         } catch {
             throw .incompatibleCheckpoint(path: path, reason: "\(error)")
         }

@@ -49,8 +49,10 @@ public struct Accuracy: Metric {
                 let predicted = argmax(prediction.scalars[row..<(row + outputs)])
                 // A class index is compared as a number: converting it to Int would trap on a
                 // NaN or huge target.
-                hit = indexTargets ? Double(predicted) == Double(target[flat: sample])
-                                   : predicted == argmax(target.scalars[row..<(row + outputs)])
+                hit =
+                    indexTargets
+                    ? Double(predicted) == Double(target[flat: sample])
+                    : predicted == argmax(target.scalars[row..<(row + outputs)])
             }
             if hit { correct += 1 }
         }

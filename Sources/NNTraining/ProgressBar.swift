@@ -33,10 +33,12 @@ public struct ProgressBar: TrainingCallback {
     public func line(_ progress: BatchProgress) -> String {
         let width = 20
         let done = progress.batchCount == 0 ? width : width * progress.batch / progress.batchCount
-        let bar = String(repeating: "=", count: Swift.max(done - 1, 0)) + (done > 0 ? (done == width ? "=" : ">") : "")
+        let bar =
+            String(repeating: "=", count: Swift.max(done - 1, 0)) + (done > 0 ? (done == width ? "=" : ">") : "")
             + String(repeating: " ", count: width - done)
         let rate = progress.seconds > 0 ? Double(progress.samples) / progress.seconds : 0
-        let remainingSamples = Double(progress.samplesPerEpoch - progress.samples)
+        let remainingSamples =
+            Double(progress.samplesPerEpoch - progress.samples)
             + Double(progress.totalEpochs - progress.epoch) * Double(progress.samplesPerEpoch)
         var text = "epoch \(progress.epoch)/\(progress.totalEpochs) [\(bar)] \(progress.batch)/\(progress.batchCount)"
         text += "  loss " + String(format: "%.4f", progress.loss)

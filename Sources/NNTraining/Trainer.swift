@@ -67,8 +67,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         model: Model, loss: LossFunction, strategy: DescentStrategy, seed: UInt64 = 0,
         metrics: [any Metric] = [], callbacks: [any TrainingCallback] = []
     ) where ModelOptimizer == GradientOptimizer {
-        self.init(model: model, loss: loss, optimizer: strategy.optimizer, schedule: strategy.schedule,
-                  seed: seed, metrics: metrics, callbacks: callbacks)
+        self.init(
+            model: model, loss: loss, optimizer: strategy.optimizer, schedule: strategy.schedule,
+            seed: seed, metrics: metrics, callbacks: callbacks)
     }
 
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a

@@ -20,8 +20,10 @@ public struct BatchProgress: Sendable, Equatable {
     public var seconds: Double
 
     /// Creates a progress value.
-    public init(epoch: Int, totalEpochs: Int, batch: Int, batchCount: Int, samples: Int, samplesPerEpoch: Int,
-                loss: Double, accuracy: Double?, seconds: Double) {
+    public init(
+        epoch: Int, totalEpochs: Int, batch: Int, batchCount: Int, samples: Int, samplesPerEpoch: Int,
+        loss: Double, accuracy: Double?, seconds: Double
+    ) {
         (self.epoch, self.totalEpochs, self.batch, self.batchCount) = (epoch, totalEpochs, batch, batchCount)
         (self.samples, self.samplesPerEpoch, self.loss, self.accuracy, self.seconds) = (samples, samplesPerEpoch, loss, accuracy, seconds)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NNCore   // NNCore alone: everything below is what a user outside the library writes.
+import Testing
 
 /// A user's own activation, the swish `x·σ(x)`: a few lines, no framework internals.
 struct Swish: Activation {
@@ -23,8 +23,9 @@ struct Swish: Activation {
     @Test func denseLayerWithTheCustomActivationPassesTheGradientCheck() throws {
         var generator = SeededRandomGenerator(seed: 1)
         let model = Sequential<Double>(
-            Dense<Double, Swish>(inputSize: 3, outputSize: 5, activation: Swish(),
-                                 biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator),
+            Dense<Double, Swish>(
+                inputSize: 3, outputSize: 5, activation: Swish(),
+                biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator),
             Dense<Double, Identity>(inputSize: 5, outputSize: 2, activation: Identity(), generator: &generator))
         let input = try Tensor<Double>(shape: [4, 3], scalars: (0..<12).map { _ in generator.nextUniform(in: -2.0, 2.0) })
         let report = GradientCheck.check(model, input: input, seed: 2)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 @Suite struct BeansExampleTests {
@@ -87,7 +88,8 @@ import NN
     @Test func seedsChangeStochasticCurvesAndRepeatThem() throws {
         for strategy in ["sgd", "mini-batch"] {
             func history(_ seed: String) throws -> [Double] {
-                try #require(json(nn("demo", "recruitment", "--strategy", strategy, "--seed", seed, "--epochs", "300", "--json"))["history"] as? [Double])
+                try #require(
+                    json(nn("demo", "recruitment", "--strategy", strategy, "--seed", seed, "--epochs", "300", "--json"))["history"] as? [Double])
             }
             let first = try history("1")
             #expect(first.count == 300)
@@ -113,8 +115,8 @@ import NN
             return (trainer.model.weight.value[flat: 0], trainer.model.bias.value[flat: 0])
         }
         let (early, late, next) = (try fit(epochs: 1000), try fit(epochs: 3000), try fit(epochs: 3001))
-        #expect(abs(early.w - late.w) < 1e-9 && abs(early.b - late.b) < 1e-9)       // same point of the cycle
-        #expect(abs(next.w - late.w) > 0.004 && abs(next.w - late.w) < 0.006)       // one step to the other point
+        #expect(abs(early.w - late.w) < 1e-9 && abs(early.b - late.b) < 1e-9)   // same point of the cycle
+        #expect(abs(next.w - late.w) > 0.004 && abs(next.w - late.w) < 0.006)   // one step to the other point
         #expect(abs(late.w - optimum.w) > 0.04 && abs(late.w - optimum.w) < 0.06)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NNCommandLine
 
 /// Captures what a command writes.
@@ -64,9 +65,18 @@ func json(_ result: (status: Int32, output: CapturedOutput)) throws -> [String: 
         (["demo", "mazur", "--iterations", "0"], "nn: nn demo mazur: --iterations expects an integer in 1...100000000, got '0'"),
         (["demo", "mazur", "--iterations"], "nn: nn demo mazur: option --iterations needs a value"),
         (["demo", "mazur", "--precision", "half"], "nn: nn demo mazur: --precision expects one of float, double, got 'half'"),
-        (["demo", "recruitment"], "nn: nn demo recruitment: give either --variant (first-sample, two-samples, full-batch, mini-batch, two-outputs) or --strategy (bgd, sgd, mini-batch)"),
-        (["demo", "recruitment", "--variant", "full-batch", "--seed", "3"], "nn: nn demo recruitment: --seed goes with --strategy; a variant draws nothing at random"),
-        (["demo", "recruitment", "--strategy", "fixed-step"], "nn: nn demo recruitment: --strategy expects one of bgd, sgd, mini-batch, got 'fixed-step'"),
+        (
+            ["demo", "recruitment"],
+            "nn: nn demo recruitment: give either --variant (first-sample, two-samples, full-batch, mini-batch, two-outputs) or --strategy (bgd, sgd, mini-batch)"
+        ),
+        (
+            ["demo", "recruitment", "--variant", "full-batch", "--seed", "3"],
+            "nn: nn demo recruitment: --seed goes with --strategy; a variant draws nothing at random"
+        ),
+        (
+            ["demo", "recruitment", "--strategy", "fixed-step"],
+            "nn: nn demo recruitment: --strategy expects one of bgd, sgd, mini-batch, got 'fixed-step'"
+        ),
         (["demo", "beans", "--strategy", "fixed-step", "--lr", "0.1"], "nn: nn demo beans: --lr does not apply to fixed-step; use --step"),
         (["demo", "beans", "--step", "0.1"], "nn: nn demo beans: --step applies to --strategy fixed-step only; use --lr"),
         (["demo", "beans", "--lr", "-1"], "nn: nn demo beans: --lr expects a positive number, got '-1'"),

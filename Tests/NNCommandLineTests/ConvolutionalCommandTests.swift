@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 /// `nn train --layers` in the layer-list syntax: a small CNN on generated 28×28 images.
@@ -10,8 +11,10 @@ import NN
         defer { try? FileManager.default.removeItem(atPath: root) }
         let model = root + "/cnn.safetensors"
         let layers = "conv 4 3x3 same, pool 2, batchnorm, conv 8 3x3 stride 2 relu, avgpool 2, flatten, dropout 0.2, dense 12"
-        let report = try json(nn("train", "--data", root, "--format", "image-folder", "--train-per-class", "30", "--layers", layers,
-                                 "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16", "--epochs", "8", "--save", model, "--quiet", "--json"))
+        let report = try json(
+            nn(
+                "train", "--data", root, "--format", "image-folder", "--train-per-class", "30", "--layers", layers,
+                "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16", "--epochs", "8", "--save", model, "--quiet", "--json"))
         let testAccuracy = try #require(report["test_accuracy"] as? Double)
         #expect(testAccuracy > 0.8, "the bars are easy to tell apart: \(report)")
         // evaluate scores the saved model (inference mode: no dropout, running statistics) and agrees.
@@ -46,7 +49,8 @@ import NN
             ("dense 64, reshape 8x8, conv 2 3x3, flatten, dense 12", ""),   // valid: reshape before conv
         ]
         for (layers, message) in cases {
-            let result = nn("train", "--data", root, "--format", "image-folder", "--test-fraction", "0", "--layers", layers, "--epochs", "1", "--quiet", "--json")
+            let result = nn(
+                "train", "--data", root, "--format", "image-folder", "--test-fraction", "0", "--layers", layers, "--epochs", "1", "--quiet", "--json")
             if message.isEmpty {
                 #expect(result.status == 0, "\(layers): \(result.output.errors)")
             } else {
@@ -58,12 +62,17 @@ import NN
 
     @Test func parsesTheDocumentedExample() throws {
         let list = try LayerList("conv 32 3x3, pool 2, flatten, dense 128 relu, dense 10")
-        #expect(list.items == [.conv(filters: 32, height: 3, width: 3, stride: 1, padding: .valid, activation: nil),
-                               .pool(max: true, size: 2, stride: nil, padding: .valid), .flatten,
-                               .dense(units: 128, activation: "relu"), .dense(units: 10, activation: nil)])
-        #expect(try LayerList("conv 16 5x3 stride 2 pad 1 tanh, avgpool 3 stride 1 same, bn, dropout 0.5, reshape 2x3").items ==
-                [.conv(filters: 16, height: 5, width: 3, stride: 2, padding: .zeros(1), activation: "tanh"),
-                 .pool(max: false, size: 3, stride: 1, padding: .same), .batchNorm, .dropout(0.5), .reshape([2, 3])])
+        #expect(
+            list.items == [
+                .conv(filters: 32, height: 3, width: 3, stride: 1, padding: .valid, activation: nil),
+                .pool(max: true, size: 2, stride: nil, padding: .valid), .flatten,
+                .dense(units: 128, activation: "relu"), .dense(units: 10, activation: nil),
+            ])
+        #expect(
+            try LayerList("conv 16 5x3 stride 2 pad 1 tanh, avgpool 3 stride 1 same, bn, dropout 0.5, reshape 2x3").items == [
+                .conv(filters: 16, height: 5, width: 3, stride: 2, padding: .zeros(1), activation: "tanh"),
+                .pool(max: false, size: 3, stride: 1, padding: .same), .batchNorm, .dropout(0.5), .reshape([2, 3]),
+            ])
         #expect(LayerList.isLayerList("conv 8 3x3, dense 10") && !LayerList.isLayerList("784,64,10"))
     }
 }

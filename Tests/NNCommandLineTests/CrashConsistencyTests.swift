@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NN
+import Testing
 
 /// `kill -9` of `nn train --checkpoint` while it is writing a checkpoint: the checkpoint on
 /// disk always loads, resuming from it ends with the uninterrupted run's model byte for
@@ -8,8 +8,9 @@ import NN
 @Suite struct CrashConsistencyTests {
     static let binary = CrashHuntTests.binary
 
-    @Test(.enabled(if: CrashHuntTests.binaryExists, "no release binary at .build/release/nn (swift build -c release builds it; .ci/run does)"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: CrashHuntTests.binaryExists, "no release binary at .build/release/nn (swift build -c release builds it; .ci/run does)"),
+        .timeLimit(.minutes(5)))
     func killedDuringSavesResumesToTheSameModel() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-kill-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -53,10 +54,13 @@ import NN
             // The checkpoint on disk is the previous complete one: it loads and resumes.
             #expect(try run(["inspect", checkpoint]) == 0, "attempt \(attempt): the checkpoint does not load")
             #expect(try run(common + ["--epochs", "\(epochs)", "--resume", checkpoint, "--checkpoint", checkpoint, "--save", model]) == 0)
-            #expect(FileManager.default.contents(atPath: model) == expected, "attempt \(attempt): the resumed model differs from the uninterrupted one")
+            #expect(
+                FileManager.default.contents(atPath: model) == expected, "attempt \(attempt): the resumed model differs from the uninterrupted one")
             #expect(temporaries(in: runFolder).isEmpty, "attempt \(attempt): \(temporaries(in: runFolder)) left after the next save")
         }
-        print("crash consistency: \(killsDuringSave) kills during a checkpoint save in \(attempt) runs, every killed run resumed to the uninterrupted model byte for byte")
+        print(
+            "crash consistency: \(killsDuringSave) kills during a checkpoint save in \(attempt) runs, every killed run resumed to the uninterrupted model byte for byte"
+        )
         #expect(killsDuringSave >= 10)
     }
 

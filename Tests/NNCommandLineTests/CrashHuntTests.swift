@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import Testing
 import NN
+import Testing
 
 /// A crash hunt of our own: a seeded generator of plausible-but-hostile `nn` invocations
 /// (random layer lists with extreme numbers, batch sizes, learning rates and splits; labels
@@ -22,8 +22,9 @@ import NN
     /// Seconds one invocation may take; the slowest legitimate ones (a demo's lessons) take a few.
     static let timeLimit = 30.0
 
-    @Test(.enabled(if: binaryExists, "no release binary at .build/release/nn (swift build -c release builds it; .ci/run does)"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: binaryExists, "no release binary at .build/release/nn (swift build -c release builds it; .ci/run does)"),
+        .timeLimit(.minutes(5)))
     func hostileInvocationsNeverCrash() throws {
         let environment = ProcessInfo.processInfo.environment
         let count = environment["NN_CRASH_HUNT_COUNT"].flatMap(Int.init) ?? 1000
@@ -52,7 +53,9 @@ import NN
         if let path = environment["NN_CRASH_HUNT_LOG"] { try Data((log.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path)) }
         let statuses = Dictionary(grouping: results, by: \.status).mapValues(\.count)
         let slowest = results.map(\.seconds).max() ?? 0
-        print("crash hunt: \(count) invocations (seed \(seed)), \(count - problems.count) clean; exit statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); slowest \(String(format: "%.2f", slowest)) s, \(String(format: "%.0f", Date().timeIntervalSince(start))) s in all, binary \(Self.binary)")
+        print(
+            "crash hunt: \(count) invocations (seed \(seed)), \(count - problems.count) clean; exit statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); slowest \(String(format: "%.2f", slowest)) s, \(String(format: "%.0f", Date().timeIntervalSince(start))) s in all, binary \(Self.binary)"
+        )
         #expect(problems.isEmpty, "\(problems.count) of \(count) invocations misbehaved:\n\(problems.prefix(20).joined(separator: "\n"))")
         // The hunt must reach past argument checking: some runs succeed, some fail on data.
         #expect(statuses[0, default: 0] > count / 10 && statuses[1, default: 0] > count / 20 && statuses[2, default: 0] > count / 20)
@@ -77,7 +80,8 @@ import NN
         let (outPath, errorPath) = (folder + "/stdout", folder + "/stderr")
         var outcome = Outcome()
         guard FileManager.default.createFile(atPath: outPath, contents: nil), FileManager.default.createFile(atPath: errorPath, contents: nil),
-              let out = FileHandle(forWritingAtPath: outPath), let error = FileHandle(forWritingAtPath: errorPath) else {
+            let out = FileHandle(forWritingAtPath: outPath), let error = FileHandle(forWritingAtPath: errorPath)
+        else {
             outcome.problem = "cannot create its output files"
             return outcome
         }
@@ -113,7 +117,8 @@ import NN
             // error is the one line that starts `nn: `, and the last.
             let errorLines = lines.filter { $0.hasPrefix("nn: ") }
             if errorLines.count != 1 || !(lines.last ?? "").hasPrefix("nn: ") {
-                outcome.problem = "exit status \(process.terminationStatus) with \(errorLines.count) 'nn: …' lines on standard error, not one, last: \(errors.prefix(300))"
+                outcome.problem =
+                    "exit status \(process.terminationStatus) with \(errorLines.count) 'nn: …' lines on standard error, not one, last: \(errors.prefix(300))"
             }
             outcome.firstError = String(errorLines.first ?? "")
         }
@@ -155,7 +160,8 @@ struct HuntFiles {
         }
         var generator = SeededRandomGenerator(seed: 77)
         func rows(_ count: Int, label: (Int) -> String) -> String {
-            "a,b,label\n" + (0..<count).map { "\(generator.nextUniform()),\(generator.nextUniform(in: -3.0, 3.0)),\(label($0))" }.joined(separator: "\n") + "\n"
+            "a,b,label\n"
+                + (0..<count).map { "\(generator.nextUniform()),\(generator.nextUniform(in: -3.0, 3.0)),\(label($0))" }.joined(separator: "\n") + "\n"
         }
         let classes = try write("classes.csv", rows(41) { "\($0 % 3)" })
         dataFiles += [
@@ -189,15 +195,21 @@ struct HuntFiles {
         }
         try FileManager.default.createDirectory(atPath: folder + "/no-classes", withIntermediateDirectories: true)
         dataFiles += [images, folder + "/no-classes", folder + "/does-not-exist.csv"]
-        goodData = [classes, images] + dataFiles.filter { ["binary.csv", "words.csv", "regression.csv", "negative.csv"].contains(($0 as NSString).lastPathComponent) }
+        goodData =
+            [classes, images]
+            + dataFiles.filter { ["binary.csv", "words.csv", "regression.csv", "negative.csv"].contains(($0 as NSString).lastPathComponent) }
         // IDX: images with good, NaN-float and negative labels, a forged dimension, a gzip bomb-ish stream.
         let idxImages = try writeBytes("images.idx", [0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 2] + (0..<16).map { UInt8($0 * 15) })
         let idxLabels = try writeBytes("labels.idx", [0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 0, 1])
-        let nanLabels = try writeBytes("nan-labels.idx", [0, 0, 0x0D, 1, 0, 0, 0, 4] + [0x3F, 0x80, 0, 0, 0x7F, 0xC0, 0, 0, 0, 0, 0, 0, 0x3F, 0x80, 0, 0])
+        let nanLabels = try writeBytes(
+            "nan-labels.idx", [0, 0, 0x0D, 1, 0, 0, 0, 4] + [0x3F, 0x80, 0, 0, 0x7F, 0xC0, 0, 0, 0, 0, 0, 0, 0x3F, 0x80, 0, 0])
         let negativeLabels = try writeBytes("negative-labels.idx", [0, 0, 0x09, 1, 0, 0, 0, 4, 1, 0xFF, 0, 1])
         let forgedIDX = try writeBytes("forged.idx", [0, 0, 8, 3, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 2, 1, 2, 3])
         idxFiles = [(idxImages, idxLabels), (idxImages, nanLabels), (idxImages, negativeLabels), (forgedIDX, idxLabels), (idxLabels, idxImages)]
-        anyFiles += [idxImages, idxLabels, nanLabels, negativeLabels, forgedIDX, try writeBytes("gzip-garbage.gz", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF])]
+        anyFiles += [
+            idxImages, idxLabels, nanLabels, negativeLabels, forgedIDX,
+            try writeBytes("gzip-garbage.gz", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF]),
+        ]
 
         // Models trained by the binary itself, then forged variants.
         func train(_ arguments: [String]) {
@@ -217,9 +229,27 @@ struct HuntFiles {
         checkpoints += [checkpoint]
         if let (tensors, metadata) = try? Safetensors.read(mlp) {
             var forged: [(String, [String: String])] = [
-                ("huge-dense", ["architecture": "{\"type\":\"Dense\",\"configuration\":{\"input_size\":4611686018427387904,\"output_size\":4,\"activation\":{\"type\":\"relu\",\"configuration\":{}}}}"]),
-                ("conv-65536", ["architecture": "{\"type\":\"Conv2D\",\"configuration\":{\"channels\":65536,\"filters\":65536,\"kernel_height\":65536,\"kernel_width\":65536,\"stride\":1,\"padding\":\"valid\",\"activation\":{\"type\":\"relu\",\"configuration\":{}}}}"]),
-                ("pool-2e53", ["architecture": "{\"type\":\"Sequential\",\"configuration\":{\"layers\":[{\"type\":\"Reshape\",\"configuration\":{\"shape\":[2,1,1]}},{\"type\":\"MaxPool2D\",\"configuration\":{\"size\":9007199254740992,\"stride\":1,\"padding\":\"same\"}}]}}"]),
+                (
+                    "huge-dense",
+                    [
+                        "architecture":
+                            "{\"type\":\"Dense\",\"configuration\":{\"input_size\":4611686018427387904,\"output_size\":4,\"activation\":{\"type\":\"relu\",\"configuration\":{}}}}"
+                    ]
+                ),
+                (
+                    "conv-65536",
+                    [
+                        "architecture":
+                            "{\"type\":\"Conv2D\",\"configuration\":{\"channels\":65536,\"filters\":65536,\"kernel_height\":65536,\"kernel_width\":65536,\"stride\":1,\"padding\":\"valid\",\"activation\":{\"type\":\"relu\",\"configuration\":{}}}}"
+                    ]
+                ),
+                (
+                    "pool-2e53",
+                    [
+                        "architecture":
+                            "{\"type\":\"Sequential\",\"configuration\":{\"layers\":[{\"type\":\"Reshape\",\"configuration\":{\"shape\":[2,1,1]}},{\"type\":\"MaxPool2D\",\"configuration\":{\"size\":9007199254740992,\"stride\":1,\"padding\":\"same\"}}]}}"
+                    ]
+                ),
                 ("pool-padding", ["architecture": "{\"type\":\"AvgPool2D\",\"configuration\":{\"size\":2,\"stride\":2,\"padding\":5}}"]),
                 ("bad-json", ["architecture": "{\"type\":"]),
                 ("unknown-layer", ["architecture": (metadata["architecture"] ?? "").replacingOccurrences(of: "Dense", with: "Sparkle")]),
@@ -244,7 +274,10 @@ struct HuntFiles {
                 ("short-state", { t, _ in t["optimizer/layers.0.weight"] = StoredTensor(float64: [1, 2, 3], shape: [3]) }),
                 ("nan-state", { t, _ in t["optimizer/layers.0.bias"] = StoredTensor(float64: [Double](repeating: .nan, count: 16), shape: [16]) }),
                 ("bad-steps", { _, m in m["optimizer_steps"] = "{\"step_count\":-9223372036854775808,\"steps\":{}}" }),
-                ("huge-steps", { _, m in m["optimizer_steps"] = (m["optimizer_steps"] ?? "").replacingOccurrences(of: "\":4", with: "\":9223372036854775807") }),
+                (
+                    "huge-steps",
+                    { _, m in m["optimizer_steps"] = (m["optimizer_steps"] ?? "").replacingOccurrences(of: "\":4", with: "\":9223372036854775807") }
+                ),
                 ("bad-generator", { _, m in m["generator"] = "[\"0\",\"0\",\"0\",\"0\"]" }),
                 ("bad-history", { _, m in m["history"] = "{\"epochs\":[{\"epoch\":1,\"loss\":null}]}" }),
                 ("other-optimizer", { _, m in m["optimizer"] = "rmsprop" }),
@@ -261,17 +294,24 @@ struct HuntFiles {
         checkpoints += [mlp, classes, folder + "/missing.ckpt"]
         var random = SeededRandomGenerator(seed: 78)
         let noise = try writeBytes("noise.bin", (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) })
-        predictInputs = ["0.5,1", "1,2", "0.5", "nan,1", "1e39,1", "inf,-inf", "", ",", "1,,2", "-0.75,3.5", "abc",
-                         classes, folder + "/header-only.csv", folder + "/empty.csv", folder + "/nan-cell.csv", images + "/a/0.bmp", images, noise,
-                         folder + "/missing.bmp"]
+        predictInputs = [
+            "0.5,1", "1,2", "0.5", "nan,1", "1e39,1", "inf,-inf", "", ",", "1,,2", "-0.75,3.5", "abc",
+            classes, folder + "/header-only.csv", folder + "/empty.csv", folder + "/nan-cell.csv", images + "/a/0.bmp", images, noise,
+            folder + "/missing.bmp",
+        ]
         anyFiles += dataFiles + modelFiles + checkpoints + [noise, images + "/a/0.bmp", "/dev/null"]
     }
 
     var idxFiles: [(images: String, labels: String)] = []
 
     // Values a user might type: pools of plausible ones and of wrong or extreme ones.
-    static let sizes = (valid: ["1", "2", "3", "4", "8"], hostile: ["0", "-1", "2147483648", "4611686018427387904", "9223372036854775807",
-                                                                      "3037000500", "40000", "abc", "1.5", ""])
+    static let sizes = (
+        valid: ["1", "2", "3", "4", "8"],
+        hostile: [
+            "0", "-1", "2147483648", "4611686018427387904", "9223372036854775807",
+            "3037000500", "40000", "abc", "1.5", "",
+        ]
+    )
     static let numbers = (valid: ["0.1", "0.01", "1e-3", "0.5"], hostile: ["1e300", "1e-320", "-1", "0", "nan", "inf", "abc", "1,2"])
     static let batches = (valid: ["1", "2", "7", "32", "all"], hostile: ["0", "-5", "9223372036854775807", "1e3", "none"])
     static let epochs = (valid: ["1", "2", "3"], hostile: ["0", "-1", "10000001", "99999999999999999999", "two"])
@@ -292,7 +332,8 @@ struct HuntFiles {
     func layers(_ generator: inout SeededRandomGenerator) -> String {
         if generator.nextUniform() < 0.3 {
             let hidden = (0..<generator.nextIndex(below: 3)).map { _ in pick(Self.sizes, &generator) }
-            return ([generator.nextUniform() < 0.8 ? "2" : pick(Self.sizes, &generator)] + hidden + [pick(["2", "3", "1"], &generator)]).joined(separator: ",")
+            return ([generator.nextUniform() < 0.8 ? "2" : pick(Self.sizes, &generator)] + hidden + [pick(["2", "3", "1"], &generator)]).joined(
+                separator: ",")
         }
         func size(_ generator: inout SeededRandomGenerator) -> String {
             generator.nextUniform() < 0.85 ? pick(Self.sizes.valid, &generator) : pick(Self.sizes.hostile, &generator)
@@ -339,12 +380,18 @@ struct HuntFiles {
             if generator.nextUniform() < 0.2 { arguments += ["--plot", "confusion.svg"] }
         case 7:
             arguments = ["inspect", pick(anyFiles, &generator)]
-            if generator.nextUniform() < 0.3 { arguments += ["--format", pick(["csv", "idx", "bmp", "image-folder", "fashion-mnist", "model", "jpeg"], &generator)] }
+            if generator.nextUniform() < 0.3 {
+                arguments += ["--format", pick(["csv", "idx", "bmp", "image-folder", "fashion-mnist", "model", "jpeg"], &generator)]
+            }
         case 8: arguments = demo(&generator)
         default:
-            arguments = pick([["frobnicate"], [], ["train", "--data"], ["predict"], ["help"], ["--help"], ["demo", "mazur", "--iterations"],
-                              ["train", "--data", dataFiles[0], "--lr"], ["inspect"], ["evaluate", "--model"], ["train", "--data", dataFiles[0], "--bogus", "1"]],
-                             &generator)
+            arguments = pick(
+                [
+                    ["frobnicate"], [], ["train", "--data"], ["predict"], ["help"], ["--help"], ["demo", "mazur", "--iterations"],
+                    ["train", "--data", dataFiles[0], "--lr"], ["inspect"], ["evaluate", "--model"],
+                    ["train", "--data", dataFiles[0], "--bogus", "1"],
+                ],
+                &generator)
         }
         return arguments
     }
@@ -390,27 +437,42 @@ struct HuntFiles {
 
     func demo(_ generator: inout SeededRandomGenerator) -> [String] {
         switch generator.nextIndex(below: 6) {
-        case 0: return ["demo", "mazur", "--iterations", pick(["1", "10", "0", "-3", "100000001", "x"], &generator), "--precision", pick(["float", "double", "half"], &generator)]
+        case 0:
+            return [
+                "demo", "mazur", "--iterations", pick(["1", "10", "0", "-3", "100000001", "x"], &generator), "--precision",
+                pick(["float", "double", "half"], &generator),
+            ]
                 + (generator.nextUniform() < 0.5 ? ["--json"] : [])
         case 1:
-            return ["demo", "recruitment"] + (generator.nextUniform() < 0.5
-                ? ["--variant", pick(["first-sample", "two-samples", "full-batch", "mini-batch", "two-outputs", "three"], &generator)]
-                : ["--strategy", pick(["bgd", "sgd", "mini-batch", "fixed-step"], &generator), "--batch-size", pick(["1", "2", "4", "5", "0"], &generator),
-                   "--seed", pick(Self.seeds, &generator)]) + ["--epochs", pick(["1", "50", "0", "-1"], &generator)]
+            return ["demo", "recruitment"]
+                + (generator.nextUniform() < 0.5
+                    ? ["--variant", pick(["first-sample", "two-samples", "full-batch", "mini-batch", "two-outputs", "three"], &generator)]
+                    : [
+                        "--strategy", pick(["bgd", "sgd", "mini-batch", "fixed-step"], &generator), "--batch-size",
+                        pick(["1", "2", "4", "5", "0"], &generator),
+                        "--seed", pick(Self.seeds, &generator),
+                    ]) + ["--epochs", pick(["1", "50", "0", "-1"], &generator)]
         case 2:
-            var arguments = ["demo", "beans", "--strategy", pick(["bgd", "sgd", "mini-batch", "fixed-step", "newton"], &generator),
-                             "--epochs", pick(["1", "5", "0", "10000001"], &generator)]
+            var arguments = [
+                "demo", "beans", "--strategy", pick(["bgd", "sgd", "mini-batch", "fixed-step", "newton"], &generator),
+                "--epochs", pick(["1", "5", "0", "10000001"], &generator),
+            ]
             if generator.nextUniform() < 0.6 { arguments += [pick(["--lr", "--step"], &generator), pick(Self.numbers, &generator)] }
             if generator.nextUniform() < 0.4 { arguments += ["--count", pick(["2", "10", "1", "0", "-4"], &generator)] }
             if generator.nextUniform() < 0.4 { arguments += ["--batch-size", pick(Self.batches, &generator)] }
             if generator.nextUniform() < 0.3 { arguments += ["--plot", "fit.svg", "--surface", "surface.svg"] }
             return arguments + (generator.nextUniform() < 0.5 ? ["--json"] : [])
         case 3:
-            return ["demo", "sin", "--epochs", pick(["1", "2", "0"], &generator), "--layers", pick(["1,40,1", "1,4,4,1", "2,4,1", "1,0,1", "1,9223372036854775807,1", "1"], &generator),
-                    "--lr", pick(Self.numbers, &generator), "--batch-size", pick((["1", "16", "450"], ["451", "0"]), &generator),
-                    "--optimizer", pick(["sgd", "momentum", "adam", "rmsprop"], &generator)] + (generator.nextUniform() < 0.5 ? ["--json", "--plot", "sin.svg"] : [])
-        case 4: return ["demo", "xor", "--epochs", pick(["1", "10", "0", "-1", "abc"], &generator)] + (generator.nextUniform() < 0.5 ? ["--json"] : [])
-        default: return ["demo", pick(["conway", "mnist", "beans", "sin"], &generator), "--epochs", "1", pick(["--frobnicate", "--json"], &generator)]
+            return [
+                "demo", "sin", "--epochs", pick(["1", "2", "0"], &generator), "--layers",
+                pick(["1,40,1", "1,4,4,1", "2,4,1", "1,0,1", "1,9223372036854775807,1", "1"], &generator),
+                "--lr", pick(Self.numbers, &generator), "--batch-size", pick((["1", "16", "450"], ["451", "0"]), &generator),
+                "--optimizer", pick(["sgd", "momentum", "adam", "rmsprop"], &generator),
+            ] + (generator.nextUniform() < 0.5 ? ["--json", "--plot", "sin.svg"] : [])
+        case 4:
+            return ["demo", "xor", "--epochs", pick(["1", "10", "0", "-1", "abc"], &generator)] + (generator.nextUniform() < 0.5 ? ["--json"] : [])
+        default:
+            return ["demo", pick(["conway", "mnist", "beans", "sin"], &generator), "--epochs", "1", pick(["--frobnicate", "--json"], &generator)]
         }
     }
 }

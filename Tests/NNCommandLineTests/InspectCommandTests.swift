@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 @Suite struct InspectCommandTests {
@@ -16,8 +17,11 @@ import NN
         try Data("a,b,label\n1,2,cat\n3,4,dog\n5,6,cat\n".utf8).write(to: URL(fileURLWithPath: "\(root)/pets.csv"))
         let result = nn("inspect", "\(root)/pets.csv")
         #expect(result.status == 0)
-        #expect(result.output.lines == ["\(root)/pets.csv: CSV", "  samples: 3", "  feature shape: [2]", "  features: 1 … 6",
-                                        "  classes: 2: cat (2), dog (1)"])
+        #expect(
+            result.output.lines == [
+                "\(root)/pets.csv: CSV", "  samples: 3", "  feature shape: [2]", "  features: 1 … 6",
+                "  classes: 2: cat (2), dog (1)",
+            ])
     }
 
     @Test func detectsFormatsByContent() throws {
@@ -47,6 +51,9 @@ import NN
             #expect(result.output.errors.first?.hasPrefix(message) == true, "\(result.output.errors)")
         }
         #expect(nn("inspect").status == 2)
-        #expect(nn("inspect", root, "--format", "jpeg").output.errors == ["nn: nn inspect: --format expects one of csv, idx, bmp, image-folder, fashion-mnist, model, got 'jpeg'"])
+        #expect(
+            nn("inspect", root, "--format", "jpeg").output.errors == [
+                "nn: nn inspect: --format expects one of csv, idx, bmp, image-folder, fashion-mnist, model, got 'jpeg'"
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 /// A folder like the handwritten-characters exercise: `DIR/<1..12>/<1..perClass>.bmp`, 28×28.
@@ -17,7 +18,8 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
             for step in 4..<24 {
                 let line = (label <= 6 ? 3 + 4 * (label - 1) : 3 + 4 * (label - 7)) + shift
                 let (row, column) = label <= 6 ? (line, step) : (step, line)
-                for thickness in 0..<2 where (0..<28).contains(row + (label <= 6 ? thickness : 0)) && (0..<28).contains(column + (label <= 6 ? 0 : thickness)) {
+                for thickness in 0..<2
+                where (0..<28).contains(row + (label <= 6 ? thickness : 0)) && (0..<28).contains(column + (label <= 6 ? 0 : thickness)) {
                     pixels[(row + (label <= 6 ? thickness : 0)) * 28 + column + (label <= 6 ? 0 : thickness)] = 255
                 }
             }
@@ -34,9 +36,11 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
         let root = try makeCharacterFolder(perClass: 620, seed: 1)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let model = root + "/model.safetensors"
-        let report = try json(nn("train", "--data", root, "--format", "image-folder", "--train-per-class", "450",
-                                 "--layers", "784,64,12", "--activation", "tanh", "--loss", "cross-entropy", "--lr", "0.005",
-                                 "--batch-size", "1", "--epochs", "50", "--target-accuracy", "0.85", "--save", model, "--quiet", "--json"))
+        let report = try json(
+            nn(
+                "train", "--data", root, "--format", "image-folder", "--train-per-class", "450",
+                "--layers", "784,64,12", "--activation", "tanh", "--loss", "cross-entropy", "--lr", "0.005",
+                "--batch-size", "1", "--epochs", "50", "--target-accuracy", "0.85", "--save", model, "--quiet", "--json"))
         let epochs = try #require(report["epochs_run"] as? Int)
         let testAccuracy = try #require(report["test_accuracy"] as? Double)
         #expect(epochs < 50, "stopped early")
@@ -64,9 +68,12 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
 
     @Test func theProgressBarShowsEpochBatchLossAccuracyRateAndETA() {
         let bar = ProgressBar { _ in }
-        let line = bar.line(BatchProgress(epoch: 3, totalEpochs: 20, batch: 469, batchCount: 938, samples: 30016, samplesPerEpoch: 60000,
-                                          loss: 0.30124, accuracy: 0.8912, seconds: 2.5))
-        #expect(line == "epoch 3/20 [=========>          ] 469/938  loss 0.3012  accuracy 0.891  12006 samples/s  ETA 1m27s")   // (29,984 + 17 × 60,000) samples ÷ 12,006 per s
+        let line = bar.line(
+            BatchProgress(
+                epoch: 3, totalEpochs: 20, batch: 469, batchCount: 938, samples: 30016, samplesPerEpoch: 60000,
+                loss: 0.30124, accuracy: 0.8912, seconds: 2.5))
+        // ETA: (29,984 + 17 × 60,000) samples ÷ 12,006 per s.
+        #expect(line == "epoch 3/20 [=========>          ] 469/938  loss 0.3012  accuracy 0.891  12006 samples/s  ETA 1m27s")
     }
 
     @Test func missingFilesStopBeforeTraining() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NNCommandLine
 
 /// Asserts `value` equals a published number to every digit it is given with:

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 /// Asserts `value` equals a number printed with some significant digits (`3.51018778e-05`,

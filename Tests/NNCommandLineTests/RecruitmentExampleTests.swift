@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NNCommandLine
 
 /// An independent reference: the recruitment network trained with plain scalar loops,
@@ -17,11 +18,12 @@ struct ScalarReference {
         var result = [x]
         for (w, b) in zip(weights, biases) {
             let a = result.last!
-            result.append((0..<b.count).map { j in
-                var z = b[j]
-                for i in 0..<a.count { z += a[i] * w[i][j] }
-                return sigmoid(z)
-            })
+            result.append(
+                (0..<b.count).map { j in
+                    var z = b[j]
+                    for i in 0..<a.count { z += a[i] * w[i][j] }
+                    return sigmoid(z)
+                })
         }
         return result
     }
@@ -62,15 +64,17 @@ struct ScalarReference {
     /// The variant trained by the reference: its outputs on every row and its mean ½ squared error.
     func reference(_ variant: Variant, epochs: Int) -> (outputs: [[Double]], loss: Double) {
         let e = RecruitmentExample.self
-        var network = variant == .twoOutputs
+        var network =
+            variant == .twoOutputs
             ? ScalarReference(weights: [e.w1, e.w2], biases: [e.b1, e.b2])
             : ScalarReference(weights: [e.w1, e.w2, e.w3], biases: [e.b1, e.b2, e.b3])
         let (x, t) = (variant.inputs, variant.targets)
-        let batches: [Range<Int>] = switch variant {
-        case .firstSample, .twoSamples, .twoOutputs: x.indices.map { $0..<($0 + 1) }
-        case .fullBatch: [0..<4]
-        case .miniBatch: [0..<2, 2..<4]
-        }
+        let batches: [Range<Int>] =
+            switch variant {
+            case .firstSample, .twoSamples, .twoOutputs: x.indices.map { $0..<($0 + 1) }
+            case .fullBatch: [0..<4]
+            case .miniBatch: [0..<2, 2..<4]
+            }
         for _ in 0..<epochs {
             for batch in batches {
                 network.step(inputs: Array(x[batch]), targets: Array(t[batch]), learningRate: e.learningRate)

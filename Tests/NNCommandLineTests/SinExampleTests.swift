@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NNCommandLine
 
 @Suite struct SinExampleTests {
@@ -27,7 +28,10 @@ import Testing
         #expect(svg.components(separatedBy: "<circle").count - 1 == 450)
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
         #expect(svg.contains(">training points<") && svg.contains(">sin(x)<") && svg.contains(">network<"))
-        #expect(nn("demo", "sin", "--layers", "2,40,1").output.errors == ["nn: nn demo sin: --layers must start and end with 1 (one input x, one output y), like 1,40,1"])
+        #expect(
+            nn("demo", "sin", "--layers", "2,40,1").output.errors == [
+                "nn: nn demo sin: --layers must start and end with 1 (one input x, one output y), like 1,40,1"
+            ])
     }
 
     @Test func xorIsLearnt() throws {

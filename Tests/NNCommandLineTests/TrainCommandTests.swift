@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NN
+import Testing
+
 @testable import NNCommandLine
 
 /// A small three-class CSV (two features, text labels) in a fresh folder.
@@ -30,7 +31,7 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
         #expect((report["test_accuracy"] as? Double ?? 0) > 0.8)
         let prediction = try json(nn("predict", "--model", model, "0,0", "2,1", "--json"))
         #expect((prediction["outputs"] as? [[Double]])?.count == 2)
-        #expect(prediction["classes"] as? [Int] == [2, 0])                       // red, blue
+        #expect(prediction["classes"] as? [Int] == [2, 0])   // red, blue
         #expect(prediction["class_names"] as? [String] == ["red", "blue"])
         #expect((prediction["probabilities"] as? [[Double]])?.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-9 } == true)
         let inspect = nn("inspect", model)
@@ -59,7 +60,10 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
             (["train", "--data", csv, "--layers", "2,,3"], 2, "nn: nn train: --layers expects sizes like 784,64,10"),
             (["train", "--data", csv, "--layers", "5,3"], 2, "nn: nn train: --layers starts with 5 inputs, but \(csv) has 2 features per sample"),
             (["train", "--data", csv, "--batch-size", "0"], 2, "nn: nn train: --batch-size expects a positive integer or 'all'"),
-            (["train", "--data", csv, "--test-fraction", "0.2", "--train-per-class", "3"], 2, "nn: nn train: give --test-fraction or --train-per-class, not both"),
+            (
+                ["train", "--data", csv, "--test-fraction", "0.2", "--train-per-class", "3"], 2,
+                "nn: nn train: give --test-fraction or --train-per-class, not both"
+            ),
             (["train", "--data", folder + "/nothing.csv"], 2, "nn: nn train: --data \(folder)/nothing.csv: no such file or folder"),
             (["train", "--data", csv, "--resume", csv], 1, "nn: \(csv): not a valid safetensors file"),
             (["predict", "--model", folder + "/absent.safetensors", "1,2"], 1, "nn: \(folder)/absent.safetensors: no such file"),
@@ -93,16 +97,21 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
         return probe.terminationStatus == 0 ? venv : nil
     }()
 
-    @Test(.enabled(if: python != nil, "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it; .ci/run does)"))
+    @Test(
+        .enabled(
+            if: python != nil, "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it; .ci/run does)"))
     func numpyReproducesNNPredictFromTheFileAlone() throws {
         let (folder, csv) = try threeClassCSV()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (layers, activation) in [("2,16,8,3", "gelu"), ("2,8,3", "leaky-relu"), ("2,8,3", "sigmoid")] {
             let model = folder + "/\(activation).safetensors"
-            #expect(nn("train", "--data", csv, "--layers", layers, "--activation", activation, "--epochs", "5", "--save", model, "--json").status == 0)
+            #expect(
+                nn("train", "--data", csv, "--layers", layers, "--activation", activation, "--epochs", "5", "--save", model, "--json").status == 0)
             let inputs = [[0.5, -1.25], [2, 1], [-0.75, 3.5]]
-            let swift = try #require(try json(nn(["predict", "--model", model, "--json"] + inputs.map { $0.map { "\($0)" }.joined(separator: ",") }))["outputs"] as? [[Double]])
+            let swift = try #require(
+                try json(nn(["predict", "--model", model, "--json"] + inputs.map { $0.map { "\($0)" }.joined(separator: ",") }))["outputs"]
+                    as? [[Double]])
 
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.python!)

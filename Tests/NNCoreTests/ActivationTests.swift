@@ -1,5 +1,5 @@
-import Testing
 import NNCore
+import Testing
 
 /// One case per built-in activation, with the name used in test output.
 let builtInActivations: [(name: String, activation: any Activation)] = [

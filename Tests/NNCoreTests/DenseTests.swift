@@ -1,5 +1,5 @@
-import Testing
 import NNCore
+import Testing
 
 @Suite struct DenseTests {
     @Test func computesXWPlusB() throws {

@@ -1,5 +1,5 @@
-import Testing
 import NNCore
+import Testing
 
 /// Random images in [-1, 1): `[batch, height, width, channels]`.
 func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
@@ -29,9 +29,10 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         let (height, width, stride, padding, shape) = Self.convolutions[index]
         var generator = SeededRandomGenerator(seed: UInt64(30 + index))
         let channels = shape.count == 4 ? shape[3] : 1
-        let layer = Conv2D<Double, Tanh>(channels: channels, filters: 3, kernelHeight: height, kernelWidth: width, stride: stride,
-                                         padding: padding, activation: Tanh(), biasInitializer: .uniform(lower: -0.5, upper: 0.5),
-                                         generator: &generator)
+        let layer = Conv2D<Double, Tanh>(
+            channels: channels, filters: 3, kernelHeight: height, kernelWidth: width, stride: stride,
+            padding: padding, activation: Tanh(), biasInitializer: .uniform(lower: -0.5, upper: 0.5),
+            generator: &generator)
         let input = randomImages(shape, seed: UInt64(40 + index))
         let outputShape = try layer.outputShape(forInputShape: Array(shape.dropFirst()))
         #expect(layer(input).shape == [shape[0]] + outputShape)
@@ -43,8 +44,9 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     @Test func convolutionMatchesADirectSum() throws {
         // 1 sample 4×4×2, 2 filters 3×3, stride 2, padding 1: every output by the definition.
         var generator = SeededRandomGenerator(seed: 3)
-        let layer = Conv2D<Double, Identity>(channels: 2, filters: 2, kernelSize: 3, stride: 2, padding: .zeros(1),
-                                             activation: Identity(), biasInitializer: .uniform(lower: -1, upper: 1), generator: &generator)
+        let layer = Conv2D<Double, Identity>(
+            channels: 2, filters: 2, kernelSize: 3, stride: 2, padding: .zeros(1),
+            activation: Identity(), biasInitializer: .uniform(lower: -1, upper: 1), generator: &generator)
         let input = randomImages([1, 4, 4, 2], seed: 4)
         let output = layer(input)
         #expect(output.shape == [1, 2, 2, 2])
@@ -70,9 +72,9 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     /// (size, stride, padding, input shape)
     static let pools: [(Int, Int?, Padding, [Int])] = [
         (2, nil, .valid, [2, 4, 4, 2]),
-        (2, nil, .valid, [1, 5, 5, 1]),      // the last row and column are dropped
-        (3, 1, .valid, [1, 5, 4, 2]),        // overlapping windows
-        (2, nil, .same, [2, 5, 3, 1]),       // padding on the bottom and right
+        (2, nil, .valid, [1, 5, 5, 1]),   // the last row and column are dropped
+        (3, 1, .valid, [1, 5, 4, 2]),   // overlapping windows
+        (2, nil, .same, [2, 5, 3, 1]),   // padding on the bottom and right
         (3, 2, .zeros(1), [1, 6, 6, 2]),
     ]
 
@@ -170,7 +172,7 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         let output = layer.forward(input)
         let deviation = (3.5 + 1e-5).squareRoot()
         for (x, y) in zip(input.scalars, output.scalars) { #expect(abs(y - (x - 3) / deviation) < 1e-12) }
-        #expect(abs(layer.runningMean.value[flat: 0] - 1.5) < 1e-12)               // ½·0 + ½·3
+        #expect(abs(layer.runningMean.value[flat: 0] - 1.5) < 1e-12)   // ½·0 + ½·3
         #expect(abs(layer.runningVariance.value[flat: 0] - (0.5 + 0.5 * 3.5 * 4 / 3)) < 1e-12)   // unbiased 14/3
         layer.setMode(.inference)
         let inferred = layer(input)
@@ -186,7 +188,7 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     /// the running statistics left as they were.
     @Test func batchNormOnABatchOfOneSample() throws {
         var layer = BatchNorm<Double>(features: 3, momentum: 0.5)
-        layer.bias.value = try Tensor([0.25, -1, 2])
+        layer.bias.value = Tensor([0.25, -1, 2])
         let output = layer.forward(try Tensor<Double>(shape: [1, 3], scalars: [4, -7, 0.5]))
         #expect(output.scalars == [0.25, -1, 2])
         #expect(layer.runningMean.value.scalars == [0, 0, 0] && layer.runningVariance.value.scalars == [1, 1, 1])
@@ -205,7 +207,9 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         let average = AvgPool2D<Double>(size: 40_000, stride: 40_000, padding: .same)
         #expect(average(input).scalars == [7.5])
         #expect(throws: TensorError.self) { try MaxPool2D<Double>(size: 1 << 40, padding: .same).outputShape(forInputShape: [4, 4, 1]) }
-        #expect(throws: TensorError.self) { try Conv2D<Double, Identity>.outputShape(forInputShape: [4, 4, 1], filters: 1, kernelHeight: 3, kernelWidth: 3, padding: .zeros(1 << 40)) }
+        #expect(throws: TensorError.self) {
+            try Conv2D<Double, Identity>.outputShape(forInputShape: [4, 4, 1], filters: 1, kernelHeight: 3, kernelWidth: 3, padding: .zeros(1 << 40))
+        }
         #expect(throws: TensorError.self) { try Reshape<Double>([2]).outputShape(forInputShape: [1 << 40, 1 << 40]) }
         #expect(throws: TensorError.self) { try Flatten<Double>().outputShape(forInputShape: [1 << 40, 1 << 40]) }
         #expect(throws: TensorError.tooLarge(shape: [1 << 40, 1 << 40], limit: TensorLimits.maximumScalarCount)) {
@@ -218,8 +222,9 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         var generator = SeededRandomGenerator(seed: 21)
         let model = Sequential<Double>(
             Reshape([6, 6, 1]),
-            Conv2D<Double, ReLU>(channels: 1, filters: 2, kernelSize: 3, padding: .same, activation: ReLU(),
-                                 biasInitializer: .uniform(lower: 0.1, upper: 0.3), generator: &generator),
+            Conv2D<Double, ReLU>(
+                channels: 1, filters: 2, kernelSize: 3, padding: .same, activation: ReLU(),
+                biasInitializer: .uniform(lower: 0.1, upper: 0.3), generator: &generator),
             BatchNorm(features: 2),
             MaxPool2D(size: 2),
             Conv2D<Double, Tanh>(channels: 2, filters: 2, kernelSize: 2, stride: 1, activation: Tanh(), generator: &generator),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NNCore
 
 @Suite struct KernelTests {
@@ -15,7 +16,9 @@ import Testing
         return c
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(5, 7, 3), (1, 1, 1), (7, 13, 5), (33, 64, 784), (1, 40, 1), (3, 9, 17)])
+    @Test(
+        arguments: [(false, false), (true, false), (false, true), (true, true)],
+        [(5, 7, 3), (1, 1, 1), (7, 13, 5), (33, 64, 784), (1, 40, 1), (3, 9, 17)])
     func matrixMultiplyMatchesTheDefinition(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
         let (transposeA, transposeB) = transposes
         var generator = SeededRandomGenerator(seed: 1)
@@ -29,8 +32,9 @@ import Testing
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        Double.matrixMultiply(a, transposed: transposeA, b, transposed: transposeB, into: c,
-                                              m: m, n: n, k: k, accumulate: accumulate)
+                        Double.matrixMultiply(
+                            a, transposed: transposeA, b, transposed: transposeB, into: c,
+                            m: m, n: n, k: k, accumulate: accumulate)
                     }
                 }
             }

@@ -1,18 +1,20 @@
-import Testing
 import NNCore
+import Testing
 
 /// Random inputs in [-1, 1) for `batch` samples of `features`.
 func randomInput(batch: Int, features: Int, seed: UInt64) -> Tensor<Double> {
     var generator = SeededRandomGenerator(seed: seed)
-    return try! Tensor(shape: [batch, features],
-                       scalars: (0..<(batch * features)).map { _ in generator.nextUniform(in: -1.0, 1.0) })
+    return try! Tensor(
+        shape: [batch, features],
+        scalars: (0..<(batch * features)).map { _ in generator.nextUniform(in: -1.0, 1.0) })
 }
 
 /// Checks a 4→3 dense layer with the given activation (random weights and biases).
 func checkDense<A: Activation>(with activation: A) -> GradientCheckReport {
     var generator = SeededRandomGenerator(seed: 10)
-    let layer = Dense<Double, A>(inputSize: 4, outputSize: 3, activation: activation,
-                                 biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator)
+    let layer = Dense<Double, A>(
+        inputSize: 4, outputSize: 3, activation: activation,
+        biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator)
     return GradientCheck.check(layer, input: randomInput(batch: 5, features: 4, seed: 11), seed: 12)
 }
 
@@ -52,7 +54,7 @@ func checkDense<A: Activation>(with activation: A) -> GradientCheckReport {
         mutating func forward(_ input: Tensor<Double>) -> Tensor<Double> { self(input) }
         mutating func backward(_ outputGradient: Tensor<Double>) -> Tensor<Double> {
             scale.gradient[flat: 0] += outputGradient.scalars.reduce(0, +)   // wrong: forgets x²
-            return outputGradient                                           // wrong: forgets 2·s·x
+            return outputGradient   // wrong: forgets 2·s·x
         }
         mutating func visitParameters(_ visit: (String, inout Parameter<Double>) throws -> Void) rethrows {
             try visit("scale", &scale)

@@ -1,5 +1,6 @@
 import CNNKernels
 import Testing
+
 @testable import NNCore
 
 /// The fast single-precision product (C micro-kernels, Swift blocking and threading) against
@@ -11,12 +12,13 @@ import Testing
     static let shapes = [
         (1, 1, 1), (7, 13, 5), (33, 784, 64), (33, 64, 784), (2, 3, 40000), (64, 10, 128),
         (13, 37, 300), (241, 70, 257), (5, 3100, 40), (1, 256, 784), (100, 1, 500),
-        (3, 200, 500), (1, 130, 600), // one to three rows, split between threads off a 64-column boundary
+        (3, 200, 500), (1, 130, 600),   // one to three rows, split between threads off a 64-column boundary
     ]
 
     /// op(A)·op(B) + C₀ by the definition, in Double, and Σ|a·b| per element (for the bound).
     func reference(_ a: [Float], _ ta: Bool, _ b: [Float], _ tb: Bool, _ c0: [Float], m: Int, n: Int, k: Int)
-        -> (values: [Double], magnitudes: [Double]) {
+        -> (values: [Double], magnitudes: [Double])
+    {
         var values = c0.map(Double.init), magnitudes = c0.map { abs(Double($0)) }
         for i in 0..<m {
             for p in 0..<k {
@@ -41,8 +43,9 @@ import Testing
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        Kernels.matrixMultiplyFloat(a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
-                                                    m: m, n: n, k: k, accumulate: accumulate, threads: threads, set: set)
+                        Kernels.matrixMultiplyFloat(
+                            a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
+                            m: m, n: n, k: k, accumulate: accumulate, threads: threads, set: set)
                     }
                 }
             }
@@ -54,7 +57,9 @@ import Testing
                 let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
                 worst = max(worst, abs(Double(c[index]) - expected.values[index]) / bound)
             }
-            #expect(worst <= 1, "\(m)×\(n)×\(k) layout \(layout) threads \(threads) set \(set.rawValue) accumulate \(accumulate): error \(worst) of the bound")
+            #expect(
+                worst <= 1,
+                "\(m)×\(n)×\(k) layout \(layout) threads \(threads) set \(set.rawValue) accumulate \(accumulate): error \(worst) of the bound")
         }
     }
 
@@ -90,8 +95,9 @@ import Testing
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    let whole = PackedProductPart(set: set, a: a.baseAddress!, aRow: k, aDepth: 1, b: b.baseAddress!, bDepth: n, bColumn: 1,
-                                                  c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k)
+                    let whole = PackedProductPart(
+                        set: set, a: a.baseAddress!, aRow: k, aDepth: 1, b: b.baseAddress!, bDepth: n, bColumn: 1,
+                        c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k)
                     let (first, second) = whole.split(tile: tile)
                     #expect(first.rows + (first.rows == m ? 0 : second.rows) == m)
                     #expect(first.columns + (first.columns == n ? 0 : second.columns) == n)
@@ -114,7 +120,9 @@ import Testing
     @Test func concurrentCallersGetCorrectProducts() async {
         await withTaskGroup(of: Void.self) { group in
             for caller in 0..<4 {
-                group.addTask { check(m: 96, n: 80, k: 200, layout: Self.layouts[caller], threads: 2, set: Kernels.instructionSet, seed: UInt64(caller)) }
+                group.addTask {
+                    check(m: 96, n: 80, k: 200, layout: Self.layouts[caller], threads: 2, set: Kernels.instructionSet, seed: UInt64(caller))
+                }
             }
         }
     }

@@ -1,12 +1,13 @@
-import Testing
 import NNCore
+import Testing
 
 @Suite struct SeededRandomGeneratorTests {
     // Reference values from an independent Python implementation of SplitMix64 seeding and
     // xoshiro256** (written from the published algorithms, not from this code).
     @Test func matchesTheDocumentedSequence() {
         var generator = SeededRandomGenerator(seed: 42)
-        #expect((0..<4).map { _ in generator.next() }
+        #expect(
+            (0..<4).map { _ in generator.next() }
                 == [0x1578_0B2E_0C2E_C716, 0x6104_D986_6D11_3A7E, 0xAE17_5332_39E4_99A1, 0xECB8_AD47_03B3_60A1])
         #expect(generator.nextUniform() == 0.9918039142821028)
         var zero = SeededRandomGenerator(seed: 0)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NNCore
 
 @Suite struct TensorTests {
@@ -35,7 +36,8 @@ import Testing
     }
 
     @Test func errorsDescribeThemselves() {
-        #expect("\(TensorError.shapeMismatch(context: "Dense input", expected: [3], actual: [4]))"
+        #expect(
+            "\(TensorError.shapeMismatch(context: "Dense input", expected: [3], actual: [4]))"
                 == "Dense input: expected shape [3], got [4]")
     }
 }

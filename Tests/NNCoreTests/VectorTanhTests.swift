@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NNCore
 
 /// The vectorised Float tanh against Double-precision libm, measured in units in the last

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NNCore
 
 /// Each initialiser against its published definition, for a layer of fan-in 200 and fan-out
@@ -15,7 +16,7 @@ import Testing
     /// (initialiser, bound a of U(−a, a)).
     static let uniform: [(WeightInitializer, Double)] = [
         (.glorotUniform, 0.1414213562373095),   // Glorot & Bengio (2010): √6 / √(fanIn + fanOut) = √(6/300)
-        (.heUniform, 0.17320508075688773),      // He et al. (2015), Keras HeUniform: √(6 / fanIn) = √(6/200)
+        (.heUniform, 0.17320508075688773),   // He et al. (2015), Keras HeUniform: √(6 / fanIn) = √(6/200)
         (.lecunUniform, 0.12247448713915890),   // Keras LecunUniform: √(3 / fanIn) = √(3/200)
         // PyTorch nn.Linear: kaiming_uniform_(a=√5): gain √(2/(1+a²)) = √(1/3), bound gain·√3/√fanIn = √(1/200)
         (.pytorchLinear, 0.07071067811865475),
@@ -35,8 +36,8 @@ import Testing
     /// (initialiser, variance σ² of N(0, σ²)).
     static let normal: [(WeightInitializer, Double)] = [
         (.glorotNormal, 2.0 / 300),   // Glorot & Bengio (2010): 2 / (fanIn + fanOut)
-        (.heNormal, 2.0 / 200),       // He et al. (2015): 2 / fanIn
-        (.lecunNormal, 1.0 / 200),    // LeCun et al. (1998): 1 / fanIn
+        (.heNormal, 2.0 / 200),   // He et al. (2015): 2 / fanIn
+        (.lecunNormal, 1.0 / 200),   // LeCun et al. (1998): 1 / fanIn
     ]
 
     @Test(arguments: normal)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 @Suite struct BMPImageTests {
@@ -28,8 +29,9 @@ import NNCore
             #expect(zip(image.pixels, expected).allSatisfy { abs($0 - $1) < 1e-3 }, "\(bits)-bit topDown \(topDown)")
         }
         // 32-bit with bit-field masks (BGRA order named explicitly) in a V5 header.
-        let masked = bmp(width: 3, rows: colour, bitsPerPixel: 32, compression: 3, headerSize: 124,
-                         masks: [0xFF0000, 0xFF00, 0xFF, 0xFF00_0000])
+        let masked = bmp(
+            width: 3, rows: colour, bitsPerPixel: 32, compression: 3, headerSize: 124,
+            masks: [0xFF0000, 0xFF00, 0xFF, 0xFF00_0000])
         #expect(zip(try BMPImage.decode(masked, path: "m.bmp").pixels, expected).allSatisfy { abs($0 - $1) < 1e-3 })
     }
 

@@ -1,5 +1,6 @@
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 @Suite struct CSVFileTests {
@@ -58,7 +59,8 @@ import NNCore
                 #expect(dataError(fragment) { try load(text, options) } == nil, "\(text.debugDescription): \(fragment)")
             }
         }
-        #expect(dataError("line 2", "not UTF-8") { try CSVFile.decode([0x31, 0x2C, 0x32, 0x0A, 0xFF, 0xFE], path: "data.csv", as: Float.self) } == nil)
+        #expect(
+            dataError("line 2", "not UTF-8") { try CSVFile.decode([0x31, 0x2C, 0x32, 0x0A, 0xFF, 0xFE], path: "data.csv", as: Float.self) } == nil)
     }
 
     @Test func randomBytesNeverCrash() {

@@ -1,12 +1,14 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 let fashionMNISTInstalled = FileManager.default.fileExists(atPath: FashionMNIST.defaultFolder + "/train-images-idx3-ubyte.gz")
 
 @Suite struct FashionMNISTTests {
-    @Test(.enabled(if: fashionMNISTInstalled, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist; .ci/run does this when it can)"))
+    @Test(
+        .enabled(if: fashionMNISTInstalled, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist; .ci/run does this when it can)"))
     func loadsTheInstalledDataSet() throws {
         let (train, test) = try FashionMNIST.load(as: Float.self)
         #expect(train.count == 60_000 && test.count == 10_000)
@@ -20,7 +22,8 @@ let fashionMNISTInstalled = FileManager.default.fileExists(atPath: FashionMNIST.
     @Test func aMissingDataSetSaysHowToGetIt() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(dataError(folder, "train-images-idx3-ubyte", "apt-get install dataset-fashion-mnist") { try FashionMNIST.load(folder: folder) } == nil)
+        #expect(
+            dataError(folder, "train-images-idx3-ubyte", "apt-get install dataset-fashion-mnist") { try FashionMNIST.load(folder: folder) } == nil)
     }
 
     @Test func labelsMustMatchTheImages() throws {
@@ -28,9 +31,10 @@ let fashionMNISTInstalled = FileManager.default.fileExists(atPath: FashionMNIST.
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try write(idx(type: 0x08, shape: [3, 2, 2], payload: [UInt8](repeating: 7, count: 12)), to: "\(folder)/images")
         try write(idx(type: 0x08, shape: [2], payload: [0, 1]), to: "\(folder)/labels")
-        #expect(dataError("\(folder)/labels", "[2] labels for 3 images") {
-            try FashionMNIST.labeledImages(images: "\(folder)/images", labels: "\(folder)/labels")
-        } == nil)
+        #expect(
+            dataError("\(folder)/labels", "[2] labels for 3 images") {
+                try FashionMNIST.labeledImages(images: "\(folder)/images", labels: "\(folder)/labels")
+            } == nil)
         try write(idx(type: 0x08, shape: [3], payload: [0, 1, 1]), to: "\(folder)/labels")
         let data = try FashionMNIST.labeledImages(images: "\(folder)/images", labels: "\(folder)/labels", as: Float.self)
         #expect(data.count == 3 && data.featureShape == [2, 2] && data.classNames == nil)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import NNData
 
 /// A fresh temporary folder, removed by the caller.
@@ -51,8 +52,10 @@ func idx(type: UInt8, shape: [Int], payload: [UInt8]) -> [UInt8] {
 
 /// A BMP file. `rows` are top-row-first pixel values: palette indices (8-bit) or
 /// (red, green, blue) triples packed as 0xRRGGBB (24- and 32-bit).
-func bmp(width: Int, rows: [[Int]], bitsPerPixel: Int, topDown: Bool = false, palette: [(r: UInt8, g: UInt8, b: UInt8)] = [],
-         compression: Int = 0, headerSize: Int = 40, masks: [Int]? = nil) -> [UInt8] {
+func bmp(
+    width: Int, rows: [[Int]], bitsPerPixel: Int, topDown: Bool = false, palette: [(r: UInt8, g: UInt8, b: UInt8)] = [],
+    compression: Int = 0, headerSize: Int = 40, masks: [Int]? = nil
+) -> [UInt8] {
     let height = rows.count
     let stride = (bitsPerPixel * width + 31) / 32 * 4
     let maskBytes = masks.map { $0.flatMap { littleEndian($0, bytes: 4) } } ?? []

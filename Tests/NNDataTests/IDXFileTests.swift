@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 @Suite struct IDXFileTests {
@@ -22,7 +23,9 @@ import NNCore
         let double = -1234.5678
         let doublePayload = (0..<8).map { UInt8(truncatingIfNeeded: double.bitPattern >> (56 - 8 * UInt64($0))) }
         #expect(try IDXFile.decode(idx(type: 0x0E, shape: [1], payload: doublePayload), path: "d", as: Double.self).tensor.scalars == [double])
-        #expect(try IDXFile.decode(idx(type: 0x0C, shape: [1], payload: bigEndian32(-7 & 0xFFFF_FFFF)), path: "i", as: Double.self).tensor.scalars == [-7])
+        #expect(
+            try IDXFile.decode(idx(type: 0x0C, shape: [1], payload: bigEndian32(-7 & 0xFFFF_FFFF)), path: "i", as: Double.self).tensor.scalars == [-7]
+        )
         #expect(try IDXFile.decode(idx(type: 0x09, shape: [2], payload: [0xFF, 0x05]), path: "b", as: Double.self).tensor.scalars == [-1, 5])
         #expect(try IDXFile.decode(idx(type: 0x0B, shape: [1], payload: [0xFF, 0xFE]), path: "s", as: Double.self).tensor.scalars == [-2])
     }
@@ -34,7 +37,10 @@ import NNCore
             ("wrong magic", Array("nope, not idx".utf8), ["not an IDX file", "6e 6f 70 65"]),
             ("unknown type", [0, 0, 0x07, 1] + bigEndian32(1) + [0], ["unsupported IDX element type 0x7"]),
             ("header cut short", [0, 0, 8, 3] + bigEndian32(2), ["truncated", "expected 16 bytes"]),
-            ("declared size beyond the file", idx(type: 0x08, shape: [1000, 1000], payload: [1, 2, 3]), ["truncated", "expected 1000012 bytes", "has 15"]),
+            (
+                "declared size beyond the file", idx(type: 0x08, shape: [1000, 1000], payload: [1, 2, 3]),
+                ["truncated", "expected 1000012 bytes", "has 15"]
+            ),
             ("absurd shape", idx(type: 0x0D, shape: [65535, 65535, 65535], payload: []), ["declares shape 65535×65535", "limit"]),
             ("trailing bytes", idx(type: 0x08, shape: [2], payload: [1, 2, 3]), ["byte 10", "1 bytes after the data"]),
         ]
@@ -67,7 +73,12 @@ import NNCore
         var generator = SeededRandomGenerator(seed: 1)
         for length in 0..<400 {
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-            if length > 4 && length % 3 == 0 { bytes[0] = 0; bytes[1] = 0; bytes[2] = 0x08; bytes[3] = UInt8(length % 4) }
+            if length > 4 && length % 3 == 0 {
+                bytes[0] = 0
+                bytes[1] = 0
+                bytes[2] = 0x08
+                bytes[3] = UInt8(length % 4)
+            }
             _ = try? IDXFile.decode(bytes, path: "random", as: Float.self)
         }
     }
@@ -79,9 +90,10 @@ import NNCore
     @Test func aForgedSizeFieldIsRejectedWithoutAllocatingByIt() throws {
         var compressed = try gzip(idx(type: 0x08, shape: [4], payload: [1, 2, 3, 4]))
         compressed.replaceSubrange((compressed.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
-        #expect(dataError("forged.gz", "corrupt compressed data", "incorrect length check") {
-            try Gzip.decompress(compressed, path: "forged.gz", limit: 1 << 30)
-        } == nil)
+        #expect(
+            dataError("forged.gz", "corrupt compressed data", "incorrect length check") {
+                try Gzip.decompress(compressed, path: "forged.gz", limit: 1 << 30)
+            } == nil)
     }
 
     @Test func concatenatedMembersAreRead() throws {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 /// A class folder layout whose every pixel holds `class·100 + file number`, so a test can
@@ -22,8 +23,8 @@ func makeImageFolder(classes: [String], filesPerClass: Int, width: Int = 4, heig
     @Test func classesAndFilesComeInNaturalOrder() throws {
         let root = try makeImageFolder(classes: ["1", "2", "10"], filesPerClass: 11)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try write("not an image", to: "\(root)/1/notes.txt")           // skipped: not .bmp
-        try write(Array("junk".utf8), to: "\(root)/2/.hidden.bmp")     // skipped: hidden
+        try write("not an image", to: "\(root)/1/notes.txt")   // skipped: not .bmp
+        try write(Array("junk".utf8), to: "\(root)/2/.hidden.bmp")   // skipped: hidden
         let data = try ImageFolder.load(root, as: Float.self)
         #expect(data.classNames == ["1", "2", "10"])
         #expect(data.count == 33 && data.featureShape == [3, 4])
@@ -58,16 +59,19 @@ func makeImageFolder(classes: [String], filesPerClass: Int, width: Int = 4, heig
         let (train, test) = try ImageFolder.load(root, as: Float.self).firstPerClass(10)
         #expect(train.count == 20 && test.count == 4)
         let files = { (data: InMemoryDataset<Float>) in (0..<data.count).map { Int(data.features[flat: $0 * 12]) % 100 } }
-        #expect(files(train) == Array(1...10) + Array(1...10))      // 1…10, not 1, 10, 11, 12, 2, …
+        #expect(files(train) == Array(1...10) + Array(1...10))   // 1…10, not 1, 10, 11, 12, 2, …
         #expect(files(test) == [11, 12, 11, 12])
         #expect(train.classNames == ["x", "y"])
-        #expect(throws: DatasetError.notEnoughSamples(classIndex: 0, available: 10, requested: 13)) { try train.subset(Array(0..<20)).firstPerClass(13) }
+        #expect(throws: DatasetError.notEnoughSamples(classIndex: 0, available: 10, requested: 13)) {
+            try train.subset(Array(0..<20)).firstPerClass(13)
+        }
     }
 }
 
 @Suite struct NaturalOrderTests {
     @Test func numbersCompareByValue() {
-        #expect(NaturalOrder.sorted(["10.bmp", "9.bmp", "1.bmp", "100.bmp", "09.bmp", "a.bmp"])
+        #expect(
+            NaturalOrder.sorted(["10.bmp", "9.bmp", "1.bmp", "100.bmp", "09.bmp", "a.bmp"])
                 == ["1.bmp", "09.bmp", "9.bmp", "10.bmp", "100.bmp", "a.bmp"])   // equal values: plain order
         #expect(NaturalOrder.sorted(["class 12", "class 2", "class 1"]) == ["class 1", "class 2", "class 12"])
     }

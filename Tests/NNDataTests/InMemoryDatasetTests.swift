@@ -1,6 +1,6 @@
-import Testing
 import NNCore
 import NNData
+import Testing
 
 @Suite struct InMemoryDatasetTests {
     @Test func gathersBatchesInTheRequestedOrder() throws {

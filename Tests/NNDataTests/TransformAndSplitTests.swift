@@ -1,11 +1,13 @@
-import Testing
 import NNCore
+import Testing
+
 @testable import NNData
 
 @Suite struct TransformAndSplitTests {
     func numbers(_ count: Int) throws -> InMemoryDataset<Double> {
-        try InMemoryDataset(features: Tensor(shape: [count, 2, 1], scalars: (0..<(2 * count)).map(Double.init)),
-                            targets: Tensor((0..<count).map { Double($0 % 3) }), classNames: ["a", "b", "c"])
+        try InMemoryDataset(
+            features: Tensor(shape: [count, 2, 1], scalars: (0..<(2 * count)).map(Double.init)),
+            targets: Tensor((0..<count).map { Double($0 % 3) }), classNames: ["a", "b", "c"])
     }
 
     @Test func scaleFlattenAndOneHot() throws {

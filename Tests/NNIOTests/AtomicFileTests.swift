@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NNIO
 import NNCore
+import Testing
+
+@testable import NNIO
 
 @Suite struct AtomicFileTests {
     func temporaryFolder() throws -> URL {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import NNCore
 import NNIO
+import Testing
 
 /// Saving and loading the convolutional layers, dropout and batch normalisation.
 @Suite struct ImageLayerFileTests {
@@ -12,8 +12,9 @@ import NNIO
             Conv2D<T, ReLU>(channels: 1, filters: 4, kernelSize: 3, padding: .same, activation: ReLU(), generator: &generator),
             BatchNorm(features: 4, momentum: 0.2),
             MaxPool2D(size: 2),
-            Conv2D<T, Tanh>(channels: 4, filters: 3, kernelHeight: 2, kernelWidth: 3, stride: 2, padding: .zeros(1),
-                            activation: Tanh(), generator: &generator),
+            Conv2D<T, Tanh>(
+                channels: 4, filters: 3, kernelHeight: 2, kernelWidth: 3, stride: 2, padding: .zeros(1),
+                activation: Tanh(), generator: &generator),
             AvgPool2D(size: 2, stride: 1, padding: .same),
             Flatten(),
             Dropout(rate: 0.3, seed: 9),

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNIO
 
 /// A custom layer as a user (or the scaffold plugin) would write it: y = scale ⊙ x + shift.
@@ -23,7 +24,10 @@ struct ScaleAndShift<Scalar: TensorScalar>: SerializableLayer {
         let n = scale.value.scalarCount
         return try! Tensor(shape: input.shape, scalars: input.scalars.enumerated().map { $1 * scale.value[flat: $0 % n] + shift.value[flat: $0 % n] })
     }
-    mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> { cachedInput = input; return self(input) }
+    mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        cachedInput = input
+        return self(input)
+    }
     mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
         let input = cachedInput!, n = scale.value.scalarCount
         for i in 0..<input.scalarCount {
@@ -48,7 +52,8 @@ func temporaryPath(_ name: String) throws -> String {
 func sampleModel<T: TensorScalar>(_: T.Type, seed: UInt64 = 1) -> Sequential<T> {
     var generator = SeededRandomGenerator(seed: seed)
     return Sequential<T>(
-        Dense<T, LeakyReLU>(inputSize: 4, outputSize: 5, activation: LeakyReLU(slope: 0.2), biasInitializer: .uniform(lower: -1, upper: 1), generator: &generator),
+        Dense<T, LeakyReLU>(
+            inputSize: 4, outputSize: 5, activation: LeakyReLU(slope: 0.2), biasInitializer: .uniform(lower: -1, upper: 1), generator: &generator),
         Dense<T, GELU>(inputSize: 5, outputSize: 3, activation: GELU(), generator: &generator),
         Softmax<T>())
 }
@@ -62,7 +67,8 @@ func sampleModel<T: TensorScalar>(_: T.Type, seed: UInt64 = 1) -> Sequential<T> 
             let (loaded, metadata) = try ModelFile.load(path, as: T.self)
             var generator = SeededRandomGenerator(seed: 9)
             let input = try Tensor<T>(shape: [6, 4], scalars: (0..<24).map { _ in T(generator.nextUniform(in: -2.0, 2.0)) })
-            #expect(loaded(input).scalars.map { Double($0).bitPattern } == model(input).scalars.map { Double($0).bitPattern })   // Float → Double is exact
+            // Float → Double is exact.
+            #expect(loaded(input).scalars.map { Double($0).bitPattern } == model(input).scalars.map { Double($0).bitPattern })
             #expect(metadata["format"] == "swift-nn-model/1" && metadata["dtype"] == T.dtypeName && metadata["input_shape"] == "[4]")
             #expect(loaded.namedParameters.map(\.name) == model.namedParameters.map(\.name))
         }
@@ -71,10 +77,17 @@ func sampleModel<T: TensorScalar>(_: T.Type, seed: UInt64 = 1) -> Sequential<T> 
     }
 
     @Test func filesAreDeterministicAndDescribeTheArchitecture() throws {
-        let bytes = Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self)))
-        #expect(bytes == Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self))))
+        let bytes = Safetensors.encode(
+            tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self)))
+        #expect(
+            bytes
+                == Safetensors.encode(
+                    tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self))))
         let metadata = try Safetensors.decode(bytes, path: "m").metadata
-        #expect(metadata["architecture"] == #"{"configuration":{"layers":[{"configuration":{"activation":{"configuration":{"slope":0.2},"type":"leaky-relu"},"input_size":4,"output_size":5},"type":"Dense"},{"configuration":{"activation":{"configuration":{},"type":"gelu"},"input_size":5,"output_size":3},"type":"Dense"},{"configuration":{},"type":"Softmax"}]},"type":"Sequential"}"#)
+        #expect(
+            metadata["architecture"]
+                == #"{"configuration":{"layers":[{"configuration":{"activation":{"configuration":{"slope":0.2},"type":"leaky-relu"},"input_size":4,"output_size":5},"type":"Dense"},{"configuration":{"activation":{"configuration":{},"type":"gelu"},"input_size":5,"output_size":3},"type":"Dense"},{"configuration":{},"type":"Softmax"}]},"type":"Sequential"}"#
+        )
         let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
         #expect(headerLength % 8 == 0)
     }
@@ -110,8 +123,11 @@ func sampleModel<T: TensorScalar>(_: T.Type, seed: UInt64 = 1) -> Sequential<T> 
         #expect { try ModelFile.load(path, as: Float.self) } throws: { "\($0)".contains("unknown layer type 'Sparkle'") }
         metadata["architecture"] = metadata["architecture"]!.replacingOccurrences(of: "\"Sparkle\"", with: "\"Softmax\"")
             .replacingOccurrences(of: "\"gelu\"", with: "\"swoosh\"")
-        try Data(Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: metadata)).write(to: URL(fileURLWithPath: path))
-        #expect { try ModelFile.load(path, as: Float.self) } throws: { "\($0)".contains("unknown activation type 'swoosh'; registered: gelu, identity") }
+        try Data(Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: metadata)).write(
+            to: URL(fileURLWithPath: path))
+        #expect { try ModelFile.load(path, as: Float.self) } throws: {
+            "\($0)".contains("unknown activation type 'swoosh'; registered: gelu, identity")
+        }
     }
 
     @Test func tensorsThatDisagreeWithTheArchitectureAreNamed() throws {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NNCore
+import Testing
+
 @testable import NNIO
 
 /// A safetensors file from a header string and a data section.
@@ -35,9 +36,16 @@ func file(header: String, data: [UInt8]) -> [UInt8] {
         (file(header: #"{"x":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]), "larger than the file"),
         (file(header: #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}}"#, data: [0, 0, 0, 0, 0, 0, 0, 0]), "outside the 8-byte data"),
         (file(header: #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]), "needs 8 bytes"),
-        (file(header: #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"y":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#, data: [UInt8](repeating: 0, count: 6)), "overlaps"),
+        (
+            file(
+                header: #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"y":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#,
+                data: [UInt8](repeating: 0, count: 6)), "overlaps"
+        ),
         (file(header: #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "a gap of 4 bytes"),
-        (file(header: #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [UInt8](repeating: 0, count: 6)), "2 bytes after the last tensor"),
+        (
+            file(header: #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [UInt8](repeating: 0, count: 6)),
+            "2 bytes after the last tensor"
+        ),
     ])
     func badFilesAreRejectedWithAReason(bytes: [UInt8], fragment: String) {
         #expect { try Safetensors.decode(bytes, path: "bad.safetensors") } throws: { error in
@@ -47,7 +55,8 @@ func file(header: String, data: [UInt8]) -> [UInt8] {
 
     @Test func randomAndMutatedBytesNeverCrash() throws {
         var generator = SeededRandomGenerator(seed: 4)
-        let good = Safetensors.encode(tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self)))
+        let good = Safetensors.encode(
+            tensors: ModelFile.tensors(of: sampleModel(Float.self)), metadata: try ModelFile.metadata(for: sampleModel(Float.self)))
         for trial in 0..<3000 {
             var bytes = trial % 3 == 0 ? (0..<generator.nextIndex(below: 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) } : good
             if trial % 3 == 1 { bytes[generator.nextIndex(below: bytes.count)] = UInt8(truncatingIfNeeded: generator.next()) }

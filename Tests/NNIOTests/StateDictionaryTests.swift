@@ -1,6 +1,6 @@
-import Testing
 import NNCore
 import NNIO
+import Testing
 
 @Suite struct StateDictionaryTests {
     func model(seed: UInt64) -> Sequential<Float> {

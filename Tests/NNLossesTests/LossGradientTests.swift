@@ -1,6 +1,6 @@
-import Testing
 import NNCore
 import NNLosses
+import Testing
 
 /// Uniform values in `[lower, upper)` shaped `shape`.
 func uniform(_ shape: [Int], _ lower: Double, _ upper: Double, seed: UInt64) -> Tensor<Double> {
@@ -42,8 +42,9 @@ func uniform(_ shape: [Int], _ lower: Double, _ upper: Double, seed: UInt64) -> 
         let model = Sequential<Double>(
             Dense<Double, Tanh>(inputSize: 3, outputSize: 5, activation: Tanh(), generator: &generator),
             Dense<Double, Identity>(inputSize: 5, outputSize: 3, activation: Identity(), generator: &generator))
-        let report = try GradientCheck.check(model, input: uniform([4, 3], -1, 1, seed: 5),
-                                             target: Tensor([0, 2, 1, 2]), loss: CrossEntropy())
+        let report = try GradientCheck.check(
+            model, input: uniform([4, 3], -1, 1, seed: 5),
+            target: Tensor([0, 2, 1, 2]), loss: CrossEntropy())
         #expect(report.worstRelativeError < 1e-6, "\(report)")
         #expect(throws: LossError.self) {
             try GradientCheck.check(model, input: uniform([4, 3], -1, 1, seed: 5), target: Tensor([0, 7, 1, 2]), loss: CrossEntropy())

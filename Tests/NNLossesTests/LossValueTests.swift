@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import NNCore
 import NNLosses
+import Testing
 
 @Suite struct LossValueTests {
     let prediction = try! Tensor<Double>([[1, 2], [3, 4]])

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import NNCore
 import NNOptimizers
+import Testing
 
 /// The Float fast path of Adam (four elements at a time in SIMD types, the rest one by one)
 /// against Adam's formula computed in Double (Kingma and Ba, 2015; AdamW: Loshchilov and
@@ -25,10 +25,12 @@ import NNOptimizers
         let (lr, beta1, beta2, epsilon) = (0.01, 0.9, 0.999, 1e-8)
         let count = 37   // nine SIMD groups of four and a scalar tail of one
         var generator = SeededRandomGenerator(seed: 5)
-        var layer = try Dense(weight: Tensor<Float>(shape: [count, 1], scalars: (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }),
-                              bias: Tensor<Float>([0]), activation: Identity())
+        var layer = try Dense(
+            weight: Tensor<Float>(shape: [count, 1], scalars: (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }),
+            bias: Tensor<Float>([0]), activation: Identity())
         layer.freeze { $0 == "bias" }
-        var optimizer: GradientOptimizer = settings.decoupled > 0
+        var optimizer: GradientOptimizer =
+            settings.decoupled > 0
             ? .adamW(learningRate: lr, weightDecay: settings.decoupled, beta1: beta1, beta2: beta2, epsilon: epsilon)
             : .adam(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: settings.l2)
         if let clip = settings.clip { optimizer = optimizer.clipped(.byValue(clip)) }

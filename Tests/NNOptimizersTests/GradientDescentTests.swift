@@ -1,6 +1,6 @@
-import Testing
 import NNCore
 import NNOptimizers
+import Testing
 
 @Suite struct GradientDescentTests {
     func layerWithGradients() throws -> Dense<Double, Identity> {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import NNCore
 import NNOptimizers
+import Testing
 
 /// A one-weight, one-bias layer whose gradients the test sets by hand before each step.
 func scalarLayer(weight: Double, bias: Double = 0) -> Dense<Double, Identity> {
@@ -9,8 +9,10 @@ func scalarLayer(weight: Double, bias: Double = 0) -> Dense<Double, Identity> {
 }
 
 /// Runs one update per gradient pair and returns the (weight, bias) after each.
-func trajectory(_ optimizer: GradientOptimizer, from layer: Dense<Double, Identity>,
-                gradients: [(weight: Double, bias: Double)]) -> [(weight: Double, bias: Double)] {
+func trajectory(
+    _ optimizer: GradientOptimizer, from layer: Dense<Double, Identity>,
+    gradients: [(weight: Double, bias: Double)]
+) -> [(weight: Double, bias: Double)] {
     var optimizer = optimizer, layer = layer
     return gradients.map { gradient in
         layer.weight.gradient[flat: 0] = gradient.weight
@@ -26,22 +28,31 @@ func expectClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-15, sourceLo
 
 @Suite struct UpdateRuleTests {
     @Test func fixedStepMovesByTheStepAgainstTheSignAndNotAtZero() {
-        let steps = trajectory(.fixedStep(0.1), from: scalarLayer(weight: 1, bias: 2),
-                               gradients: [(0.5, 0), (-2, 0), (1e-9, -3)])
-        expectClose(steps[0].weight, 0.9); #expect(steps[0].bias == 2)
-        expectClose(steps[1].weight, 1.0); #expect(steps[1].bias == 2)
-        expectClose(steps[2].weight, 0.9); expectClose(steps[2].bias, 2.1)
+        let steps = trajectory(
+            .fixedStep(0.1), from: scalarLayer(weight: 1, bias: 2),
+            gradients: [(0.5, 0), (-2, 0), (1e-9, -3)])
+        expectClose(steps[0].weight, 0.9)
+        #expect(steps[0].bias == 2)
+        expectClose(steps[1].weight, 1.0)
+        #expect(steps[1].bias == 2)
+        expectClose(steps[2].weight, 0.9)
+        expectClose(steps[2].bias, 2.1)
     }
 
     @Test func momentumAndNesterovByHand() {
         let gradients: [(Double, Double)] = [(1, 0), (0.5, 0), (-1, 0)]
         // v₁ = 1, θ₁ = 1 − 0.1·1; v₂ = 0.9 + 0.5 = 1.4, θ₂ = 0.9 − 0.14; v₃ = 1.26 − 1 = 0.26, θ₃ = 0.76 − 0.026
         let heavyBall = trajectory(.gradientDescent(learningRate: 0.1, momentum: 0.9), from: scalarLayer(weight: 1), gradients: gradients)
-        expectClose(heavyBall[0].weight, 0.9); expectClose(heavyBall[1].weight, 0.76); expectClose(heavyBall[2].weight, 0.734)
+        expectClose(heavyBall[0].weight, 0.9)
+        expectClose(heavyBall[1].weight, 0.76)
+        expectClose(heavyBall[2].weight, 0.734)
         // Nesterov steps by g + μv: 1.9, 0.5 + 1.26 = 1.76, −1 + 0.234 = −0.766
-        let nesterov = trajectory(.gradientDescent(learningRate: 0.1, momentum: 0.9, nesterov: true),
-                                  from: scalarLayer(weight: 1), gradients: gradients)
-        expectClose(nesterov[0].weight, 0.81); expectClose(nesterov[1].weight, 0.634); expectClose(nesterov[2].weight, 0.7106)
+        let nesterov = trajectory(
+            .gradientDescent(learningRate: 0.1, momentum: 0.9, nesterov: true),
+            from: scalarLayer(weight: 1), gradients: gradients)
+        expectClose(nesterov[0].weight, 0.81)
+        expectClose(nesterov[1].weight, 0.634)
+        expectClose(nesterov[2].weight, 0.7106)
     }
 
     @Test func adamsFirstThreeStepsFollowItsFormula() {
@@ -75,21 +86,27 @@ func expectClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-15, sourceLo
     }
 
     @Test func weightDecayAddsLambdaThetaToTheGradient() {
-        let steps = trajectory(.gradientDescent(learningRate: 0.1, weightDecay: 0.5), from: scalarLayer(weight: 2, bias: 1),
-                               gradients: [(0.3, 0)])
+        let steps = trajectory(
+            .gradientDescent(learningRate: 0.1, weightDecay: 0.5), from: scalarLayer(weight: 2, bias: 1),
+            gradients: [(0.3, 0)])
         expectClose(steps[0].weight, 2 - 0.1 * (0.3 + 0.5 * 2))
         expectClose(steps[0].bias, 1 - 0.1 * 0.5)
     }
 
     @Test func clippingByValueAndByGlobalNorm() {
-        let byValue = trajectory(GradientOptimizer.gradientDescent(learningRate: 0.1).clipped(.byValue(1)),
-                                 from: scalarLayer(weight: 0), gradients: [(5, -0.25)])
-        expectClose(byValue[0].weight, -0.1); expectClose(byValue[0].bias, 0.025)
+        let byValue = trajectory(
+            GradientOptimizer.gradientDescent(learningRate: 0.1).clipped(.byValue(1)),
+            from: scalarLayer(weight: 0), gradients: [(5, -0.25)])
+        expectClose(byValue[0].weight, -0.1)
+        expectClose(byValue[0].bias, 0.025)
         // Gradients (3, 4) have norm 5: clipped to norm 1 they are (0.6, 0.8).
-        let byNorm = trajectory(GradientOptimizer.gradientDescent(learningRate: 1).clipped(.byGlobalNorm(1)),
-                                from: scalarLayer(weight: 0), gradients: [(3, 4), (0.3, 0.4)])
-        expectClose(byNorm[0].weight, -0.6); expectClose(byNorm[0].bias, -0.8)
-        expectClose(byNorm[1].weight, -0.9); expectClose(byNorm[1].bias, -1.2)   // norm 0.5: unchanged
+        let byNorm = trajectory(
+            GradientOptimizer.gradientDescent(learningRate: 1).clipped(.byGlobalNorm(1)),
+            from: scalarLayer(weight: 0), gradients: [(3, 4), (0.3, 0.4)])
+        expectClose(byNorm[0].weight, -0.6)
+        expectClose(byNorm[0].bias, -0.8)
+        expectClose(byNorm[1].weight, -0.9)
+        expectClose(byNorm[1].bias, -1.2)   // norm 0.5: unchanged
     }
 }
 
@@ -111,7 +128,9 @@ func expectClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-15, sourceLo
     @Test func theOptimizerFollowsItsSchedule() {
         let optimizer = GradientOptimizer.gradientDescent(learningRate: 0.1).scheduled(.stepDecay(interval: 1, factor: 0.5))
         let steps = trajectory(optimizer, from: scalarLayer(weight: 0), gradients: [(1, 0), (1, 0), (1, 0)])
-        expectClose(steps[0].weight, -0.1); expectClose(steps[1].weight, -0.15); expectClose(steps[2].weight, -0.175)
+        expectClose(steps[0].weight, -0.1)
+        expectClose(steps[1].weight, -0.15)
+        expectClose(steps[2].weight, -0.175)
     }
 }
 
@@ -120,7 +139,8 @@ func expectClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-15, sourceLo
         let optimizer = GradientOptimizer.gradientDescent(learningRate: 0.1)
             .grouped(ParameterGroup(.suffix("bias"), learningRate: 0.005), ParameterGroup(.suffix("weight"), learningRate: 0.2))
         let steps = trajectory(optimizer, from: scalarLayer(weight: 1, bias: 1), gradients: [(1, 1)])
-        expectClose(steps[0].weight, 0.8); expectClose(steps[0].bias, 0.995)
+        expectClose(steps[0].weight, 0.8)
+        expectClose(steps[0].bias, 0.995)
         #expect(optimizer.currentLearningRate(for: "layers.0.bias") == 0.005)
         #expect(optimizer.currentLearningRate(for: "layers.0.other") == 0.1)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NNScaffold
 
 @Suite struct ScaffoldTests {
@@ -17,8 +18,10 @@ import Testing
         try Scaffold.validate(name: name)
     }
 
-    @Test(arguments: [("scale", "capital letter"), ("Scale-Shift", "only letters and digits"), ("", "empty"),
-                      ("2Layer", "capital letter"), ("Tensor", "shadow"), ("Ünïcode", "capital letter")])
+    @Test(arguments: [
+        ("scale", "capital letter"), ("Scale-Shift", "only letters and digits"), ("", "empty"),
+        ("2Layer", "capital letter"), ("Tensor", "shadow"), ("Ünïcode", "capital letter"),
+    ])
     func otherNamesAreRefused(name: String, reason: String) {
         #expect { try Scaffold.validate(name: name) } throws: { "\($0)".contains(reason) && "\($0)".contains("UpperCamelCase") }
     }
@@ -27,8 +30,9 @@ import Testing
     func templatesFillCompletely(kind: Scaffold.Kind) throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let files = try Scaffold.plan(name: "Foo", kind: kind, module: "MyModule", templates: Self.templates,
-                                      sourceFolder: root + "/Sources/MyModule", testFolder: root + "/Tests/MyModuleTests", force: false)
+        let files = try Scaffold.plan(
+            name: "Foo", kind: kind, module: "MyModule", templates: Self.templates,
+            sourceFolder: root + "/Sources/MyModule", testFolder: root + "/Tests/MyModuleTests", force: false)
         #expect(files.map(\.path) == [root + "/Sources/MyModule/Foo.swift", root + "/Tests/MyModuleTests/FooTests.swift"])
         #expect(files.allSatisfy { !$0.contents.contains("__NAME__") && !$0.contents.contains("__MODULE__") })
         #expect(files[0].contents.contains("\"Foo\"") && files[1].contents.contains("@testable import MyModule"))
@@ -42,16 +46,18 @@ import Testing
     func coreOnlyTargetsGetFilesWithoutNNIO(kind: Scaffold.Kind) throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let files = try Scaffold.plan(name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
-                                      testFolder: root + "/T", serializable: false, force: false)
+        let files = try Scaffold.plan(
+            name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
+            testFolder: root + "/T", serializable: false, force: false)
         for file in files {
             for word in ["import NNIO", ": SerializableLayer", ": SerializableActivation", "ModelFile.", "Registry", "register()", "// scaffold:"] {
                 #expect(!file.contents.contains(word), "\(file.path) holds \(word)")
             }
         }
         #expect(files[1].contents.contains("@Test(.disabled(\"MyNet depends on NNCore only"))
-        let serializable = try Scaffold.plan(name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
-                                             testFolder: root + "/T", serializable: true, force: false)
+        let serializable = try Scaffold.plan(
+            name: "Gate", kind: kind, module: "MyNet", templates: Self.templates, sourceFolder: root + "/S",
+            testFolder: root + "/T", serializable: true, force: false)
         #expect(serializable[0].contents.contains("import NNIO") && !serializable[0].contents.contains("// scaffold:"))
     }
 
@@ -61,10 +67,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/Tests/M", withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: root + "/Tests/M/FooTests.swift"))
         #expect(throws: Scaffold.Failure.fileExists(root + "/Tests/M/FooTests.swift")) {
-            try Scaffold.plan(name: "Foo", kind: .layer, module: "M", templates: Self.templates, sourceFolder: root + "/S", testFolder: root + "/Tests/M", force: false)
+            try Scaffold.plan(
+                name: "Foo", kind: .layer, module: "M", templates: Self.templates, sourceFolder: root + "/S", testFolder: root + "/Tests/M",
+                force: false)
         }
         #expect(!FileManager.default.fileExists(atPath: root + "/S/Foo.swift"))   // nothing written
-        let forced = try Scaffold.plan(name: "Foo", kind: .layer, module: "M", templates: Self.templates, sourceFolder: root + "/S", testFolder: root + "/Tests/M", force: true)
+        let forced = try Scaffold.plan(
+            name: "Foo", kind: .layer, module: "M", templates: Self.templates, sourceFolder: root + "/S", testFolder: root + "/Tests/M", force: true)
         #expect(forced.count == 2)
         #expect(throws: Scaffold.Failure.missingTemplate(root + "/Layer.swift.template")) {
             try Scaffold.plan(name: "Foo", kind: .layer, module: "M", templates: root, sourceFolder: root, testFolder: root, force: false)

@@ -1,5 +1,5 @@
-import Testing
 import NN
+import Testing
 
 /// A data set that records which samples the trainer asks for, batch by batch.
 final class RecordingDataset: Dataset, @unchecked Sendable {
@@ -7,8 +7,9 @@ final class RecordingDataset: Dataset, @unchecked Sendable {
     var batches: [[Int]] = []
 
     init(count: Int) throws {
-        data = try InMemoryDataset(features: Tensor(shape: [count, 1], scalars: (0..<count).map(Double.init)),
-                                   targets: Tensor(shape: [count, 1], scalars: (0..<count).map { 2 * Double($0) }))
+        data = try InMemoryDataset(
+            features: Tensor(shape: [count, 1], scalars: (0..<count).map(Double.init)),
+            targets: Tensor(shape: [count, 1], scalars: (0..<count).map { 2 * Double($0) }))
     }
 
     var count: Int { data.count }

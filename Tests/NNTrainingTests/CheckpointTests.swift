@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NN
+import Testing
 
 @Suite struct CheckpointTests {
     func path(_ name: String) throws -> String {
@@ -18,9 +18,10 @@ import NN
         layers.append(Dense<Float, Identity>(inputSize: 8, outputSize: 2, activation: Identity(), generator: &generator))
         let model = Sequential<Float>(layers)
         // Adam keeps moments, shuffled batches consume the generator: both must be restored.
-        return Trainer(model: model, loss: CrossEntropy(),
-                       optimizer: GradientOptimizer.adam(learningRate: 0.01).scheduled(.exponential(factor: 0.99)),
-                       schedule: ShuffledBatches(size: 7), seed: 11, metrics: [Accuracy()])
+        return Trainer(
+            model: model, loss: CrossEntropy(),
+            optimizer: GradientOptimizer.adam(learningRate: 0.01).scheduled(.exponential(factor: 0.99)),
+            schedule: ShuffledBatches(size: 7), seed: 11, metrics: [Accuracy()])
     }
 
     func data() throws -> InMemoryDataset<Float> {
@@ -64,8 +65,9 @@ import NN
         let checkpoint = try path("c.safetensors")
         try trainer.saveCheckpoint(to: checkpoint)
         var generator = SeededRandomGenerator(seed: 1)
-        var other = Trainer(model: Sequential<Float>(Dense<Float, Identity>(inputSize: 2, outputSize: 2, activation: Identity(), generator: &generator)),
-                            loss: CrossEntropy(), optimizer: GradientOptimizer.adam())
+        var other = Trainer(
+            model: Sequential<Float>(Dense<Float, Identity>(inputSize: 2, outputSize: 2, activation: Identity(), generator: &generator)),
+            loss: CrossEntropy(), optimizer: GradientOptimizer.adam())
         let before = other.model.stateDictionary
         #expect { try other.restoreCheckpoint(from: checkpoint) } throws: { "\($0)".contains("the architecture and the tensors disagree") }
         #expect(other.model.stateDictionary == before && other.history.epochs.isEmpty)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NN
+import Testing
 
 /// The textbook `backprop(x, y)` (Nielsen's `network.py`): for one sample, a network of
 /// sigmoid layers and the quadratic cost `C = ½‖a − y‖²` gives ∇b and ∇w for every layer.
@@ -11,14 +11,17 @@ import NN
         var generator = SeededRandomGenerator(seed: seed)
         let random = WeightInitializer.uniform(lower: -1.5, upper: 1.5)
         let network = Sequential<Double>(
-            Dense<Double, Sigmoid>(inputSize: 3, outputSize: 4, activation: Sigmoid(),
-                                   weightInitializer: random, biasInitializer: random, generator: &generator),
-            Dense<Double, Sigmoid>(inputSize: 4, outputSize: 2, activation: Sigmoid(),
-                                   weightInitializer: random, biasInitializer: random, generator: &generator))
+            Dense<Double, Sigmoid>(
+                inputSize: 3, outputSize: 4, activation: Sigmoid(),
+                weightInitializer: random, biasInitializer: random, generator: &generator),
+            Dense<Double, Sigmoid>(
+                inputSize: 4, outputSize: 2, activation: Sigmoid(),
+                weightInitializer: random, biasInitializer: random, generator: &generator))
         let x = try Tensor<Double>([(0..<3).map { _ in generator.nextUniform() }])
         let y = try Tensor<Double>([(0..<2).map { _ in generator.nextUniform() }])
-        let report = try GradientCheck.check(network, input: x, target: y,
-                                             loss: MeanSquaredError(reduction: .sum, halved: true))
+        let report = try GradientCheck.check(
+            network, input: x, target: y,
+            loss: MeanSquaredError(reduction: .sum, halved: true))
         #expect(report.checkedCount == (3 * 4 + 4) + (4 * 2 + 2) + 3)
         #expect(report.worstRelativeError < 1e-6, "\(report)")
 

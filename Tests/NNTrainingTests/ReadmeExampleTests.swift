@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NN
+import Testing
 
 /// The code example of README.md, verbatim between the markers, so the README never shows
 /// code that does not compile or work.
@@ -12,12 +12,14 @@ import NN
         let model = Sequential<Float>(
             Dense<Float, Tanh>(inputSize: 2, outputSize: 4, activation: Tanh(), generator: &generator),
             Dense<Float, Sigmoid>(inputSize: 4, outputSize: 1, activation: Sigmoid(), generator: &generator))
-        let data = try InMemoryDataset(features: Tensor<Float>([[0, 0], [0, 1], [1, 0], [1, 1]]),
-                                       targets: Tensor<Float>([[0], [1], [1], [0]]))
+        let data = try InMemoryDataset(
+            features: Tensor<Float>([[0, 0], [0, 1], [1, 0], [1, 1]]),
+            targets: Tensor<Float>([[0], [1], [1], [0]]))
 
-        var trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: .gradientDescent(learningRate: 0.5),
-                              schedule: FullBatch(), seed: 7, metrics: [Accuracy()],
-                              callbacks: [ProgressReport(every: 500), EarlyStopping(metric: "loss", target: 0.02)])
+        var trainer = Trainer(
+            model: model, loss: BinaryCrossEntropy(), optimizer: .gradientDescent(learningRate: 0.5),
+            schedule: FullBatch(), seed: 7, metrics: [Accuracy()],
+            callbacks: [ProgressReport(every: 500), EarlyStopping(metric: "loss", target: 0.02)])
         let history = try trainer.fit(data, epochs: 5000)
         let (loss, metrics) = try trainer.evaluate(data)
         print("stopped after \(history.epochs.count) epochs: loss \(loss), accuracy \(metrics["accuracy"]!)")
@@ -56,8 +58,9 @@ import NN
         #expect(model.forward(batch).shape == [2, 10])
 
         let testFile = URL(fileURLWithPath: #filePath)
-        let readme = try String(contentsOf: testFile.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: testFile.deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
         let source = try String(contentsOf: testFile, encoding: .utf8)
         let tested = example(named: "README CNN example", in: source)
         #expect(readme.contains("```swift\n" + tested + "```"))

@@ -1,5 +1,5 @@
-import Testing
 import NN
+import Testing
 
 /// The address of a tensor's storage, to tell whether a step reused it.
 private func storageAddress<T>(_ tensor: Tensor<T>) -> UInt {
@@ -65,8 +65,9 @@ private func storageAddress<T>(_ tensor: Tensor<T>) -> UInt {
     }
 
     @Test func gatheringIntoBuffersEqualsBatchAndReusesThem() throws {
-        let data = try InMemoryDataset(features: Tensor<Double>(shape: [4, 2, 2], scalars: (0..<16).map(Double.init)),
-                                       targets: Tensor(shape: [4], scalars: [0, 1, 2, 3]))
+        let data = try InMemoryDataset(
+            features: Tensor<Double>(shape: [4, 2, 2], scalars: (0..<16).map(Double.init)),
+            targets: Tensor(shape: [4], scalars: [0, 1, 2, 3]))
         var features = Tensor<Double>(zeros: [0]), targets = Tensor<Double>(zeros: [0])
         data.batch([3, 0][...], features: &features, targets: &targets)
         let addresses = [storageAddress(features), storageAddress(targets)]

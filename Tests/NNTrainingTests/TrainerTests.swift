@@ -1,5 +1,5 @@
-import Testing
 import NN
+import Testing
 
 /// Two Gaussian-ish blobs in the plane, labelled 0 and 1, from a seed.
 func blobs(count: Int, seed: UInt64) throws -> InMemoryDataset<Double> {
@@ -29,9 +29,10 @@ final class Lines: @unchecked Sendable {
 @Suite struct TrainerTests {
     @Test func stopsEarlyOnceTrainingAccuracyReachesTheTarget() throws {
         let data = try blobs(count: 200, seed: 1)
-        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.05),
-                              schedule: ShuffledBatches(size: 10), seed: 3, metrics: [Accuracy()],
-                              callbacks: [EarlyStopping(metric: "accuracy", target: 0.85)])
+        var trainer = Trainer(
+            model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.05),
+            schedule: ShuffledBatches(size: 10), seed: 3, metrics: [Accuracy()],
+            callbacks: [EarlyStopping(metric: "accuracy", target: 0.85)])
         let history = try trainer.fit(data, epochs: 500)
         let accuracies = history.epochs.map { $0.metrics["accuracy"]! }
         #expect(history.epochs.count < 500)
@@ -43,8 +44,9 @@ final class Lines: @unchecked Sendable {
 
     @Test func reportsEveryKEpochsAndAtTheEnd() throws {
         let lines = Lines()
-        var trainer = Trainer(model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
-                              metrics: [Accuracy()], callbacks: [ProgressReport(every: 3) { lines.lines.append($0) }])
+        var trainer = Trainer(
+            model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
+            metrics: [Accuracy()], callbacks: [ProgressReport(every: 3) { lines.lines.append($0) }])
         let history = try trainer.fit(try blobs(count: 20, seed: 1), epochs: 10)
         #expect(history.epochs.map(\.epoch) == Array(1...10))
         #expect(lines.lines.count == 4)
@@ -71,8 +73,9 @@ final class Lines: @unchecked Sendable {
     @Test func sameSeedSameRunAndEpochsCountInTotal() throws {
         let data = try blobs(count: 30, seed: 1)
         func trainer(seed: UInt64) -> Trainer<Sequential<Double>, CrossEntropy, GradientOptimizer> {
-            Trainer(model: classifier(seed: 9), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
-                    schedule: ShuffledBatches(size: 4), seed: seed)
+            Trainer(
+                model: classifier(seed: 9), loss: CrossEntropy(), optimizer: .gradientDescent(learningRate: 0.1),
+                schedule: ShuffledBatches(size: 4), seed: seed)
         }
         var a = trainer(seed: 1), b = trainer(seed: 1), c = trainer(seed: 2)
         try a.fit(data, epochs: 4)
@@ -107,8 +110,9 @@ final class Lines: @unchecked Sendable {
     @Test func anOverflowingLossStopsTrainingWithAClearError() throws {
         let model = try Dense(weight: Tensor<Float>([[1]]), bias: Tensor([0]), activation: Identity())
         let data = try InMemoryDataset(features: Tensor<Float>([[1], [2]]), targets: Tensor<Float>([[1e20], [1]]))
-        var trainer = Trainer(model: model, loss: MeanSquaredError(), optimizer: .gradientDescent(learningRate: 0.1),
-                              schedule: InOrderBatches(size: 1))
+        var trainer = Trainer(
+            model: model, loss: MeanSquaredError(), optimizer: .gradientDescent(learningRate: 0.1),
+            schedule: InOrderBatches(size: 1))
         #expect(throws: TrainingError.nonFiniteLoss(epoch: 1, step: 1, value: .infinity)) { try trainer.fit(data, epochs: 3) }
     }
 }

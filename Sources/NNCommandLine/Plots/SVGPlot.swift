@@ -27,8 +27,10 @@ struct SVGPlot {
     /// Screen coordinates of a data point.
     func screen(_ x: Double, _ y: Double) -> (x: Double, y: Double) {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        return (left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth,
-                top + (1 - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight)
+        return (
+            left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth,
+            top + (1 - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
+        )
     }
 
     mutating func scatter(_ points: [(Double, Double)], color: String, label: String? = nil) {
@@ -53,7 +55,9 @@ struct SVGPlot {
 
     mutating func marker(_ x: Double, _ y: Double, color: String, label: String) {
         let p = screen(x, y)
-        elements.append("<path d=\"M\(f(p.x - 6)),\(f(p.y)) L\(f(p.x + 6)),\(f(p.y)) M\(f(p.x)),\(f(p.y - 6)) L\(f(p.x)),\(f(p.y + 6))\" stroke=\"\(color)\" stroke-width=\"3\"/>")
+        elements.append(
+            "<path d=\"M\(f(p.x - 6)),\(f(p.y)) L\(f(p.x + 6)),\(f(p.y)) M\(f(p.x)),\(f(p.y - 6)) L\(f(p.x)),\(f(p.y + 6))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
+        )
         legend.append((label, color))
     }
 
@@ -67,7 +71,9 @@ struct SVGPlot {
             for (column, value) in values.enumerated() {
                 let corner = screen(xRange.lowerBound + Double(column) * cellWidth, yRange.lowerBound + Double(row + 1) * cellHeight)
                 let opposite = screen(xRange.lowerBound + Double(column + 1) * cellWidth, yRange.lowerBound + Double(row) * cellHeight)
-                elements.append("<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x + 0.5))\" height=\"\(f(opposite.y - corner.y + 0.5))\" fill=\"\(colorOf(value))\" shape-rendering=\"crispEdges\"/>")
+                elements.append(
+                    "<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x + 0.5))\" height=\"\(f(opposite.y - corner.y + 0.5))\" fill=\"\(colorOf(value))\" shape-rendering=\"crispEdges\"/>"
+                )
             }
         }
     }
@@ -95,27 +101,37 @@ struct SVGPlot {
             for (column, count) in values.enumerated() {
                 let corner = screen(Double(column), Double(n - row)), opposite = screen(Double(column + 1), Double(n - row - 1))
                 let share = Double(count) / Double(total)
-                elements.append("<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x))\" height=\"\(f(opposite.y - corner.y))\" fill=\"\(heatColor(share))\" stroke=\"white\"/>")
+                elements.append(
+                    "<rect x=\"\(f(corner.x))\" y=\"\(f(corner.y))\" width=\"\(f(opposite.x - corner.x))\" height=\"\(f(opposite.y - corner.y))\" fill=\"\(heatColor(share))\" stroke=\"white\"/>"
+                )
                 let centre = screen(Double(column) + 0.5, Double(n - row) - 0.5)
-                elements.append("<text x=\"\(f(centre.x))\" y=\"\(f(centre.y + 4))\" text-anchor=\"middle\" font-size=\"\(n > 10 ? 9 : 11)\" fill=\"\(share > 0.5 ? "black" : "white")\">\(count)</text>")
+                elements.append(
+                    "<text x=\"\(f(centre.x))\" y=\"\(f(centre.y + 4))\" text-anchor=\"middle\" font-size=\"\(n > 10 ? 9 : 11)\" fill=\"\(share > 0.5 ? "black" : "white")\">\(count)</text>"
+                )
             }
             let label = screen(0, Double(n - row) - 0.5)
-            categoryLabels.append("<text x=\"\(f(label.x - 6))\" y=\"\(f(label.y + 4))\" text-anchor=\"end\" font-size=\"10\">\(escaped(labels[row]))</text>")
+            categoryLabels.append(
+                "<text x=\"\(f(label.x - 6))\" y=\"\(f(label.y + 4))\" text-anchor=\"end\" font-size=\"10\">\(escaped(labels[row]))</text>")
             let bottom = screen(Double(row) + 0.5, 0)
-            categoryLabels.append("<text transform=\"translate(\(f(bottom.x)),\(f(bottom.y + 12))) rotate(30)\" font-size=\"10\">\(escaped(labels[row]))</text>")
+            categoryLabels.append(
+                "<text transform=\"translate(\(f(bottom.x)),\(f(bottom.y + 12))) rotate(30)\" font-size=\"10\">\(escaped(labels[row]))</text>")
         }
         showsTicks = false
     }
 
     /// The finished document.
     func render() -> String {
-        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
-                   "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-                   "<defs><clipPath id=\"plot\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\"/></clipPath></defs>",
-                   "<g clip-path=\"url(#plot)\">"]
+        var svg = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            "<defs><clipPath id=\"plot\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\"/></clipPath></defs>",
+            "<g clip-path=\"url(#plot)\">",
+        ]
         svg += elements
         svg.append("</g>")
-        svg.append("<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\" fill=\"none\" stroke=\"black\"/>")
+        svg.append(
+            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\" fill=\"none\" stroke=\"black\"/>"
+        )
         svg += categoryLabels
         for x in showsTicks ? ticks(xRange) : [] {
             let p = screen(x, yRange.lowerBound)
@@ -129,9 +145,12 @@ struct SVGPlot {
         }
         svg.append("<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>")
         svg.append("<text x=\"\(f(left + (width - left - right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escaped(xLabel))</text>")
-        svg.append("<text transform=\"translate(18,\(f(top + (height - top - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
+        svg.append(
+            "<text transform=\"translate(18,\(f(top + (height - top - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escaped(yLabel))</text>")
         if !legend.isEmpty {
-            svg.append("<rect x=\"\(f(width - right - 156))\" y=\"\(f(top + 4))\" width=\"150\" height=\"\(f(Double(legend.count) * 16 + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>")
+            svg.append(
+                "<rect x=\"\(f(width - right - 156))\" y=\"\(f(top + 4))\" width=\"150\" height=\"\(f(Double(legend.count) * 16 + 6))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>"
+            )
         }
         for (index, entry) in legend.enumerated() {
             let y = top + 16 + Double(index) * 16

@@ -79,8 +79,9 @@ extension Activation {
     func multiplyByDerivativeElementwise<T: TensorScalar>(
         input: UnsafeBufferPointer<T>, output: UnsafeBufferPointer<T>, gradient: UnsafeMutableBufferPointer<T>
     ) {
-        precondition(input.count == gradient.count && output.count == gradient.count,
-                     "Activation.multiplyByDerivative: buffers differ in length")
+        precondition(
+            input.count == gradient.count && output.count == gradient.count,
+            "Activation.multiplyByDerivative: buffers differ in length")
         for i in 0..<gradient.count { gradient[i] *= derivative(input: input[i], output: output[i]) }
     }
 

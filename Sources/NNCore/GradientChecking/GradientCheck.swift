@@ -50,8 +50,9 @@ public enum GradientCheck {
                 plus.nudge(parameter: name, at: index, by: step)
                 minus.nudge(parameter: name, at: index, by: -step)
                 let numeric = (lossAt(plus, input) - lossAt(minus, input)) / (2 * step)
-                report.record(analytic: parameter.gradient[flat: index], numeric: numeric,
-                              floor: floor, location: "\(name)[\(index)]")
+                report.record(
+                    analytic: parameter.gradient[flat: index], numeric: numeric,
+                    floor: floor, location: "\(name)[\(index)]")
             }
         }
         for index in 0..<input.scalarCount {
@@ -59,8 +60,9 @@ public enum GradientCheck {
             plus[flat: index] += step
             minus[flat: index] -= step
             let numeric = (lossAt(start, plus) - lossAt(start, minus)) / (2 * step)
-            report.record(analytic: inputGradient[flat: index], numeric: numeric,
-                          floor: floor, location: "input[\(index)]")
+            report.record(
+                analytic: inputGradient[flat: index], numeric: numeric,
+                floor: floor, location: "input[\(index)]")
         }
         return report
     }

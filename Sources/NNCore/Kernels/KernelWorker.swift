@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A persistent helper thread that runs one part of a matrix product while the caller runs
 /// another.
@@ -37,15 +38,17 @@ final class KernelWorker: @unchecked Sendable {
         pthread_cond_init(&wakeUp, nil)
         let context = Unmanaged.passRetained(self).toOpaque()
         #if canImport(Glibc)
-        var thread = pthread_t()
+            var thread = pthread_t()
         #else
-        var thread: pthread_t? = nil
+            var thread: pthread_t? = nil
         #endif
-        let result = pthread_create(&thread, nil, { context in
-            let worker = Unmanaged<KernelWorker>.fromOpaque(context!).takeUnretainedValue()
-            worker.run()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let worker = Unmanaged<KernelWorker>.fromOpaque(context!).takeUnretainedValue()
+                worker.run()
+                return nil
+            }, context)
         precondition(result == 0, "KernelWorker: pthread_create failed (\(result))")
         pthread_detach(thread)
     }

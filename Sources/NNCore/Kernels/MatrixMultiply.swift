@@ -9,8 +9,9 @@ extension Kernels {
         _ c: UnsafeMutableBufferPointer<T>,
         m: Int, n: Int, k: Int, accumulate: Bool
     ) {
-        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n,
-                     "matrixMultiply: buffers smaller than \(m)×\(k) · \(k)×\(n)")
+        precondition(
+            a.count >= m * k && b.count >= k * n && c.count >= m * n,
+            "matrixMultiply: buffers smaller than \(m)×\(k) · \(k)×\(n)")
         guard m > 0, n > 0 else { return }
         let a = a.baseAddress!, b = b.baseAddress!, c = c.baseAddress!
         if !accumulate { c.update(repeating: 0, count: m * n) }
@@ -57,9 +58,10 @@ extension Kernels {
             for j in 0..<n {
                 for p in 0..<k { transposedB[p * n + j] = b[j * k + p] }
             }
-            matrixMultiply(UnsafeBufferPointer(start: a, count: m * k), transposeA,
-                           UnsafeBufferPointer(start: transposedB, count: k * n), false,
-                           UnsafeMutableBufferPointer(start: c, count: m * n), m: m, n: n, k: k, accumulate: true)
+            matrixMultiply(
+                UnsafeBufferPointer(start: a, count: m * k), transposeA,
+                UnsafeBufferPointer(start: transposedB, count: k * n), false,
+                UnsafeMutableBufferPointer(start: c, count: m * n), m: m, n: n, k: k, accumulate: true)
         }
     }
 }

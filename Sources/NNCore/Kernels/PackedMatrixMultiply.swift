@@ -81,7 +81,8 @@ extension Kernels {
         // from call to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
         let threshold = unpacked ? unpackedThreadingThreshold : threadingThreshold
         guard threads > 1, m * n * k >= threshold, n >= 2 * unpackedColumnBlock || !unpacked,
-              let worker = KernelWorker.shared, worker.tryClaim() else {
+            let worker = KernelWorker.shared, worker.tryClaim()
+        else {
             whole.run()
             return
         }
@@ -108,8 +109,9 @@ struct PackedProductPart {
     /// A part with nothing to do.
     static var empty: PackedProductPart {
         let dummy = UnsafeMutablePointer<Float>(bitPattern: 64)!
-        return PackedProductPart(set: NNInstructionSetBaseline, a: dummy, aRow: 0, aDepth: 0, b: dummy, bDepth: 0,
-                                 bColumn: 0, c: dummy, cRow: 0, rows: 0, columns: 0, depth: 0)
+        return PackedProductPart(
+            set: NNInstructionSetBaseline, a: dummy, aRow: 0, aDepth: 0, b: dummy, bDepth: 0,
+            bColumn: 0, c: dummy, cRow: 0, rows: 0, columns: 0, depth: 0)
     }
 
     /// Two halves along the longer side of C, cut on a tile boundary.
@@ -158,9 +160,10 @@ struct PackedProductPart {
                         nn_sgemm_pack_a(set, a + ic * aRow + pc * aDepth, aRow, aDepth, Int32(mc), Int32(kc), packedA)
                         for jr in stride(from: 0, to: nc, by: nr) {
                             for ir in stride(from: 0, to: mc, by: mr) {
-                                nn_sgemm_micro(set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
-                                               c + (ic + ir) * cRow + jc + jr, cRow,
-                                               Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0)
+                                nn_sgemm_micro(
+                                    set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
+                                    c + (ic + ir) * cRow + jc + jr, cRow,
+                                    Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0)
                             }
                         }
                     }

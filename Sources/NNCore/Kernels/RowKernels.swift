@@ -3,8 +3,9 @@ extension Kernels {
     static func addRowVector<T: TensorScalar>(
         _ bias: UnsafeBufferPointer<T>, to values: UnsafeMutableBufferPointer<T>, columns: Int
     ) {
-        precondition(bias.count == columns && columns > 0 && values.count % columns == 0,
-                     "addRowVector: \(bias.count) biases for rows of \(columns)")
+        precondition(
+            bias.count == columns && columns > 0 && values.count % columns == 0,
+            "addRowVector: \(bias.count) biases for rows of \(columns)")
         for start in stride(from: 0, to: values.count, by: columns) {
             for j in 0..<columns { values[start + j] += bias[j] }
         }
@@ -14,8 +15,9 @@ extension Kernels {
     static func accumulateColumnSums<T: TensorScalar>(
         of values: UnsafeBufferPointer<T>, into sums: UnsafeMutableBufferPointer<T>, columns: Int
     ) {
-        precondition(sums.count == columns && columns > 0 && values.count % columns == 0,
-                     "accumulateColumnSums: \(sums.count) sums for rows of \(columns)")
+        precondition(
+            sums.count == columns && columns > 0 && values.count % columns == 0,
+            "accumulateColumnSums: \(sums.count) sums for rows of \(columns)")
         for start in stride(from: 0, to: values.count, by: columns) {
             for j in 0..<columns { sums[j] += values[start + j] }
         }
@@ -24,8 +26,9 @@ extension Kernels {
     /// Replaces each row with its softmax. Subtracting the row maximum first keeps `exp`
     /// from overflowing; the result is unchanged mathematically.
     static func softmaxRows<T: TensorScalar>(_ values: UnsafeMutableBufferPointer<T>, columns: Int) {
-        precondition(columns > 0 && values.count % columns == 0,
-                     "softmaxRows: \(values.count) values do not form rows of \(columns)")
+        precondition(
+            columns > 0 && values.count % columns == 0,
+            "softmaxRows: \(values.count) values do not form rows of \(columns)")
         for start in stride(from: 0, to: values.count, by: columns) {
             var maximum = values[start]
             for j in 1..<columns { maximum = Swift.max(maximum, values[start + j]) }
@@ -46,8 +49,9 @@ extension Kernels {
     static func softmaxBackwardRows<T: TensorScalar>(
         output: UnsafeBufferPointer<T>, gradient: UnsafeMutableBufferPointer<T>, columns: Int
     ) {
-        precondition(columns > 0 && output.count == gradient.count && output.count % columns == 0,
-                     "softmaxBackwardRows: \(output.count) outputs, \(gradient.count) gradients, rows of \(columns)")
+        precondition(
+            columns > 0 && output.count == gradient.count && output.count % columns == 0,
+            "softmaxBackwardRows: \(output.count) outputs, \(gradient.count) gradients, rows of \(columns)")
         for start in stride(from: 0, to: output.count, by: columns) {
             var dot: T = 0
             for j in 0..<columns { dot += gradient[start + j] * output[start + j] }

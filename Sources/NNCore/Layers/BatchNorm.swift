@@ -41,8 +41,9 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
 
     /// Creates a batch normalisation of `features` features (channels).
     public init(features: Int, momentum: Double = 0.1, epsilon: Double = 1e-5) {
-        precondition(features > 0 && momentum >= 0 && momentum <= 1 && epsilon > 0,
-                     "BatchNorm: features \(features) > 0, momentum \(momentum) in [0, 1], epsilon \(epsilon) > 0")
+        precondition(
+            features > 0 && momentum >= 0 && momentum <= 1 && epsilon > 0,
+            "BatchNorm: features \(features) > 0, momentum \(momentum) in [0, 1], epsilon \(epsilon) > 0")
         weight = Parameter(Tensor(repeating: 1, shape: [features]))
         bias = Parameter(Tensor(zeros: [features]))
         runningMean = Parameter(Tensor(zeros: [features]), isTrainable: false)
@@ -66,8 +67,9 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
             preconditionFailure("BatchNorm.backward needs a forward first")
         }
         cached = nil
-        precondition(outputGradient.shape == normalized.shape,
-                     "BatchNorm.backward: gradient shape \(outputGradient.shape), output shape \(normalized.shape)")
+        precondition(
+            outputGradient.shape == normalized.shape,
+            "BatchNorm.backward: gradient shape \(outputGradient.shape), output shape \(normalized.shape)")
         let features = features
         let rows = normalized.scalarCount / features
         var sumGradient = [Double](repeating: 0, count: features), sumGradientTimesNormalized = sumGradient
@@ -106,8 +108,9 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
         guard inputShape.last == features else {
-            throw .shapeMismatch(context: "BatchNorm of \(features) features (the input's last axis)",
-                                 expected: Array(inputShape.dropLast()) + [features], actual: inputShape)
+            throw .shapeMismatch(
+                context: "BatchNorm of \(features) features (the input's last axis)",
+                expected: Array(inputShape.dropLast()) + [features], actual: inputShape)
         }
         return inputShape
     }
@@ -116,8 +119,9 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// x̂ for backward.
     private mutating func normalize(_ input: Tensor<Scalar>, updatingRunningStatistics: Bool) -> Tensor<Scalar> {
         let features = features
-        precondition(input.rank >= 2 && input.shape.last == features,
-                     "BatchNorm of \(features) features: input shape \(input.shape) (the last axis must be \(features))")
+        precondition(
+            input.rank >= 2 && input.shape.last == features,
+            "BatchNorm of \(features) features: input shape \(input.shape) (the last axis must be \(features))")
         let rows = input.scalarCount / features
         var mean: [Double], variance: [Double]
         let batchStatistics = mode == .training
@@ -127,7 +131,8 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
                 let unbiased = Double(rows) / Double(rows - 1)
                 for feature in 0..<features {
                     runningMean.value[flat: feature] = Scalar((1 - momentum) * Double(runningMean.value[flat: feature]) + momentum * mean[feature])
-                    runningVariance.value[flat: feature] = Scalar((1 - momentum) * Double(runningVariance.value[flat: feature]) + momentum * variance[feature] * unbiased)
+                    runningVariance.value[flat: feature] = Scalar(
+                        (1 - momentum) * Double(runningVariance.value[flat: feature]) + momentum * variance[feature] * unbiased)
                 }
             }
         } else {
@@ -135,8 +140,9 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
             variance = runningVariance.value.scalars.map { Double($0) }
         }
         let inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let (normalized, output) = Self.normalizeAndScale(input, features: features, mean: mean, inverseDeviation: inverseDeviation,
-                                                          gamma: weight.value, beta: bias.value)
+        let (normalized, output) = Self.normalizeAndScale(
+            input, features: features, mean: mean, inverseDeviation: inverseDeviation,
+            gamma: weight.value, beta: bias.value)
         cached = (normalized, inverseDeviation, batchStatistics)
         return output
     }
@@ -164,8 +170,10 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// x̂ = (x − μ)·σ̂⁻¹ and y = γ·x̂ + β.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func normalizeAndScale(_ input: Tensor<Scalar>, features: Int, mean: [Double], inverseDeviation: [Double],
-                                          gamma: Tensor<Scalar>, beta: Tensor<Scalar>) -> (normalized: Tensor<Scalar>, output: Tensor<Scalar>) {
+    private static func normalizeAndScale(
+        _ input: Tensor<Scalar>, features: Int, mean: [Double], inverseDeviation: [Double],
+        gamma: Tensor<Scalar>, beta: Tensor<Scalar>
+    ) -> (normalized: Tensor<Scalar>, output: Tensor<Scalar>) {
         var normalized = input, output = input
         let rows = input.scalarCount / features
         let shift = mean.map { Scalar($0) }, scale = inverseDeviation.map { Scalar($0) }
@@ -187,8 +195,10 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// Σ dy and Σ dy·x̂ per feature, in Double.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func columnSums(_ gradient: Tensor<Scalar>, _ normalized: Tensor<Scalar>, features: Int,
-                                   into sumGradient: inout [Double], _ sumGradientTimesNormalized: inout [Double]) {
+    private static func columnSums(
+        _ gradient: Tensor<Scalar>, _ normalized: Tensor<Scalar>, features: Int,
+        into sumGradient: inout [Double], _ sumGradientTimesNormalized: inout [Double]
+    ) {
         let rows = gradient.scalarCount / features
         gradient.withUnsafeBufferPointer { g in
             normalized.withUnsafeBufferPointer { n in
@@ -206,8 +216,10 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// dx = scale·(dy − shift − x̂·slope), per feature.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func inputGradient(_ gradient: Tensor<Scalar>, _ normalized: Tensor<Scalar>, features: Int,
-                                      _ coefficients: (scale: [Double], shift: [Double], slope: [Double])) -> Tensor<Scalar> {
+    private static func inputGradient(
+        _ gradient: Tensor<Scalar>, _ normalized: Tensor<Scalar>, features: Int,
+        _ coefficients: (scale: [Double], shift: [Double], slope: [Double])
+    ) -> Tensor<Scalar> {
         var result = gradient
         let rows = gradient.scalarCount / features
         let scale = coefficients.scale.map { Scalar($0) }, shift = coefficients.shift.map { Scalar($0) }

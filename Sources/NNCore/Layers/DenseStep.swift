@@ -24,8 +24,10 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     /// `activation(input · weight + bias)`, caching nothing.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func infer(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
-                      activation: any Activation) -> Tensor<Scalar> {
+    static func infer(
+        _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+        activation: any Activation
+    ) -> Tensor<Scalar> {
         var preActivation = Tensor<Scalar>(zeros: [0]), output = Tensor<Scalar>(zeros: [0])
         affine(input, weight: weight, bias: bias, into: &preActivation)
         activate(preActivation, into: &output, activation: activation)
@@ -35,8 +37,10 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     /// `activation(input · weight + bias)`, caching what ``backward`` needs.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    mutating func forward(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
-                          activation: any Activation) -> Tensor<Scalar> {
+    mutating func forward(
+        _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+        activation: any Activation
+    ) -> Tensor<Scalar> {
         Self.affine(input, weight: weight, bias: bias, into: &preActivation)
         Self.activate(preActivation, into: &output, activation: activation)
         cachedInput = input
@@ -47,14 +51,17 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     /// into ``inputGradient``.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    mutating func backward(_ outputGradient: Tensor<Scalar>, weight: inout Parameter<Scalar>, bias: inout Parameter<Scalar>,
-                           activation: any Activation, needsInputGradient: Bool) {
+    mutating func backward(
+        _ outputGradient: Tensor<Scalar>, weight: inout Parameter<Scalar>, bias: inout Parameter<Scalar>,
+        activation: any Activation, needsInputGradient: Bool
+    ) {
         guard let input = cachedInput else {
             preconditionFailure("Dense.backward needs a forward first (each forward allows one backward)")
         }
         cachedInput = nil
-        precondition(outputGradient.shape == output.shape,
-                     "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
+        precondition(
+            outputGradient.shape == output.shape,
+            "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
         let rows = output.sampleCount
         let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
 
@@ -74,8 +81,9 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             if weight.isTrainable {
                 input.withUnsafeBufferPointer { x in
                     weight.gradient.withUnsafeMutableBufferPointer { dW in
-                        Scalar.matrixMultiply(x, transposed: true, d, transposed: false, into: dW,
-                                              m: inputs, n: outputs, k: rows, accumulate: true)
+                        Scalar.matrixMultiply(
+                            x, transposed: true, d, transposed: false, into: dW,
+                            m: inputs, n: outputs, k: rows, accumulate: true)
                     }
                 }
             }
@@ -88,27 +96,32 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             inputGradient.resizeForOverwrite(toShapeOf: input)
             weight.value.withUnsafeBufferPointer { w in
                 inputGradient.withUnsafeMutableBufferPointer { dX in
-                    Scalar.matrixMultiply(d, transposed: false, w, transposed: true, into: dX,
-                                          m: rows, n: inputs, k: outputs, accumulate: false)
+                    Scalar.matrixMultiply(
+                        d, transposed: false, w, transposed: true, into: dX,
+                        m: rows, n: inputs, k: outputs, accumulate: false)
                 }
             }
         }
     }
 
     /// Writes `input · weight + bias` into `result`, shaped `[batch, outputs]`.
-    private static func affine(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
-                               into result: inout Tensor<Scalar>) {
+    private static func affine(
+        _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+        into result: inout Tensor<Scalar>
+    ) {
         let (inputs, outputs) = (weight.shape[0], weight.shape[1])
-        precondition(input.rank >= 1 && input.featureCount == inputs,
-                     "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
+        precondition(
+            input.rank >= 1 && input.featureCount == inputs,
+            "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
         let rows = input.rank == 1 ? 1 : input.sampleCount
         result.resizeForOverwrite(rows: rows, columns: outputs)
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     result.withUnsafeMutableBufferPointer { z in
-                        Scalar.matrixMultiply(x, transposed: false, w, transposed: false, into: z,
-                                              m: rows, n: outputs, k: inputs, accumulate: false)
+                        Scalar.matrixMultiply(
+                            x, transposed: false, w, transposed: false, into: z,
+                            m: rows, n: outputs, k: inputs, accumulate: false)
                         Scalar.addRowVector(b, to: z, columns: outputs)
                     }
                 }
@@ -117,8 +130,10 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     }
 
     /// Writes `activation(preActivation)` into `output`, shaped like `preActivation`.
-    private static func activate(_ preActivation: Tensor<Scalar>, into output: inout Tensor<Scalar>,
-                                 activation: any Activation) {
+    private static func activate(
+        _ preActivation: Tensor<Scalar>, into output: inout Tensor<Scalar>,
+        activation: any Activation
+    ) {
         output.resizeForOverwrite(toShapeOf: preActivation)
         preActivation.withUnsafeBufferPointer { z in
             output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }

@@ -19,7 +19,8 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let shape = inputShape else { preconditionFailure("Flatten.backward needs a forward first") }
-        precondition(outputGradient.scalarCount == shape.reduce(1, *), "Flatten.backward: gradient shape \(outputGradient.shape), input shape \(shape)")
+        precondition(
+            outputGradient.scalarCount == shape.reduce(1, *), "Flatten.backward: gradient shape \(outputGradient.shape), input shape \(shape)")
         return Tensor(uncheckedShape: shape, scalars: outputGradient.scalars)
     }
 

@@ -14,15 +14,17 @@ public struct Reshape<Scalar: TensorScalar>: Layer {
     /// ``TensorLimits/scalarCount(of:)`` first).
     public init(_ sampleShape: [Int]) {
         let count = (try? TensorLimits.scalarCount(of: sampleShape)) ?? 0
-        precondition(!sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 } && count > 0,
-                     "Reshape: dimensions must be positive and hold at most \(TensorLimits.maximumScalarCount) values, got \(sampleShape)")
+        precondition(
+            !sampleShape.isEmpty && sampleShape.allSatisfy { $0 > 0 } && count > 0,
+            "Reshape: dimensions must be positive and hold at most \(TensorLimits.maximumScalarCount) values, got \(sampleShape)")
         self.sampleShape = sampleShape
         sampleScalarCount = count
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.featureCount == sampleScalarCount,
-                     "Reshape to \(sampleShape): input samples \(Array(input.shape.dropFirst())) hold \(input.featureCount) values")
+        precondition(
+            input.featureCount == sampleScalarCount,
+            "Reshape to \(sampleShape): input samples \(Array(input.shape.dropFirst())) hold \(input.featureCount) values")
         return Tensor(uncheckedShape: [input.sampleCount] + sampleShape, scalars: input.scalars)
     }
 
@@ -33,7 +35,8 @@ public struct Reshape<Scalar: TensorScalar>: Layer {
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let shape = inputShape else { preconditionFailure("Reshape.backward needs a forward first") }
-        precondition(outputGradient.scalarCount == shape.reduce(1, *), "Reshape.backward: gradient shape \(outputGradient.shape), input shape \(shape)")
+        precondition(
+            outputGradient.scalarCount == shape.reduce(1, *), "Reshape.backward: gradient shape \(outputGradient.shape), input shape \(shape)")
         return Tensor(uncheckedShape: shape, scalars: outputGradient.scalars)
     }
 

@@ -24,8 +24,9 @@ public struct Softmax<Scalar: TensorScalar>: Layer {
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let output = cachedOutput else { preconditionFailure("Softmax.backward called before forward") }
-        precondition(outputGradient.shape == output.shape,
-                     "Softmax.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
+        precondition(
+            outputGradient.shape == output.shape,
+            "Softmax.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
         var inputGradient = outputGradient
         let columns = output.featureCount
         output.withUnsafeBufferPointer { y in

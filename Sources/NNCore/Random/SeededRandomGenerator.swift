@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A fast random number generator whose sequence depends only on its seed, identically on
@@ -38,8 +38,9 @@ public struct SeededRandomGenerator: RandomNumberGenerator, Sendable, Equatable,
     /// Restores a generator from a saved ``state``.
     /// - Precondition: four words, not all zero.
     public init(state: [UInt64]) {
-        precondition(state.count == 4 && state.contains { $0 != 0 },
-                     "SeededRandomGenerator: state must be four words, not all zero")
+        precondition(
+            state.count == 4 && state.contains { $0 != 0 },
+            "SeededRandomGenerator: state must be four words, not all zero")
         self.state = state
     }
 
@@ -77,7 +78,7 @@ public struct SeededRandomGenerator: RandomNumberGenerator, Sendable, Equatable,
 
     /// A standard normal value (mean 0, standard deviation 1) by the Box–Muller transform.
     public mutating func nextNormal() -> Double {
-        let u1 = 1 - nextUniform()          // in (0, 1], so the logarithm is finite
+        let u1 = 1 - nextUniform()   // in (0, 1], so the logarithm is finite
         let u2 = nextUniform()
         return (-2 * Double.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }

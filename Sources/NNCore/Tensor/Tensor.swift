@@ -88,8 +88,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     }
 
     private func flatIndex(_ indices: [Int]) -> Int {
-        precondition(indices.count == shape.count,
-                     "Tensor: \(indices.count) indices for a rank-\(shape.count) tensor")
+        precondition(
+            indices.count == shape.count,
+            "Tensor: \(indices.count) indices for a rank-\(shape.count) tensor")
         var flat = 0
         for (index, size) in zip(indices, shape) {
             precondition(index >= 0 && index < size, "Tensor: index \(indices) out of range for shape \(shape)")

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(ucrt)
-import ucrt
+    import ucrt
 #endif
 
 /// A floating-point type that tensors can hold: `Float` (the default) or `Double` (for
@@ -147,15 +147,17 @@ extension Float: TensorScalar {
         _ b: UnsafeBufferPointer<Float>, transposed transposeB: Bool,
         into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool
     ) {
-        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n,
-                     "matrixMultiply: buffers smaller than \(m)×\(k) · \(k)×\(n)")
+        precondition(
+            a.count >= m * k && b.count >= k * n && c.count >= m * n,
+            "matrixMultiply: buffers smaller than \(m)×\(k) · \(k)×\(n)")
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             if !accumulate { c.update(repeating: 0) }
             return
         }
-        Kernels.matrixMultiplyFloat(a.baseAddress!, transposeA, b.baseAddress!, transposeB, c.baseAddress!,
-                                    m: m, n: n, k: k, accumulate: accumulate)
+        Kernels.matrixMultiplyFloat(
+            a.baseAddress!, transposeA, b.baseAddress!, transposeB, c.baseAddress!,
+            m: m, n: n, k: k, accumulate: accumulate)
     }
 
     public static func activate<A: Activation>(
@@ -170,19 +172,19 @@ extension Float: TensorScalar {
 
 // Unqualified inside `extension Double`, `exp` would name the static requirement itself;
 // these file-level names reach the C library's double-precision functions.
-@usableFromInline func libm_exp(_ x: Double) -> Double { exp(x) }
-@usableFromInline func libm_log(_ x: Double) -> Double { log(x) }
-@usableFromInline func libm_log1p(_ x: Double) -> Double { log1p(x) }
-@usableFromInline func libm_tanh(_ x: Double) -> Double { tanh(x) }
-@usableFromInline func libm_erf(_ x: Double) -> Double { erf(x) }
+@usableFromInline func cLibraryExp(_ x: Double) -> Double { exp(x) }
+@usableFromInline func cLibraryLog(_ x: Double) -> Double { log(x) }
+@usableFromInline func cLibraryLog1p(_ x: Double) -> Double { log1p(x) }
+@usableFromInline func cLibraryTanh(_ x: Double) -> Double { tanh(x) }
+@usableFromInline func cLibraryErf(_ x: Double) -> Double { erf(x) }
 
 extension Double: TensorScalar {
     public static var dtypeName: String { "float64" }
-    @inlinable public static func exp(_ x: Double) -> Double { libm_exp(x) }
-    @inlinable public static func log(_ x: Double) -> Double { libm_log(x) }
-    @inlinable public static func log1p(_ x: Double) -> Double { libm_log1p(x) }
-    @inlinable public static func tanh(_ x: Double) -> Double { libm_tanh(x) }
-    @inlinable public static func erf(_ x: Double) -> Double { libm_erf(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { cLibraryExp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { cLibraryLog(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { cLibraryLog1p(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { cLibraryTanh(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { cLibraryErf(x) }
 
     public static func activate<A: Activation>(
         _ activation: A, _ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>

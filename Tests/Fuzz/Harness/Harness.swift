@@ -21,7 +21,8 @@ let harness: @Sendable ([UInt8]) -> Void = {
     case "checkpoint": return fuzzCheckpoint
     case "architecture": return fuzzArchitecture
     case let other:
-        FileHandle.standardError.write(Data("nn-fuzz: set NN_FUZZ_TARGET to csv, idx, bmp, gzip, safetensors, checkpoint or architecture (got \(other ?? "nothing"))\n".utf8))
+        FileHandle.standardError.write(
+            Data("nn-fuzz: set NN_FUZZ_TARGET to csv, idx, bmp, gzip, safetensors, checkpoint or architecture (got \(other ?? "nothing"))\n".utf8))
         exit(2)
     }
 }()
@@ -70,9 +71,10 @@ func fuzzModelFile(_ bytes: [UInt8]) {
 func fuzzArchitecture(_ bytes: [UInt8]) {
     let metadata = ["format": ModelFile.format, "architecture": String(decoding: bytes, as: UTF8.self)]
     guard let description = ModelFile.architecture(in: metadata),
-          (try? ModelFile.rebuild(tensors: [:], metadata: metadata, as: Float.self, path: "fuzz.json")) == nil,
-          let layer = try? LayerRegistry.shared.make(description, as: Float.self, path: "fuzz.json"),
-          layer.parameterCount <= 1 << 20 else { return }
+        (try? ModelFile.rebuild(tensors: [:], metadata: metadata, as: Float.self, path: "fuzz.json")) == nil,
+        let layer = try? LayerRegistry.shared.make(description, as: Float.self, path: "fuzz.json"),
+        layer.parameterCount <= 1 << 20
+    else { return }
     let tensors = ModelFile.tensors(of: layer)
     guard let model = try? ModelFile.rebuild(tensors: tensors, metadata: metadata, as: Float.self, path: "fuzz.json") else { return }
     run(model)
@@ -83,11 +85,13 @@ func fuzzArchitecture(_ bytes: [UInt8]) {
 func run(_ model: any Layer<Float>) {
     for sampleShape in [[4], [16], [784], [8, 8, 1], [28, 28, 1]] {
         guard let output = try? model.outputShape(forInputShape: sampleShape),
-              let count = TensorLimits.checkedProduct(output), count <= 1 << 16 else { continue }
+            let count = TensorLimits.checkedProduct(output), count <= 1 << 16
+        else { continue }
         if let sequential = model as? Sequential<Float> {
             var shape = sampleShape
             for layer in sequential.layers {
-                guard let next = try? layer.outputShape(forInputShape: shape), let values = TensorLimits.checkedProduct(next), values <= 1 << 18 else { return }
+                guard let next = try? layer.outputShape(forInputShape: shape), let values = TensorLimits.checkedProduct(next), values <= 1 << 18
+                else { return }
                 shape = next
             }
         }
@@ -112,7 +116,9 @@ func fuzzCheckpoint(_ bytes: [UInt8]) {
         Dense<Float, Identity>(inputSize: 4, outputSize: 2, activation: Identity(), generator: &generator))
     var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: GradientOptimizer.adam(), schedule: ShuffledBatches(size: 3), seed: 1)
     guard (try? trainer.restoreCheckpoint(from: path)) != nil,
-          let data = try? InMemoryDataset(features: Tensor<Float>(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]),
-                                          targets: Tensor<Float>([0, 1, 1, 0])) else { return }
+        let data = try? InMemoryDataset(
+            features: Tensor<Float>(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]),
+            targets: Tensor<Float>([0, 1, 1, 0]))
+    else { return }
     _ = try? trainer.fit(data, epochs: Swift.min(trainer.history.epochs.count + 1, 1 << 20))
 }

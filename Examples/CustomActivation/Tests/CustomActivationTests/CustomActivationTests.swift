@@ -1,6 +1,6 @@
-import Testing
 import CustomActivation
 import NNCore
+import Testing
 
 @Suite struct CustomActivationTests {
     @Test func mishAndTheGatePassTheGradientCheck() throws {

@@ -62,8 +62,9 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
     /// Where the window falls on samples shaped `sampleShape` (zero padding must be smaller
     /// than the window, so that every window holds a pixel of the image).
     private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
-        try WindowGeometry(sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "AvgPool2D",
-                           needsImageInEveryWindow: true)
+        try WindowGeometry(
+            sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "AvgPool2D",
+            needsImageInEveryWindow: true)
     }
 
     private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {

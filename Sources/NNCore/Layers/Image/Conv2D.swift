@@ -54,8 +54,9 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         generator: inout SeededRandomGenerator
     ) {
         let height = kernelHeight ?? kernelSize ?? 0, width = kernelWidth ?? kernelSize ?? 0
-        precondition(channels > 0 && filters > 0 && height > 0 && width > 0 && stride > 0,
-                     "Conv2D: channels \(channels), filters \(filters), kernel \(height)×\(width), stride \(stride) must be positive")
+        precondition(
+            channels > 0 && filters > 0 && height > 0 && width > 0 && stride > 0,
+            "Conv2D: channels \(channels), filters \(filters), kernel \(height)×\(width), stride \(stride) must be positive")
         if case .zeros(let amount) = padding { precondition(amount >= 0, "Conv2D: negative padding \(amount)") }
         let rows = height * width * channels
         let weights: [Scalar] = weightInitializer.values(count: rows * filters, fanIn: rows, fanOut: height * width * filters, generator: &generator)
@@ -68,13 +69,17 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     /// Creates a convolution with exactly the given kernels (`[kernelHeight · kernelWidth ·
     /// channels, filters]`) and biases (`[filters]`).
     /// - Throws: `TensorError.shapeMismatch` if the shapes do not fit together.
-    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>, kernelHeight: Int, kernelWidth: Int,
-                stride: Int = 1, padding: Padding = .valid, activation: ActivationFunction) throws(TensorError) {
+    public init(
+        weight: Tensor<Scalar>, bias: Tensor<Scalar>, kernelHeight: Int, kernelWidth: Int,
+        stride: Int = 1, padding: Padding = .valid, activation: ActivationFunction
+    ) throws(TensorError) {
         let taps = kernelHeight * kernelWidth
         guard kernelHeight > 0, kernelWidth > 0, stride > 0, weight.rank == 2, weight.shape[0] > 0,
-              weight.shape[0] % taps == 0, weight.shape[1] > 0 else {
-            throw .shapeMismatch(context: "Conv2D weight for a \(kernelHeight)×\(kernelWidth) kernel, stride \(stride)",
-                                 expected: [taps, -1], actual: weight.shape)
+            weight.shape[0] % taps == 0, weight.shape[1] > 0
+        else {
+            throw .shapeMismatch(
+                context: "Conv2D weight for a \(kernelHeight)×\(kernelWidth) kernel, stride \(stride)",
+                expected: [taps, -1], actual: weight.shape)
         }
         if case .zeros(let amount) = padding, amount < 0 {
             throw .shapeMismatch(context: "Conv2D padding", expected: [0], actual: [amount])
@@ -116,8 +121,10 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         }
         cached = nil
         let samples = inputShape[0]
-        precondition(outputGradient.shape == [samples, geometry.outputHeight, geometry.outputWidth, filters],
-                     "Conv2D.backward: gradient shape \(outputGradient.shape), output shape \([samples, geometry.outputHeight, geometry.outputWidth, filters])")
+        precondition(
+            outputGradient.shape == [samples, geometry.outputHeight, geometry.outputWidth, filters],
+            "Conv2D.backward: gradient shape \(outputGradient.shape), output shape \([samples, geometry.outputHeight, geometry.outputWidth, filters])"
+        )
         let rowGradient = Tensor(uncheckedShape: [samples * geometry.positions, filters], scalars: outputGradient.scalars)
         step.backward(rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
         guard needsInputGradient else { return Tensor(zeros: [0]) }
@@ -144,19 +151,24 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     /// are allocated.
     /// - Throws: `TensorError` when the input is not an image, the kernel does not fit it, or
     ///   a size is beyond ``TensorLimits``.
-    public static func outputShape(forInputShape inputShape: [Int], filters: Int, kernelHeight: Int, kernelWidth: Int,
-                                   stride: Int = 1, padding: Padding = .valid) throws(TensorError) -> (shape: [Int], windowSize: Int) {
-        let geometry = try WindowGeometry(sampleShape: inputShape, window: (kernelHeight, kernelWidth), stride: stride,
-                                          padding: padding, layer: "Conv2D")
+    public static func outputShape(
+        forInputShape inputShape: [Int], filters: Int, kernelHeight: Int, kernelWidth: Int,
+        stride: Int = 1, padding: Padding = .valid
+    ) throws(TensorError) -> (shape: [Int], windowSize: Int) {
+        let geometry = try WindowGeometry(
+            sampleShape: inputShape, window: (kernelHeight, kernelWidth), stride: stride,
+            padding: padding, layer: "Conv2D")
         return ([geometry.outputHeight, geometry.outputWidth, filters], geometry.windowSize)
     }
 
     /// Where the kernel falls on samples shaped `sampleShape`, after checking the channels.
     private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
-        let geometry = try WindowGeometry(sampleShape: sampleShape, window: (kernelHeight, kernelWidth), stride: stride,
-                                          padding: padding, layer: "Conv2D")
+        let geometry = try WindowGeometry(
+            sampleShape: sampleShape, window: (kernelHeight, kernelWidth), stride: stride,
+            padding: padding, layer: "Conv2D")
         guard geometry.channels == channels else {
-            throw .shapeMismatch(context: "Conv2D input channels", expected: [geometry.inputHeight, geometry.inputWidth, channels], actual: sampleShape)
+            throw .shapeMismatch(
+                context: "Conv2D input channels", expected: [geometry.inputHeight, geometry.inputWidth, channels], actual: sampleShape)
         }
         return geometry
     }

@@ -60,8 +60,9 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     /// Where the window falls on samples shaped `sampleShape` (zero padding must be smaller
     /// than the window, so that every window holds a pixel of the image).
     private func checkedGeometry(sampleShape: [Int]) throws(TensorError) -> WindowGeometry {
-        try WindowGeometry(sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "MaxPool2D",
-                           needsImageInEveryWindow: true)
+        try WindowGeometry(
+            sampleShape: sampleShape, window: (size, size), stride: stride, padding: padding, layer: "MaxPool2D",
+            needsImageInEveryWindow: true)
     }
 
     /// Pools `input` into `output` (resized in place), recording each maximum's position.

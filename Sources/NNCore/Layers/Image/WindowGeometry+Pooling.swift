@@ -6,10 +6,13 @@ extension WindowGeometry {
     /// channels]`) and, into `winners`, the flat input index each maximum came from.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func maxPool<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int,
-                                  into output: UnsafeMutableBufferPointer<T>, winners: UnsafeMutablePointer<Int>) {
-        precondition(input.count == samples * inputSize && output.count == samples * positions * channels,
-                     "WindowGeometry.maxPool: buffer sizes do not fit \(self)")
+    func maxPool<T: TensorScalar>(
+        _ input: UnsafeBufferPointer<T>, samples: Int,
+        into output: UnsafeMutableBufferPointer<T>, winners: UnsafeMutablePointer<Int>
+    ) {
+        precondition(
+            input.count == samples * inputSize && output.count == samples * positions * channels,
+            "WindowGeometry.maxPool: buffer sizes do not fit \(self)")
         let channels = channels
         var firstTap = [Bool](repeating: true, count: positions)
         for sample in 0..<samples {
@@ -42,8 +45,10 @@ extension WindowGeometry {
     /// Adds each output gradient onto the input element that won its window.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func maxPoolBackward<T: TensorScalar>(_ outputGradient: UnsafeBufferPointer<T>, winners: UnsafePointer<Int>,
-                                          into inputGradient: UnsafeMutableBufferPointer<T>) {
+    func maxPoolBackward<T: TensorScalar>(
+        _ outputGradient: UnsafeBufferPointer<T>, winners: UnsafePointer<Int>,
+        into inputGradient: UnsafeMutableBufferPointer<T>
+    ) {
         inputGradient.update(repeating: 0)
         for index in outputGradient.indices { inputGradient[winners[index]] += outputGradient[index] }
     }
@@ -58,10 +63,13 @@ extension WindowGeometry {
     /// Writes the mean of each window and channel over the taps inside the image.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func averagePool<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int, counts: [Int],
-                                      into output: UnsafeMutableBufferPointer<T>) {
-        precondition(input.count == samples * inputSize && output.count == samples * positions * channels,
-                     "WindowGeometry.averagePool: buffer sizes do not fit \(self)")
+    func averagePool<T: TensorScalar>(
+        _ input: UnsafeBufferPointer<T>, samples: Int, counts: [Int],
+        into output: UnsafeMutableBufferPointer<T>
+    ) {
+        precondition(
+            input.count == samples * inputSize && output.count == samples * positions * channels,
+            "WindowGeometry.averagePool: buffer sizes do not fit \(self)")
         output.update(repeating: 0)
         let channels = channels
         for sample in 0..<samples {
@@ -79,8 +87,10 @@ extension WindowGeometry {
     /// Spreads each output gradient evenly over the taps of its window.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func averagePoolBackward<T: TensorScalar>(_ outputGradient: UnsafeBufferPointer<T>, samples: Int, counts: [Int],
-                                              into inputGradient: UnsafeMutableBufferPointer<T>) {
+    func averagePoolBackward<T: TensorScalar>(
+        _ outputGradient: UnsafeBufferPointer<T>, samples: Int, counts: [Int],
+        into inputGradient: UnsafeMutableBufferPointer<T>
+    ) {
         inputGradient.update(repeating: 0)
         let channels = channels
         for sample in 0..<samples {

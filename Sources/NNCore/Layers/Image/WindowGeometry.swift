@@ -29,8 +29,10 @@ struct WindowGeometry: Equatable, Sendable {
     ///     no value to pool, so zero padding must be smaller than the window.
     /// - Throws: `TensorError` naming `layer` when the sample is not an image, the window does
     ///   not fit it, or a size is beyond the limits.
-    init(sampleShape: [Int], window: (height: Int, width: Int), stride: Int, padding: Padding, layer: String,
-         needsImageInEveryWindow: Bool = false) throws(TensorError) {
+    init(
+        sampleShape: [Int], window: (height: Int, width: Int), stride: Int, padding: Padding, layer: String,
+        needsImageInEveryWindow: Bool = false
+    ) throws(TensorError) {
         guard sampleShape.count == 2 || sampleShape.count == 3, sampleShape.allSatisfy({ $0 > 0 }) else {
             throw .shapeMismatch(context: "\(layer) input (one sample: [height, width, channels])", expected: [-1, -1, -1], actual: sampleShape)
         }
@@ -38,13 +40,19 @@ struct WindowGeometry: Equatable, Sendable {
         var amount = 0
         if case .zeros(let zeros) = padding { amount = zeros }
         guard window.height > 0, window.width > 0, stride > 0, amount >= 0 else {
-            throw .invalidConfiguration(layer: layer, reason: "window \(window.height)×\(window.width) and stride \(stride) must be positive, padding \(amount) not negative")
+            throw .invalidConfiguration(
+                layer: layer, reason: "window \(window.height)×\(window.width) and stride \(stride) must be positive, padding \(amount) not negative")
         }
-        for (what, size) in [("the window", Swift.max(window.height, window.width)), ("the stride", stride), ("the padding", amount)] where size > limit {
+        for (what, size) in [("the window", Swift.max(window.height, window.width)), ("the stride", stride), ("the padding", amount)]
+        where size > limit {
             throw .invalidConfiguration(layer: layer, reason: "\(what), \(size), is more than \(limit)")
         }
         if needsImageInEveryWindow && amount >= Swift.min(window.height, window.width) {
-            throw .invalidConfiguration(layer: layer, reason: "padding \(amount) is not smaller than the \(window.height)×\(window.width) window (a window wholly in the padding has nothing to pool)")
+            throw .invalidConfiguration(
+                layer: layer,
+                reason:
+                    "padding \(amount) is not smaller than the \(window.height)×\(window.width) window (a window wholly in the padding has nothing to pool)"
+            )
         }
         (inputHeight, inputWidth, channels) = (sampleShape[0], sampleShape[1], sampleShape.count == 3 ? sampleShape[2] : 1)
         (windowHeight, windowWidth, self.stride) = (window.height, window.width, stride)
@@ -64,8 +72,9 @@ struct WindowGeometry: Equatable, Sendable {
         (outputHeight, padTop) = outputAndPadding(inputHeight, windowHeight)
         (outputWidth, padLeft) = outputAndPadding(inputWidth, windowWidth)
         guard outputHeight > 0, outputWidth > 0 else {
-            throw .shapeMismatch(context: "\(layer): a \(windowHeight)×\(windowWidth) window with \(padding) padding needs a larger image",
-                                 expected: [windowHeight, windowWidth, channels], actual: sampleShape)
+            throw .shapeMismatch(
+                context: "\(layer): a \(windowHeight)×\(windowWidth) window with \(padding) padding needs a larger image",
+                expected: [windowHeight, windowWidth, channels], actual: sampleShape)
         }
         inputSize = try TensorLimits.scalarCount(of: [inputHeight, inputWidth, channels])
         positions = try TensorLimits.scalarCount(of: [outputHeight, outputWidth])
@@ -110,8 +119,9 @@ struct WindowGeometry: Equatable, Sendable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func gatherWindows<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int, into rows: UnsafeMutableBufferPointer<T>) {
-        precondition(input.count == samples * inputSize && rows.count == samples * positions * windowSize,
-                     "WindowGeometry.gatherWindows: buffer sizes do not fit \(self)")
+        precondition(
+            input.count == samples * inputSize && rows.count == samples * positions * windowSize,
+            "WindowGeometry.gatherWindows: buffer sizes do not fit \(self)")
         // Taps in the padding read zeros; without padding every value is overwritten below.
         if !windowsInsideImage { rows.update(repeating: 0) }
         let (source, target, channels, windowSize, positions) = (input.baseAddress!, rows.baseAddress!, channels, windowSize, positions)
@@ -129,8 +139,9 @@ struct WindowGeometry: Equatable, Sendable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func scatterWindows<T: TensorScalar>(_ rows: UnsafeBufferPointer<T>, samples: Int, into input: UnsafeMutableBufferPointer<T>) {
-        precondition(input.count == samples * inputSize && rows.count == samples * positions * windowSize,
-                     "WindowGeometry.scatterWindows: buffer sizes do not fit \(self)")
+        precondition(
+            input.count == samples * inputSize && rows.count == samples * positions * windowSize,
+            "WindowGeometry.scatterWindows: buffer sizes do not fit \(self)")
         input.update(repeating: 0)
         let (source, target, channels, windowSize, positions) = (rows.baseAddress!, input.baseAddress!, channels, windowSize, positions)
         for sample in 0..<samples {
