@@ -26,7 +26,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, ".build", "bench-venv")
 PEERS = os.path.join(ROOT, "Benchmarks", "peers", "peers.py")
 SWIFT_BINARY = os.path.join(ROOT, ".build", "release", "NNBenchmark")
-TORCH_CPU = "torch==2.13.0+cpu"   # PyPI's CPU-only build (the default wheel pulls in CUDA)
+# PyPI's wheel: PyPI has no CPU-only build (that is on download.pytorch.org, which this project
+# does not reach), so it brings CUDA libraries that a CPU run loads but does not use.
+TORCH = "torch==2.15.0"
 
 # Per workload: the figure compared, whether higher is better, and the run length per
 # framework (PyTorch eager takes ~100× longer per tiny step, so it runs fewer epochs; the
@@ -46,8 +48,7 @@ FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax"]
 def install():
     subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
     pip = [os.path.join(VENV, "bin", "pip"), "install", "--quiet"]
-    subprocess.run(pip + ["numpy", "jax", "filelock", "typing-extensions", "sympy", "networkx", "jinja2", "fsspec"], check=True)
-    subprocess.run(pip + ["--no-deps", TORCH_CPU], check=True)
+    subprocess.run(pip + ["numpy", "jax", TORCH], check=True)
 
 
 def python():

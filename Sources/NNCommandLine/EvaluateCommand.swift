@@ -24,10 +24,18 @@ enum EvaluateCommand {
         let (model, metadata) = try ModelFile.load(path, as: Float.self)
         let classifier = metadata["loss"] == "cross-entropy"
         var dataOptions = options
-        if part == "all" { dataOptions.testFraction = 0 }
+        // All the samples: no split, or for a data set with its own test set (Fashion-MNIST),
+        // both of its parts.
+        let ownTestSet = (try dataOptions.format ?? TrainingData.detect(options.path)) == .fashionMNIST
+        if part == "all" && !ownTestSet { dataOptions.testFraction = 0 }
         dataOptions.task = classifier ? .classification : .regression
         let data = try TrainingData.load(dataOptions)
-        let evaluated = part == "train" || part == "all" ? data.train : (data.test ?? data.train)
+        let evaluated: InMemoryDataset<Float>
+        switch part {
+        case "train": evaluated = data.train
+        case "all": evaluated = try data.test.map { try data.train.appending($0) } ?? data.train
+        default: evaluated = data.test ?? data.train
+        }
         let outputShape: [Int]
         do { outputShape = try model.outputShape(forInputShape: evaluated.featureShape) } catch {
             throw CommandLineError("nn evaluate: the model does not fit the data: \(error)")
@@ -69,6 +77,7 @@ enum EvaluateCommand {
             report = Report(samples: evaluated.count, loss: loss / Double(evaluated.count))
         }
         if let plot, let matrix = report.confusionMatrix, let accuracy = report.accuracy {
+            guard matrix.count <= 100 else { throw RunError("nn evaluate: --plot: \(matrix.count) classes are too many to draw (at most 100)") }
             let labels = classLabels(report.classNames, count: matrix.count)
             var chart = SVGPlot(
                 title: "Confusion matrix: accuracy \(significant(accuracy, 4)) on \(report.samples) samples",

@@ -199,9 +199,11 @@ struct LayerList {
                 do {
                     let (next, windowSize) = try Conv2D<Float, Identity>.outputShape(
                         forInputShape: shape, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride, padding: padding)
-                    let positions = Double(next[0]) * Double(next[1])
-                    activationBytes += Double(batch) * positions * Double(windowSize) * 4 * 2
-                } catch {
+                    let positions = next[0] * next[1]
+                    activationBytes += Double(batch) * Double(positions) * Double(windowSize) * 4 * 2
+                    try budget.checkTensorLimit(TensorLimits.checkedProduct([positions, windowSize]) ?? Int.max, batch: batch,
+                                                for: "\(describe(index))'s im2col rows")
+                } catch let error as TensorError {
                     throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
                 }
                 try count([height, width, channels, filters], biases: filters, index)
@@ -231,7 +233,9 @@ struct LayerList {
                 throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
             }
             // Its output, the gradient flowing back and the next layer's cache of it.
-            activationBytes += Double(batch) * Double(TensorLimits.checkedProduct(shape) ?? Int.max) * 4 * 3
+            let values = TensorLimits.checkedProduct(shape) ?? Int.max
+            activationBytes += Double(batch) * Double(values) * 4 * 3
+            try budget.checkTensorLimit(values, batch: batch, for: "\(describe(index))'s output")
             try checkBudget(index)
             layers.append(layer)
         }

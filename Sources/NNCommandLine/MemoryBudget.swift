@@ -27,33 +27,58 @@ struct MemoryBudget {
     }
 
     /// Throws unless a batch of `batch` samples fits through a loaded model (the model file at
-    /// `path`, whose architecture may ask for more than its tensors hold).
+    /// `path`, whose architecture may ask for more than its tensors hold), and no tensor of
+    /// the batch exceeds ``TensorLimits``.
     func checkInference(of model: any Layer<Float>, sampleShape: [Int], batch: Int, path: String) throws {
-        guard let sequential = model as? Sequential<Float> else { return }
-        try check(
-            activationBytes(of: sequential, sampleShape: sampleShape, batch: batch),
-            for: "\(path): a batch of \(batch) samples through its network", usage: false)
+        let (bytes, largest) = activations(of: model, sampleShape: sampleShape)
+        try check(Double(batch) * bytes, for: "\(path): a batch of \(batch) samples through its network", usage: false)
+        try checkTensorLimit(largest, batch: batch, for: "\(path): its network", usage: false)
     }
 
-    /// Bytes for a batch of `batch` samples through `model`, training or inferring: each
-    /// layer's output, the gradient flowing back and a layer's cache of its input, and for a
-    /// convolution its im2col rows and their gradient, all in `Float`.
-    func activationBytes(of model: Sequential<Float>, sampleShape: [Int], batch: Int) -> Double {
+    /// Throws unless `batch` samples of `values` values each fit in one tensor.
+    /// - Parameters:
+    ///   - values: the values of one sample of the batch's largest tensor.
+    ///   - batch: the batch size.
+    ///   - what: the request, as the message names it.
+    ///   - usage: whether the request comes from the command line (exit status 2) or from data.
+    func checkTensorLimit(_ values: Int, batch: Int, for what: String, usage: Bool = true) throws {
+        let (total, overflow) = values.multipliedReportingOverflow(by: Swift.max(batch, 1))
+        guard overflow || total > TensorLimits.maximumScalarCount else { return }
+        let message = "\(what) needs a tensor of \(batch) × \(values) values for a batch, more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
+        if usage { throw CommandLineError(message) }
+        throw RunError(message)
+    }
+
+    /// Bytes one sample takes through `layer` (see ``layerBytes(_:inputShape:)``, summed over
+    /// a `Sequential`'s layers at any depth) and the values of its largest tensor.
+    func activations(of layer: any Layer<Float>, sampleShape: [Int]) -> (bytes: Double, largest: Int) {
+        guard let sequential = layer as? Sequential<Float> else { return layerBytes(layer, inputShape: sampleShape) }
         var shape = sampleShape
-        var total = Double(batch) * Double(TensorLimits.checkedProduct(shape) ?? Int.max) * 4
-        for layer in model.layers {
-            guard let next = try? layer.outputShape(forInputShape: shape) else { break }
-            let values = Double(TensorLimits.checkedProduct(next) ?? Int.max)
-            total += Double(batch) * values * 4 * 3
-            if let description = try? NNIO.describe(layer), description.type == "Conv2D",
-                let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = next.last, filters > 0
-            {
-                let window = Double(conv.kernelHeight) * Double(conv.kernelWidth) * Double(conv.channels)
-                total += Double(batch) * values / Double(filters) * window * 4 * 2
-            }
+        var total = (bytes: 0.0, largest: 0)
+        for child in sequential.layers {
+            let (bytes, largest) = activations(of: child, sampleShape: shape)
+            total = (total.bytes + bytes, Swift.max(total.largest, largest))
+            guard let next = try? child.outputShape(forInputShape: shape) else { break }
             shape = next
         }
         return total
+    }
+
+    /// Bytes one sample takes through one layer, training or inferring: its output, the
+    /// gradient flowing back and a layer's cache of its input, and for a convolution its
+    /// im2col rows and their gradient, all in `Float`; and the values of its largest tensor.
+    func layerBytes(_ layer: any Layer<Float>, inputShape: [Int]) -> (bytes: Double, largest: Int) {
+        guard let output = try? layer.outputShape(forInputShape: inputShape) else { return (0, 0) }
+        let values = TensorLimits.checkedProduct(output) ?? Int.max
+        var bytes = Double(values) * 4 * 3, largest = values
+        if let description = try? NNIO.describe(layer), description.type == "Conv2D",
+           let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = output.last, filters > 0 {
+            let window = conv.kernelHeight * conv.kernelWidth * conv.channels
+            let rows = TensorLimits.checkedProduct([values / filters, window]) ?? Int.max
+            bytes += Double(rows) * 4 * 2
+            largest = Swift.max(largest, rows)
+        }
+        return (bytes, largest)
     }
 
     /// `bytes` as a short figure: `512 MB`, `38.4 GB`.

@@ -144,7 +144,8 @@ enum TrainCommand {
         let inputs = data.train.features.featureCount
         let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
         let model: Sequential<Float>
-        let batch = Swift.min(options.batchSize ?? data.train.count, data.train.count)
+        // Training batches, and the test part scored in batches of 256 at the end.
+        let batch = Swift.max(Swift.min(options.batchSize ?? data.train.count, data.train.count), Swift.min(data.test?.count ?? 0, 256))
         do {
             if let list = options.layerList {
                 model = try list.build(

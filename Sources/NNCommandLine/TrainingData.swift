@@ -71,6 +71,12 @@ struct TrainingData {
             if let column = options.labelColumn { csv.label = Int(column).map { .index($0) } ?? .named(column) }
             all = try CSVFile.load(options.path, options: csv)
         }
+        guard all.features.featureCount > 0 else {
+            throw RunError("\(options.path): its samples have no features (shape \(all.featureShape))")
+        }
+        // The split, flattening and scaling copy the features: about four times their size at once.
+        try MemoryBudget().check(Double(all.features.scalarCount + (test?.features.scalarCount ?? 0)) * 4 * 4,
+                                 for: "\(options.path): holding its \(all.count) samples while preparing them", usage: false)
         let decided = try decideTask(of: all, test: test, format: format, options: options)
         if test == nil {
             if let perClass = options.trainPerClass {

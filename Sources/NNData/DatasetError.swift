@@ -11,6 +11,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidClassIndex(sample: Int, value: Double, classCount: Int)
     /// Class `classIndex` has `available` samples, fewer than the `requested`.
     case notEnoughSamples(classIndex: Int, available: Int, requested: Int)
+    /// Two data sets to be joined have samples of different shapes (`what`: features or targets).
+    case sampleShapeMismatch(what: String, first: [Int], second: [Int])
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "sample \(sample + 1): target \(value) is not a class index (a whole number in 0..<\(classCount))"
         case .notEnoughSamples(let classIndex, let available, let requested):
             return "class \(classIndex) has \(available) samples, fewer than the \(requested) requested"
+        case .sampleShapeMismatch(let what, let first, let second):
+            return "\(what) of one sample are shaped \(first) in the first data set and \(second) in the second"
         }
     }
 }

@@ -19,7 +19,8 @@ public enum IDXFile {
         }
     }
 
-    /// The largest file (decompressed) a loader accepts unless told otherwise: 4 GiB.
+    /// The largest file (decompressed), and the largest tensor it decodes to, that a loader
+    /// accepts unless told otherwise: 4 GiB.
     public static let defaultLimit = 4 << 30
 
     /// Loads an IDX file (plain or `.gz`) as a tensor of its shape.
@@ -48,16 +49,21 @@ public enum IDXFile {
         let headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else { throw .truncated(path: path, expected: headerSize, actual: bytes.count) }
         var shape: [Int] = []
-        var count = 1
+        var count = 1, bound = 1
+        // Each element takes type.size bytes in the file and MemoryLayout<T>.size in the
+        // tensor: the limit holds for both. Zero dimensions count as one in the bound, so an
+        // empty file cannot declare other dimensions whose product overflows.
+        let elementLimit = limit / Swift.max(type.size, MemoryLayout<T>.size)
         for dimension in 0..<rank {
             let offset = 4 + 4 * dimension
             let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             shape.append(size)
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= limit / type.size else {
+            let (product, overflow) = bound.multipliedReportingOverflow(by: Swift.max(size, 1))
+            guard !overflow, product <= elementLimit else {
                 throw .tooLarge(path: path, declared: "shape \(shape.map(String.init).joined(separator: "×"))…", limit: byteCount(limit))
             }
-            count = product
+            bound = product
+            count *= size
         }
         let expected = headerSize + count * type.size
         guard bytes.count >= expected else { throw .truncated(path: path, expected: expected, actual: bytes.count) }

@@ -29,6 +29,22 @@ extension InMemoryDataset {
         return try! InMemoryDataset(features: features, targets: oneHot, classNames: classNames)   // same count
     }
 
+    /// This data set's samples followed by `other`'s, as one data set (class names kept from
+    /// this one): for scoring a training and a test part together.
+    /// - Throws: ``DatasetError/sampleShapeMismatch(what:first:second:)`` if the samples differ in shape.
+    public func appending(_ other: InMemoryDataset) throws(DatasetError) -> InMemoryDataset {
+        guard featureShape == other.featureShape else { throw .sampleShapeMismatch(what: "features", first: featureShape, second: other.featureShape) }
+        guard targetShape == other.targetShape else { throw .sampleShapeMismatch(what: "targets", first: targetShape, second: other.targetShape) }
+        func joined(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws(DatasetError) -> Tensor<Scalar> {
+            var shape = a.shape
+            shape[0] += b.shape[0]
+            do { return try Tensor(shape: shape, scalars: a.scalars + b.scalars) } catch {
+                throw .sampleCountMismatch(features: a.shape[0], targets: b.shape[0])
+            }
+        }
+        return try InMemoryDataset(features: joined(features, other.features), targets: joined(targets, other.targets), classNames: classNames)
+    }
+
     private func replacingFeatures(_ newFeatures: Tensor<Scalar>) -> InMemoryDataset {
         try! InMemoryDataset(features: newFeatures, targets: targets, classNames: classNames)   // same count
     }

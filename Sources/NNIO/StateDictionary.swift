@@ -8,6 +8,9 @@ public enum ParameterLoadError: Error, Equatable, Sendable, CustomStringConverti
     case unexpectedTensor(name: String)
     /// `name` has shape `actual` in the tensors but `expected` in the model.
     case shapeMismatch(name: String, expected: [Int], actual: [Int])
+    /// The values fit the shapes but not what a layer keeps in them (see
+    /// `Layer.checkParameterValues()`).
+    case unusableValues(TensorError)
 
     public var description: String {
         switch self {
@@ -17,6 +20,8 @@ public enum ParameterLoadError: Error, Equatable, Sendable, CustomStringConverti
             return "tensor '\(name)' matches no parameter of the model"
         case .shapeMismatch(let name, let expected, let actual):
             return "parameter '\(name)' has shape \(expected) in the model but \(actual) in the file"
+        case .unusableValues(let error):
+            return "\(error)"
         }
     }
 }
@@ -30,8 +35,10 @@ extension Layer {
 
     /// Replaces every parameter's value with the tensor of the same name.
     ///
-    /// The model is changed only if every name and shape matches (all or nothing).
-    /// - Throws: ``ParameterLoadError`` naming the first missing, unexpected or misshapen tensor.
+    /// The model is changed only if every name and shape matches and the layers can use the
+    /// values (``Layer/checkParameterValues()``): all or nothing.
+    /// - Throws: ``ParameterLoadError`` naming the first missing, unexpected or misshapen tensor,
+    ///   or the value a layer cannot use.
     public mutating func loadStateDictionary(_ tensors: [String: Tensor<Scalar>]) throws(ParameterLoadError) {
         let names = namedParameters
         for (name, parameter) in names {
@@ -46,6 +53,11 @@ extension Layer {
         if let extra = tensors.keys.sorted().first(where: { !known.contains($0) }) {
             throw .unexpectedTensor(name: extra)
         }
-        visitParameters { name, parameter in parameter.value = tensors[name]! }
+        var loaded = self
+        loaded.visitParameters { name, parameter in
+            if let tensor = tensors[name] { parameter.value = tensor }
+        }
+        do { try loaded.checkParameterValues() } catch { throw .unusableValues(error) }
+        self = loaded
     }
 }

@@ -32,8 +32,9 @@ NN_FUZZ_TARGET="$format" "$binary" -max_total_time="$seconds" -max_len=65536 -rs
     -print_final_stats=1 "corpus-$format" > "fuzz-$format.log" 2>&1
 status=$?
 set -e
-grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)" "fuzz-$format.log" || true
-echo "$format: $(ls "corpus-$format" | wc -l) corpus files, exit status $status"
+runs=$(grep -E "^stat::number_of_executed_units" "fuzz-$format.log" | tail -1 | awk '{print $2}')
+rss=$(grep -E "^stat::peak_rss_mb" "fuzz-$format.log" | tail -1 | awk '{print $2}')
+echo "$format: ${runs:-0} inputs in $seconds s, peak ${rss:-?} MB, $(ls "corpus-$format" | wc -l) corpus files, exit status $status"
 if [ "$status" -ne 0 ]; then
     grep -E "ERROR|Fatal|deadly|crash|timeout|leak" "fuzz-$format.log" | head -20 >&2
     echo "error: the $format fuzzer failed (log: $out/fuzz-$format.log)" >&2

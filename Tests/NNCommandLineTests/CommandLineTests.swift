@@ -23,6 +23,28 @@ func nn(_ arguments: [String]) -> (status: Int32, output: CapturedOutput) {
     return (status, output)
 }
 
+/// Runs `nn` as the release binary when it is built (`swift build -c release`, as `.ci/run`
+/// does), else in-process: for the long lessons, which take minutes in a debug build.
+func nnOptimized(_ arguments: String...) throws -> (status: Int32, output: CapturedOutput) {
+    guard CrashHuntTests.binaryExists else { return nn(arguments) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (out, error) = (folder.appendingPathComponent("stdout"), folder.appendingPathComponent("stderr"))
+    guard FileManager.default.createFile(atPath: out.path, contents: nil), FileManager.default.createFile(atPath: error.path, contents: nil) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CrashHuntTests.binary)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: error)
+    try process.run()
+    process.waitUntilExit()
+    func lines(_ url: URL) throws -> [String] { try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init) }
+    return (process.terminationStatus, CapturedOutput(lines: try lines(out), errors: try lines(error)))
+}
+
 /// The single JSON object a `--json` run printed.
 func json(_ result: (status: Int32, output: CapturedOutput)) throws -> [String: Any] {
     #expect(result.status == 0 && result.output.lines.count == 1 && result.output.errors.isEmpty)

@@ -31,13 +31,14 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
 
 @Suite struct LessonTests {
     /// The handwritten-characters lesson's command, on a generated 12 × 620 folder: it trains,
-    /// stops early at the target, prints the test accuracy, and `nn evaluate` agrees.
+    /// stops early at the target, prints the test accuracy, and `nn evaluate` agrees. (The
+    /// release binary when it is built: per-sample training takes minutes in a debug build.)
     @Test func handwrittenCharactersEndToEnd() throws {
         let root = try makeCharacterFolder(perClass: 620, seed: 1)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let model = root + "/model.safetensors"
         let report = try json(
-            nn(
+            nnOptimized(
                 "train", "--data", root, "--format", "image-folder", "--train-per-class", "450",
                 "--layers", "784,64,12", "--activation", "tanh", "--loss", "cross-entropy", "--lr", "0.005",
                 "--batch-size", "1", "--epochs", "50", "--target-accuracy", "0.85", "--save", model, "--quiet", "--json"))
@@ -47,7 +48,7 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
         #expect((report["train_accuracy"] as? Double ?? 0) >= 0.85)
         #expect(report["stop_reason"] != nil)
         #expect(testAccuracy > 0.8)
-        let evaluation = try json(nn("evaluate", "--model", model, "--data", root, "--format", "image-folder", "--train-per-class", "450", "--json"))
+        let evaluation = try json(nnOptimized("evaluate", "--model", model, "--data", root, "--format", "image-folder", "--train-per-class", "450", "--json"))
         #expect(evaluation["samples"] as? Int == 12 * 170)
         #expect(abs((evaluation["accuracy"] as? Double ?? -1) - testAccuracy) < 1e-12)
         #expect(abs((evaluation["loss"] as? Double ?? -1) - (report["test_loss"] as! Double)) < 1e-6)

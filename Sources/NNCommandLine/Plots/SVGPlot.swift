@@ -185,6 +185,8 @@ struct SVGPlot {
         let rough = span / 6
         let magnitude = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        // A span near the smallest subnormal rounds the step to 0.
+        guard step > 0, step.isFinite, span / step <= 100 else { return [range.lowerBound] }
         let first = ceil(range.lowerBound / step) * step
         return stride(from: first, through: range.upperBound + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
     }

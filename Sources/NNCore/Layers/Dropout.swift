@@ -62,6 +62,16 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] { inputShape }
 
+    /// The mask count's two halves must be whole numbers in `0..<2²⁴`, as forward writes them.
+    public func checkParameterValues() throws(TensorError) {
+        for index in 0..<2 {
+            let half = draws.value[flat: index]
+            guard half >= 0, half < Scalar(1 << 24), half == half.rounded() else {
+                throw .invalidConfiguration(layer: "Dropout", reason: "draws[\(index)] is \(half), not a whole number in 0..<\(1 << 24) (a count of masks)")
+            }
+        }
+    }
+
     /// Masks drawn so far.
     public var drawCount: Int {
         Int(draws.value[flat: 0]) + Int(draws.value[flat: 1]) << 24

@@ -43,6 +43,12 @@ public protocol Layer<Scalar>: Sendable {
     /// The shape of one output sample for one input sample of `inputShape`.
     /// - Throws: `TensorError.shapeMismatch` if the layer cannot take that input.
     func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int]
+
+    /// Checks that the parameters hold values this layer can use, after they were loaded from
+    /// a file: a layer that keeps a counter or statistics in a parameter (dropout's mask count)
+    /// rejects values no training could have produced. Composite layers check their children.
+    /// - Throws: ``TensorError/invalidConfiguration(layer:reason:)`` naming the value.
+    func checkParameterValues() throws(TensorError)
 }
 
 extension Layer {
@@ -53,6 +59,9 @@ extension Layer {
 
     /// A layer that behaves the same in every mode ignores it.
     public mutating func setMode(_ mode: LayerMode) {}
+
+    /// By default any values are usable (weights may be anything, even if not finite).
+    public func checkParameterValues() throws(TensorError) {}
 
     /// A layer without parameters visits nothing.
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {}

@@ -89,4 +89,8 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         for layer in layers { shape = try layer.outputShape(forInputShape: shape) }
         return shape
     }
+
+    public func checkParameterValues() throws(TensorError) {
+        for layer in layers { try layer.checkParameterValues() }
+    }
 }

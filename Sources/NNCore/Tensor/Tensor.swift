@@ -17,6 +17,11 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     /// - Throws: `TensorError` if a dimension is negative or the count does not match.
     public init(shape: [Int], scalars: [Scalar]) throws(TensorError) {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape) }
+        // With a zero dimension the product is 0 whatever the others are; bounding the others
+        // too keeps `featureCount` of an empty batch from overflowing.
+        guard TensorLimits.checkedProduct(shape.map { Swift.max($0, 1) }) != nil else {
+            throw .tooLarge(shape: shape, limit: TensorLimits.maximumScalarCount)
+        }
         guard TensorLimits.checkedProduct(shape) == scalars.count else {
             throw .scalarCountMismatch(shape: shape, scalarCount: scalars.count)
         }
