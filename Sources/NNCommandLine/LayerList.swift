@@ -201,8 +201,9 @@ struct LayerList {
                         forInputShape: shape, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride, padding: padding)
                     let positions = next[0] * next[1]
                     activationBytes += Double(batch) * Double(positions) * Double(windowSize) * 4 * 2
-                    try budget.checkTensorLimit(TensorLimits.checkedProduct([positions, windowSize]) ?? Int.max, batch: batch,
-                                                for: "\(describe(index))'s im2col rows")
+                    try budget.checkTensorLimit(
+                        TensorLimits.checkedProduct([positions, windowSize]) ?? Int.max, batch: batch,
+                        for: "\(describe(index))'s im2col rows")
                 } catch let error as TensorError {
                     throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
                 }

@@ -44,7 +44,8 @@ struct MemoryBudget {
     func checkTensorLimit(_ values: Int, batch: Int, for what: String, usage: Bool = true) throws {
         let (total, overflow) = values.multipliedReportingOverflow(by: Swift.max(batch, 1))
         guard overflow || total > TensorLimits.maximumScalarCount else { return }
-        let message = "\(what) needs a tensor of \(batch) × \(values) values for a batch, more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
+        let message =
+            "\(what) needs a tensor of \(batch) × \(values) values for a batch, more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
         if usage { throw CommandLineError(message) }
         throw RunError(message)
     }
@@ -72,7 +73,8 @@ struct MemoryBudget {
         let values = TensorLimits.checkedProduct(output) ?? Int.max
         var bytes = Double(values) * 4 * 3, largest = values
         if let description = try? NNIO.describe(layer), description.type == "Conv2D",
-           let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = output.last, filters > 0 {
+            let conv = try? description.configuration.decode(as: Conv2DConfiguration.self), let filters = output.last, filters > 0
+        {
             let window = conv.kernelHeight * conv.kernelWidth * conv.channels
             let rows = TensorLimits.checkedProduct([values / filters, window]) ?? Int.max
             bytes += Double(rows) * 4 * 2

@@ -75,8 +75,9 @@ struct TrainingData {
             throw RunError("\(options.path): its samples have no features (shape \(all.featureShape))")
         }
         // The split, flattening and scaling copy the features: about four times their size at once.
-        try MemoryBudget().check(Double(all.features.scalarCount + (test?.features.scalarCount ?? 0)) * 4 * 4,
-                                 for: "\(options.path): holding its \(all.count) samples while preparing them", usage: false)
+        try MemoryBudget().check(
+            Double(all.features.scalarCount + (test?.features.scalarCount ?? 0)) * 4 * 4,
+            for: "\(options.path): holding its \(all.count) samples while preparing them", usage: false)
         let decided = try decideTask(of: all, test: test, format: format, options: options)
         if test == nil {
             if let perClass = options.trainPerClass {

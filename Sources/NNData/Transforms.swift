@@ -33,7 +33,9 @@ extension InMemoryDataset {
     /// this one): for scoring a training and a test part together.
     /// - Throws: ``DatasetError/sampleShapeMismatch(what:first:second:)`` if the samples differ in shape.
     public func appending(_ other: InMemoryDataset) throws(DatasetError) -> InMemoryDataset {
-        guard featureShape == other.featureShape else { throw .sampleShapeMismatch(what: "features", first: featureShape, second: other.featureShape) }
+        guard featureShape == other.featureShape else {
+            throw .sampleShapeMismatch(what: "features", first: featureShape, second: other.featureShape)
+        }
         guard targetShape == other.targetShape else { throw .sampleShapeMismatch(what: "targets", first: targetShape, second: other.targetShape) }
         func joined(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws(DatasetError) -> Tensor<Scalar> {
             var shape = a.shape

@@ -154,7 +154,10 @@ import Testing
                 images, "conv 2 3x3 pad 4611686018427387904, flatten, dense 2",
                 "nn: nn train: --layers item 1: does not fit samples shaped [4, 4, 1]: Conv2D: the padding, 4611686018427387904, is more than 2147483647"
             ),
-            (images, "conv 2 3x3 pad 5000, flatten, dense 2", "nn: nn train: --layers item 1's im2col rows needs a tensor of 6 × 900360036 values for a batch"),
+            (
+                images, "conv 2 3x3 pad 5000, flatten, dense 2",
+                "nn: nn train: --layers item 1's im2col rows needs a tensor of 6 × 900360036 values for a batch"
+            ),
             (
                 images, "pool 2 stride 9223372036854775807, flatten, dense 2",
                 "nn: nn train: --layers item 1: does not fit samples shaped [4, 4, 1]: MaxPool2D: the stride, 9223372036854775807, is more than 2147483647"
@@ -189,7 +192,9 @@ import Testing
         let small = MemoryBudget(bytes: 50e6)
         #expect {
             try list.build(inputCount: 16, imageShape: [4, 4], outputs: 2, activation: "relu", seed: 1, batch: 32, budget: small)
-        } throws: { "\($0)".hasPrefix("--layers item 1: training the network up to it (20 parameters, batches of 32) needs about 94 MB, more than the 50 MB") }
+        } throws: {
+            "\($0)".hasPrefix("--layers item 1: training the network up to it (20 parameters, batches of 32) needs about 94 MB, more than the 50 MB")
+        }
         #expect(throws: Never.self) {
             try list.build(inputCount: 16, imageShape: [4, 4], outputs: 2, activation: "relu", seed: 1, batch: 1, budget: small)
         }
@@ -390,7 +395,9 @@ import Testing
         // No samples, and other dimensions whose product overflows.
         let huge = try bytes("huge.idx", [0, 0, 8, 3, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         let empty = try bytes("empty.idx", [0, 0, 8, 1, 0, 0, 0, 0])
-        expectError(["train", "--data", huge, "--labels", empty, "--loss", "mse", "--quiet"], status: 1, "nn: \(huge): declares shape 0×4294967295…, more than the limit of 4 GiB")
+        expectError(
+            ["train", "--data", huge, "--labels", empty, "--loss", "mse", "--quiet"], status: 1,
+            "nn: \(huge): declares shape 0×4294967295…, more than the limit of 4 GiB")
 
         // A dropout counter forged in a checkpoint.
         let data = try csv(rows: 40, in: root), checkpoint = root + "/dropout.ckpt"
@@ -399,15 +406,17 @@ import Testing
         var (tensors, metadata) = try Safetensors.read(checkpoint)
         tensors["layers.1.draws"] = StoredTensor(Tensor<Float>([.nan, 0]))
         try Safetensors.write(tensors: tensors, metadata: metadata, to: checkpoint)
-        expectError(common + ["--epochs", "2", "--resume", checkpoint], status: 1,
-                    "nn: \(checkpoint): the architecture and the tensors disagree: Dropout: draws[0] is nan, not a whole number in 0..<16777216")
+        expectError(
+            common + ["--epochs", "2", "--resume", checkpoint], status: 1,
+            "nn: \(checkpoint): the architecture and the tensors disagree: Dropout: draws[0] is nan, not a whole number in 0..<16777216")
 
         // A restored history of losses near the smallest subnormal, plotted.
         #expect(nn(["train", "--data", data, "--layers", "2,4,2", "--epochs", "1", "--checkpoint", checkpoint, "--quiet"]).status == 0)
         (tensors, metadata) = try Safetensors.read(checkpoint)
         metadata["history"] = "{\"epochs\":[{\"epoch\":1,\"loss\":5e-324,\"metrics\":{},\"seconds\":0}]}"
         try Safetensors.write(tensors: tensors, metadata: metadata, to: checkpoint)
-        let plotted = nn("train", "--data", data, "--layers", "2,4,2", "--epochs", "1", "--resume", checkpoint, "--plot", root + "/tiny.svg", "--quiet")
+        let plotted = nn(
+            "train", "--data", data, "--layers", "2,4,2", "--epochs", "1", "--resume", checkpoint, "--plot", root + "/tiny.svg", "--quiet")
         #expect(plotted.status == 0, "\(plotted.output.errors)")
 
         // A nested Sequential whose convolution pads by 23,000: two parameters, terabytes of rows.
@@ -419,7 +428,10 @@ import Testing
             """
         let forged = root + "/nested.safetensors"
         try Safetensors.write(
-            tensors: ["layers.1.layers.0.weight": StoredTensor(Tensor<Float>(shape: [1, 1], scalars: [1])), "layers.1.layers.0.bias": StoredTensor(Tensor<Float>([0]))],
+            tensors: [
+                "layers.1.layers.0.weight": StoredTensor(Tensor<Float>(shape: [1, 1], scalars: [1])),
+                "layers.1.layers.0.bias": StoredTensor(Tensor<Float>([0])),
+            ],
             metadata: ["format": ModelFile.format, "dtype": "float32", "architecture": architecture], to: forged)
         let result = nn("predict", "--model", forged, "0.5,1")
         #expect(result.status == 1 && result.output.errors.first?.contains("needs about") == true, "\(result.output.errors)")

@@ -48,7 +48,8 @@ func makeCharacterFolder(perClass: Int, seed: UInt64) throws -> String {
         #expect((report["train_accuracy"] as? Double ?? 0) >= 0.85)
         #expect(report["stop_reason"] != nil)
         #expect(testAccuracy > 0.8)
-        let evaluation = try json(nnOptimized("evaluate", "--model", model, "--data", root, "--format", "image-folder", "--train-per-class", "450", "--json"))
+        let evaluation = try json(
+            nnOptimized("evaluate", "--model", model, "--data", root, "--format", "image-folder", "--train-per-class", "450", "--json"))
         #expect(evaluation["samples"] as? Int == 12 * 170)
         #expect(abs((evaluation["accuracy"] as? Double ?? -1) - testAccuracy) < 1e-12)
         #expect(abs((evaluation["loss"] as? Double ?? -1) - (report["test_loss"] as! Double)) < 1e-6)

@@ -67,7 +67,8 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
         for index in 0..<2 {
             let half = draws.value[flat: index]
             guard half >= 0, half < Scalar(1 << 24), half == half.rounded() else {
-                throw .invalidConfiguration(layer: "Dropout", reason: "draws[\(index)] is \(half), not a whole number in 0..<\(1 << 24) (a count of masks)")
+                throw .invalidConfiguration(
+                    layer: "Dropout", reason: "draws[\(index)] is \(half), not a whole number in 0..<\(1 << 24) (a count of masks)")
             }
         }
     }
