@@ -20,7 +20,11 @@ if [ "$format" = all ]; then
 fi
 [[ " ${formats[*]} " == *" $format "* ]] || { echo "unknown format '$format' (${formats[*]})" >&2; exit 2; }
 
-swift build -c release --package-path "$root/Tests/Fuzz" --sanitize fuzzer --sanitize address 2>&1 | grep -E "error|warning|Compiling|Build complete" | tail -3
+# `--sanitize` instruments the harness package's own target and links libFuzzer; the -X flags
+# give swift-nn's targets (Swift and C) the same coverage counters and AddressSanitizer,
+# without which libFuzzer sees only the harness's branches and mutates blind.
+swift build -c release --package-path "$root/Tests/Fuzz" --sanitize fuzzer --sanitize address \
+    -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address 2>&1 | grep -E "error|warning: [^C]|Build complete" | tail -3
 binary="$root/Tests/Fuzz/.build/release/nn-fuzz"
 out="$root/.build/fuzz"
 mkdir -p "$out/corpus-$format"
@@ -34,7 +38,9 @@ status=$?
 set -e
 runs=$(grep -E "^stat::number_of_executed_units" "fuzz-$format.log" | tail -1 | awk '{print $2}')
 rss=$(grep -E "^stat::peak_rss_mb" "fuzz-$format.log" | tail -1 | awk '{print $2}')
-echo "$format: ${runs:-0} inputs in $seconds s, peak ${rss:-?} MB, $(ls "corpus-$format" | wc -l) corpus files, exit status $status"
+added=$(grep -E "^stat::new_units_added" "fuzz-$format.log" | tail -1 | awk '{print $2}')
+coverage=$(grep -oE "cov: [0-9]+" "fuzz-$format.log" | tail -1 | awk '{print $2}')
+echo "$format: ${runs:-0} inputs in $seconds s, ${coverage:-?} edges covered, ${added:-0} new inputs kept, peak ${rss:-?} MB, exit status $status"
 if [ "$status" -ne 0 ]; then
     grep -E "ERROR|Fatal|deadly|crash|timeout|leak" "fuzz-$format.log" | head -20 >&2
     echo "error: the $format fuzzer failed (log: $out/fuzz-$format.log)" >&2
