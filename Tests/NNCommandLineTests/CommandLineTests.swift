@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Testing
 
 @testable import NNCommandLine
@@ -21,6 +22,24 @@ func nn(_ arguments: [String]) -> (status: Int32, output: CapturedOutput) {
     var output = CapturedOutput()
     let status = NNTool.run(arguments, output: &output)
     return (status, output)
+}
+
+/// A fresh folder in the temporary directory, named `prefix-UUID`; the caller removes it.
+func makeTemporaryFolder(_ prefix: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes a folder of two classes, `a` and `b`, each of `count` 4×4 grey BMP images.
+func writeTwoClassImages(in folder: String, count: Int) throws {
+    for (label, name) in ["a", "b"].enumerated() {
+        try FileManager.default.createDirectory(atPath: "\(folder)/\(name)", withIntermediateDirectories: true)
+        for index in 0..<count {
+            let pixels = (0..<16).map { Float(($0 * 7 + index * 13 + label * 90) % 256) }
+            try Data(BMPImage(width: 4, height: 4, pixels: pixels).encoded()).write(to: URL(fileURLWithPath: "\(folder)/\(name)/\(index).bmp"))
+        }
+    }
 }
 
 /// Runs `nn` as the release binary when it is built (`swift build -c release`, as `.ci/run`

@@ -186,13 +186,7 @@ struct HuntFiles {
         ]
         // Images: a class folder of 4×4 BMPs, an empty folder, a folder of one class.
         let images = folder + "/images"
-        for (label, name) in ["a", "b"].enumerated() {
-            try FileManager.default.createDirectory(atPath: "\(images)/\(name)", withIntermediateDirectories: true)
-            for index in 0..<5 {
-                let pixels = (0..<16).map { Float(($0 * 7 + index * 13 + label * 90) % 256) }
-                try Data(BMPImage(width: 4, height: 4, pixels: pixels).encoded()).write(to: URL(fileURLWithPath: "\(images)/\(name)/\(index).bmp"))
-            }
-        }
+        try writeTwoClassImages(in: images, count: 5)
         try FileManager.default.createDirectory(atPath: folder + "/no-classes", withIntermediateDirectories: true)
         dataFiles += [images, folder + "/no-classes", folder + "/does-not-exist.csv"]
         goodData =

@@ -9,11 +9,7 @@ import Testing
 /// usage), or works, as written here.
 @Suite struct HostileInputTests {
     /// A fresh folder, removed by the caller.
-    func folder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nn-hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    func folder() throws -> String { try makeTemporaryFolder("nn-hostile") }
 
     func write(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -130,13 +126,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let data = try csv(rows: 40, in: root)
         let images = root + "/images"
-        for (label, name) in ["a", "b"].enumerated() {
-            try FileManager.default.createDirectory(atPath: "\(images)/\(name)", withIntermediateDirectories: true)
-            for index in 0..<4 {
-                let pixels = (0..<16).map { Float(($0 * 7 + index * 13 + label * 50) % 256) }
-                try Data(BMPImage(width: 4, height: 4, pixels: pixels).encoded()).write(to: URL(fileURLWithPath: "\(images)/\(name)/\(index).bmp"))
-            }
-        }
+        try writeTwoClassImages(in: images, count: 4)
         let cases: [(String, String, String)] = [
             (
                 data, "dense 4611686018427387904, dense 2",

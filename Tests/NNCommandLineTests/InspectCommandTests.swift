@@ -5,11 +5,7 @@ import Testing
 @testable import NNCommandLine
 
 @Suite struct InspectCommandTests {
-    func folder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nn-inspect-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    func folder() throws -> String { try makeTemporaryFolder("nn-inspect") }
 
     @Test func describesACSVFile() throws {
         let root = try folder()
