@@ -242,7 +242,8 @@ struct LayerList {
         }
         guard shape == [outputs] else {
             throw CommandLineError(
-                "--layers: the network ends with samples shaped \(shape), but the data needs \(outputs) outputs (end with 'dense \(outputs)')")
+                "--layers: the network ends with samples shaped \(shape), but the data needs \(outputs) output\(outputs == 1 ? "" : "s") (end with 'dense \(outputs)')"
+            )
         }
         return Sequential(layers)
     }

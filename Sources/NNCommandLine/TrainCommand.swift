@@ -156,6 +156,10 @@ enum TrainCommand {
                 guard sizes.first == inputs else {
                     throw CommandLineError("--layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
                 }
+                guard sizes.last == outputs else {
+                    throw CommandLineError(
+                        "--layers ends with \(sizes[sizes.count - 1]) outputs, but \(outputsReason(data, lossName: lossName, outputs: outputs))")
+                }
                 model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed, batch: batch)
             }
         } catch let error as CommandLineError { throw CommandLineError("nn train: \(error.message)") }
@@ -210,6 +214,13 @@ enum TrainCommand {
             }
             if let save = options.save { output.write("saved \(save)") }
         }
+    }
+
+    /// Why the data needs `outputs` outputs: what was assumed about its labels, and how to change it.
+    private static func outputsReason(_ data: TrainingData, lossName: String, outputs: Int) -> String {
+        if lossName == "cross-entropy" { return "the labels are \(outputs) classes, so the network needs \(outputs) outputs" }
+        let how = data.isClassification ? "" : " (whole-number labels 0, 1, … would be classes; or give --loss cross-entropy)"
+        return "the labels are fitted as values (--loss mse), so the network needs \(outputs) output\(outputs == 1 ? "" : "s")\(how)"
     }
 
     private static func optimizer(_ options: Options) -> GradientOptimizer {

@@ -364,6 +364,12 @@ import Testing
             classifier.output.errors.first
                 == "nn train: \(data): the labels are whole numbers 0…1: training a classifier of 2 classes (give --loss mse to fit them as values)")
         #expect(try json((classifier.status, CapturedOutput(lines: classifier.output.lines)))["test_accuracy"] != nil)
+        // Labels that are not whole numbers are values to fit; the message says so and how to change it.
+        let values = try csv(rows: 30, in: root, name: "values.csv") { "\(Double($0) * 0.25)" }
+        expectError(
+            ["train", "--data", values, "--layers", "2,3,2"], status: 2,
+            "nn: nn train: --layers ends with 2 outputs, but the labels are fitted as values (--loss mse), so the network needs 1 output (whole-number labels 0, 1, … would be classes; or give --loss cross-entropy)"
+        )
         let regression = nn("train", "--data", data, "--layers", "2,3,1", "--loss", "mse", "--epochs", "1", "--json")
         #expect(regression.status == 0 && regression.output.errors.isEmpty)
         #expect(try json(regression)["test_accuracy"] == nil)
