@@ -19,7 +19,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
         guard shape.allSatisfy({ $0 >= 0 }) else { throw .invalidShape(shape) }
         // With a zero dimension the product is 0 whatever the others are; bounding the others
         // too keeps `featureCount` of an empty batch from overflowing.
-        guard TensorLimits.checkedProduct(shape.map { Swift.max($0, 1) }) != nil else {
+        guard TensorLimits.checkedProduct(shape, zerosCountAsOne: true) != nil else {
             throw .tooLarge(shape: shape, limit: TensorLimits.maximumScalarCount)
         }
         guard TensorLimits.checkedProduct(shape) == scalars.count else {

@@ -21,11 +21,15 @@ public enum TensorLimits {
     }
 
     /// The product of non-negative `factors`, or `nil` if it overflows `Int`.
-    public static func checkedProduct(_ factors: [Int]) -> Int? {
+    /// - Parameters:
+    ///   - factors: the numbers to multiply.
+    ///   - zerosCountAsOne: whether a zero factor counts as 1, to bound the other factors of a
+    ///     shape with an empty dimension (whose product is 0 whatever they are).
+    public static func checkedProduct(_ factors: [Int], zerosCountAsOne: Bool = false) -> Int? {
         // A zero anywhere makes the product zero, whatever the other factors are.
-        if factors.contains(0) { return 0 }
+        if !zerosCountAsOne && factors.contains(0) { return 0 }
         var product = 1
-        for factor in factors {
+        for factor in factors where factor != 0 {
             let (result, overflow) = product.multipliedReportingOverflow(by: factor)
             if overflow { return nil }
             product = result
