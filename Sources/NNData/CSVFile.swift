@@ -67,6 +67,19 @@ public enum CSVFile {
         throws(DataFileError) -> InMemoryDataset<T>
     {
         guard !bytes.isEmpty else { throw .empty(path: path) }
+        // Most files are numbers only: read from the bytes on every core, or, at the first
+        // thing that path does not handle, by the general path, where every error is named.
+        if let numeric = try NumericCSV.decode(bytes, options: options, path: path, as: T.self) { return numeric }
+        return try decodeText(bytes, path: path, options: options, as: T.self)
+    }
+
+    /// The general path: any UTF-8 file, text labels, and an error naming the line and the
+    /// column of anything wrong.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func decodeText<T: TensorScalar>(_ bytes: [UInt8], path: String, options: Options, as _: T.Type) throws(DataFileError)
+        -> InMemoryDataset<T>
+    {
         guard let text = String(validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes, as: UTF8.self) else {
             throw .malformed(path: path, position: "line \(firstNonUTF8Line(bytes))", reason: "the file is not UTF-8 text")
         }
@@ -125,7 +138,7 @@ public enum CSVFile {
     }
 
     /// Cells of one line: split at the delimiter, trimmed, surrounding quotes removed.
-    private static func splitCells(_ line: Substring, _ delimiter: Character) -> [Substring] {
+    static func splitCells(_ line: Substring, _ delimiter: Character) -> [Substring] {
         line.split(separator: delimiter, omittingEmptySubsequences: false).map { cell in
             var trimmed = cell.drop { $0 == " " || $0 == "\t" }
             while let last = trimmed.last, last == " " || last == "\t" { trimmed = trimmed.dropLast() }
@@ -134,7 +147,7 @@ public enum CSVFile {
         }
     }
 
-    private static func looksLikeHeader(_ rows: [[Substring]]) -> Bool {
+    static func looksLikeHeader(_ rows: [[Substring]]) -> Bool {
         let first = rows[0]
         let numeric = first.map { Double($0) != nil }
         guard numeric.contains(false) else { return false }
@@ -142,7 +155,7 @@ public enum CSVFile {
         return zip(numeric, rows[1]).contains { !$0 && Double($1) != nil } || !numeric.contains(true)
     }
 
-    private static func resolve(_ label: LabelColumn, names: [Substring]?, columns: Int, path: String) throws(DataFileError) -> Int {
+    static func resolve(_ label: LabelColumn, names: [Substring]?, columns: Int, path: String) throws(DataFileError) -> Int {
         switch label {
         case .first: return 0
         case .last: return columns - 1
