@@ -41,14 +41,33 @@ WORKLOADS = {
     "matmul": ("gflops", True, {}),
     "inference": ("us_per_call", False, {}),
     "cnn": ("seconds_per_epoch", False, {}),
+    "csv": ("seconds", False, {}),
 }
-FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax"]
+FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax", "pandas"]
+CSV_FILE = os.path.join(ROOT, ".build", "bench-data", "numeric-500000x31.csv")
+# Every framework reads the same file (per framework, not "all": "all" extras tell growth runs apart).
+WORKLOADS["csv"] = ("seconds", False, {framework: ["--data", CSV_FILE] for framework in FRAMEWORKS})
+
+
+def write_numeric_csv(path=CSV_FILE, rows=500_000, features=30, seed=7):
+    """Workload (g)'s file: a header, then a label 0–9 and 30 numbers of six decimals per row
+    (143 MB), the same bytes for a given seed; written once."""
+    if os.path.exists(path):
+        return
+    import random
+    generator = random.Random(seed)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as handle:
+        handle.write(",".join(["label"] + [f"x{i}" for i in range(features)]) + "\n")
+        for _ in range(rows):
+            handle.write(",".join([str(generator.randrange(10))] + ["%.6f" % generator.uniform(-10, 10) for _ in range(features)]) + "\n")
+    os.replace(path + ".tmp", path)
 
 
 def install():
     subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
     pip = [os.path.join(VENV, "bin", "pip"), "install", "--quiet"]
-    subprocess.run(pip + ["numpy", "jax", TORCH], check=True)
+    subprocess.run(pip + ["numpy", "jax", "pandas", TORCH], check=True)
 
 
 def python():
@@ -58,7 +77,7 @@ def python():
 
 def available_peers():
     found = []
-    for name, module in (("torch", "torch"), ("numpy", "numpy"), ("jax", "jax")):
+    for name, module in (("torch", "torch"), ("numpy", "numpy"), ("jax", "jax"), ("pandas", "pandas")):
         if subprocess.run([python(), "-c", f"import {module}"], capture_output=True).returncode == 0:
             found.append(name)
         else:
@@ -118,8 +137,8 @@ def median(results, key, field):
 
 
 def table(results, workloads, threads_list, frameworks):
-    lines = ["| workload | figure | threads | swift-nn | PyTorch | NumPy | JAX | ours vs best peer |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| workload | figure | threads | swift-nn | PyTorch | NumPy | JAX | pandas | ours vs best peer |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for workload in workloads:
         field, higher_is_better, _ = WORKLOADS[workload]
         variants = sorted({k[1] for k in results if k[0] == workload}, key=lambda v: (len(v), v), reverse=workload == "matmul")
@@ -140,7 +159,7 @@ def table(results, workloads, threads_list, frameworks):
                     accuracy = [median(results, (workload, name, threads, f, ()), "test_accuracy") for f in FRAMEWORKS]
                     lines.append(f"| {label} | test accuracy after 1 epoch | {threads} | " +
                                  " | ".join(f"{a:.4f}" if a is not None else "—" for a in accuracy) + " | |")
-                if workload == "mlp":
+                if workload in ("mlp", "csv"):
                     memory = [median(results, (workload, name, threads, f, ()), "peak_memory_mb") for f in FRAMEWORKS]
                     lines.append(f"| {label} | peak memory, MB (whole process) | {threads} | " +
                                  " | ".join(f"{m:.0f}" if m is not None else "—" for m in memory) + " | |")
@@ -246,6 +265,8 @@ def main():
     lscpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo; nproc"], capture_output=True, text=True).stdout.split("\n")
     print(f"Machine: {lscpu[0].split(':')[-1].strip()}, {lscpu[1]} processors; peers from {python()}; "
           f"{args.rounds} interleaved rounds, medians.\n")
+    if "csv" in workloads:
+        write_numeric_csv()
     if not args.growth_only:
         plan = [(w, t, WORKLOADS[w][2]) for w in workloads for t in threads_list]
         collect(plan, args.rounds, frameworks, results)

@@ -18,6 +18,8 @@ enum Workload: String, CaseIterable {
     /// The Fashion-MNIST CNN of the layers issue: conv 32 3×3 same, pool 2, conv 64 3×3 same,
     /// pool 2, dense 128, dropout 0.3, dense 10; ReLU, batch 64, Adam (lr 0.001), one epoch.
     case cnn
+    /// (g) Loading a 500,000 × 31 numeric CSV (written by compare.py) into a Float data set.
+    case csv
 
     func run(_ options: BenchmarkOptions) throws -> [BenchmarkResult] {
         switch self {
@@ -34,6 +36,7 @@ enum Workload: String, CaseIterable {
         case .matmul: MatmulWorkload.run(options)
         case .inference: try InferenceWorkload.run(options)
         case .cnn: try CNNWorkload.run(options)
+        case .csv: try CSVWorkload.run(options)
         }
     }
 }

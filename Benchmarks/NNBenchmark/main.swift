@@ -4,9 +4,9 @@
 // one table. Prints one JSON object per line.
 //
 //   swift run -c release NNBenchmark WORKLOAD [--threads N] [--epochs N] [--samples N]
-//                                        [--batch N] [--hidden N] [--data FOLDER]
+//                                        [--batch N] [--hidden N] [--data FOLDER | FILE.csv]
 //
-// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn
+// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn | csv
 import Foundation
 import NN
 

@@ -195,6 +195,13 @@ def run_numpy(args):
     import numpy as np
     rng = np.random.default_rng(1)
     w = args.workload
+    if w == "csv":
+        start = time.perf_counter()
+        table = np.loadtxt(args.data, delimiter=",", skiprows=1, dtype=np.float32)
+        seconds = time.perf_counter() - start
+        emit("numpy", w, args.threads, rows=table.shape[0], columns=table.shape[1], seconds=seconds,
+             peak_memory_mb=peak_memory_mb(), data_mb=table.nbytes / 1e6)
+        return 0
 
     if w == "sin":
         xs, ts = sin_data()
@@ -264,6 +271,20 @@ def run_numpy(args):
             emit("numpy", w, args.threads, batch=batch, us_per_call=seconds * 1e6)
     else:
         return NOT_IMPLEMENTED
+    return 0
+
+
+# ---------------------------------------------------------------- pandas (its C parser)
+
+def run_pandas(args):
+    if args.workload != "csv":
+        return NOT_IMPLEMENTED
+    import pandas as pd
+    start = time.perf_counter()
+    table = pd.read_csv(args.data, dtype="float32")
+    seconds = time.perf_counter() - start
+    emit("pandas", "csv", args.threads, rows=table.shape[0], columns=table.shape[1], seconds=seconds,
+         peak_memory_mb=peak_memory_mb(), data_mb=table.memory_usage(index=False).sum() / 1e6)
     return 0
 
 
@@ -341,8 +362,8 @@ def run_jax(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("framework", choices=["torch", "numpy", "jax"])
-    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference", "cnn"])
+    parser.add_argument("framework", choices=["torch", "numpy", "jax", "pandas"])
+    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference", "cnn", "csv"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--samples", type=int)
@@ -350,7 +371,7 @@ def main():
     parser.add_argument("--hidden", type=int)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
-    runner = {"torch": run_torch, "numpy": run_numpy, "jax": run_jax}[args.framework]
+    runner = {"torch": run_torch, "numpy": run_numpy, "jax": run_jax, "pandas": run_pandas}[args.framework]
     sys.exit(runner(args))
 
 

@@ -58,21 +58,31 @@ enum NumericCSV {
     }
 
     /// The byte ranges of the lines (without `\n` or `\r\n`), trailing blank lines dropped;
-    /// `nil` for a byte that is not ASCII (the general path validates UTF-8).
+    /// `nil` for a byte that is not ASCII (the general path validates UTF-8). The newlines are
+    /// found on every core, a slice of the file each.
     private static func lineRanges(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> [Range<Int>]? {
-        var lines: [Range<Int>] = []
-        var lineStart = start, index = start
-        var nonASCII: UInt8 = 0
-        while index < buffer.count {
-            let byte = buffer[index]
-            nonASCII |= byte
-            if byte == 0x0A {
-                lines.append(lineStart..<(index > lineStart && buffer[index - 1] == 0x0D ? index - 1 : index))
-                lineStart = index + 1
+        let slices = Swift.min(Swift.max((buffer.count - start) / (1 << 20), 1), ProcessInfo.processInfo.activeProcessorCount * 2)
+        let found = NewlineSlots(count: slices)
+        let shared = SharedBytes(bytes: buffer)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let bytes = shared.bytes, length = bytes.count - start
+            let range = (start + length * slice / slices)..<(start + length * (slice + 1) / slices)
+            var newlines: [Int] = []
+            var bits: UInt8 = 0
+            for index in range {
+                let byte = bytes[index]
+                bits |= byte
+                if byte == 0x0A { newlines.append(index) }
             }
-            index += 1
+            found.set(slice, newlines, ascii: bits < 0x80)
         }
-        guard nonASCII < 0x80 else { return nil }
+        guard found.allASCII else { return nil }
+        var lines: [Range<Int>] = []
+        var lineStart = start
+        for newline in found.newlines {
+            lines.append(lineStart..<(newline > lineStart && buffer[newline - 1] == 0x0D ? newline - 1 : newline))
+            lineStart = newline + 1
+        }
         if lineStart < buffer.count { lines.append(lineStart..<(buffer[buffer.count - 1] == 0x0D ? buffer.count - 1 : buffer.count)) }
         while let last = lines.last, buffer[last].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }) {
             lines.removeLast()
@@ -90,18 +100,20 @@ enum NumericCSV {
         let chunks = Swift.min(Swift.max(rows / 4096, 1), ProcessInfo.processInfo.activeProcessorCount * 4)
         let failures = FailureFlag()
         let shared = SharedBuffers(input: buffer, values: values, labels: labels)
+        let powers = powersOfTen
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let (buffer, values, labels) = (shared.input, shared.values, shared.labels)
             let chunkRows = (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks)
             for row in chunkRows {
-                guard !failures.isSet else { return }
+                // Another worker's failure ends this one too (checked now and then: the flag is a lock).
+                guard row % 256 != 0 || !failures.isSet else { return }
                 var cellStart = lines[first + row].lowerBound
                 let end = lines[first + row].upperBound
                 var column = 0, output = row * (columns - 1)
                 while true {
                     var cellEnd = cellStart
                     while cellEnd < end && buffer[cellEnd] != delimiter { cellEnd += 1 }
-                    guard column < columns, let value = number(buffer, cellStart..<cellEnd), value.isFinite, T(value).isFinite else {
+                    guard column < columns, let value = number(buffer, cellStart..<cellEnd, powers), value.isFinite, T(value).isFinite else {
                         failures.set()
                         return
                     }
@@ -130,8 +142,13 @@ enum NumericCSV {
     /// Decimal numbers whose significant digits fit 2⁵³ and whose power of ten is at most 22
     /// are exact in `Double` and so are computed directly (Clinger's fast path: one correctly
     /// rounded multiplication or division); everything else goes to `Double(text)`.
+    /// - Parameters:
+    ///   - buffer: the file's bytes.
+    ///   - cell: the cell's bytes.
+    ///   - powers: ``powersOfTen``, passed in so that the hot loop does not check a global's
+    ///     initialisation on every cell.
     @inline(__always)
-    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ cell: Range<Int>) -> Double? {
+    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ cell: Range<Int>, _ powers: [Double]) -> Double? {
         var (start, end) = (cell.lowerBound, cell.upperBound)
         while start < end && (buffer[start] == 0x20 || buffer[start] == 0x09) { start += 1 }
         while end > start && (buffer[end - 1] == 0x20 || buffer[end - 1] == 0x09) { end -= 1 }
@@ -177,7 +194,7 @@ enum NumericCSV {
             }
         }
         if sawDigit && index == end && digits <= 19 && mantissa < 1 << 53 && abs(exponent) <= 22 {
-            let magnitude = exponent < 0 ? Double(mantissa) / powersOfTen[-exponent] : Double(mantissa) * powersOfTen[exponent]
+            let magnitude = exponent < 0 ? Double(mantissa) / powers[-exponent] : Double(mantissa) * powers[exponent]
             return negative ? -magnitude : magnitude
         }
         // Long mantissas, large exponents, hexadecimal, nan and inf: as the general path reads them.
@@ -194,6 +211,21 @@ private struct SharedBuffers<T>: @unchecked Sendable {
     let input: UnsafeBufferPointer<UInt8>
     let values: UnsafeMutableBufferPointer<T>
     let labels: UnsafeMutableBufferPointer<T>
+}
+
+/// The file's bytes, read by the workers that look for newlines.
+private struct SharedBytes: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+}
+
+/// The newlines each slice of the file holds, and whether it is ASCII, written by one worker each.
+private final class NewlineSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [(newlines: [Int], ascii: Bool)]
+    init(count: Int) { slots = Array(repeating: ([], true), count: count) }
+    func set(_ slice: Int, _ newlines: [Int], ascii: Bool) { lock.withLock { slots[slice] = (newlines, ascii) } }
+    var allASCII: Bool { lock.withLock { slots.allSatisfy(\.ascii) } }
+    var newlines: [Int] { lock.withLock { slots.flatMap(\.newlines) } }
 }
 
 /// Set by any worker that meets a row the fast path does not handle.
