@@ -63,6 +63,18 @@ import Testing
         }
     }
 
+    /// Says which micro-kernels this CPU could run, so that a run on a machine without
+    /// AVX-512 says it did not test that kernel instead of passing silently.
+    @Test func reportsTheInstructionSetsItCouldNotRun() {
+        let names = [NNInstructionSetBaseline: "baseline", NNInstructionSetAVX2: "AVX2+FMA", NNInstructionSetAVX512: "AVX-512"]
+        let all = [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512]
+        let run = Kernels.supportedInstructionSets, missing = all.filter { !run.contains($0) }
+        print(
+            "kernel tests: instruction sets run on this CPU: \(run.compactMap { names[$0] }.joined(separator: ", ")); "
+                + (missing.isEmpty ? "none left unrun" : "NOT run (the CPU lacks them): \(missing.compactMap { names[$0] }.joined(separator: ", "))"))
+        #expect(run.first == NNInstructionSetBaseline && run.last == Kernels.instructionSet)
+    }
+
     @Test(arguments: layouts, [1, 2])
     func everyShapeEveryLayout(layout: (Bool, Bool), threads: Int) {
         for set in Kernels.supportedInstructionSets {
