@@ -204,30 +204,42 @@ def run_numpy(args):
         return 0
 
     if w == "sin":
+        # The strongest per-sample NumPy we could write: 1-D arrays, preallocated buffers,
+        # in-place ufuncs with out=, Python floats for the scalars, no reshapes or matrices
+        # (a matrix-per-sample version ran about 1.8× slower).
         xs, ts = sin_data()
         bound1, bound2 = 1.0, 1 / math.sqrt(40)
-        w1 = rng.uniform(-bound1, bound1, (40, 1)).astype(np.float32)
-        b1 = rng.uniform(-bound1, bound1, (40, 1)).astype(np.float32)
-        w2 = rng.uniform(-bound2, bound2, (1, 40)).astype(np.float32)
-        b2 = rng.uniform(-bound2, bound2, (1, 1)).astype(np.float32)
-        lr = np.float32(0.005)
+        w1 = rng.uniform(-bound1, bound1, 40).astype(np.float32)
+        b1 = rng.uniform(-bound1, bound1, 40).astype(np.float32)
+        w2 = rng.uniform(-bound2, bound2, 40).astype(np.float32)
+        b2 = float(rng.uniform(-bound2, bound2))
+        lr = 0.005
+        h, dh, scratch = (np.empty(40, dtype=np.float32) for _ in range(3))
+        xs_list, ts_list = [float(v) for v in xs.reshape(-1)], [float(v) for v in ts.reshape(-1)]
         epochs = args.epochs or 100
         start = time.perf_counter()
         for _ in range(epochs):
-            for i in rng.permutation(450):
-                x = xs[i:i + 1].reshape(1, 1)
-                h = np.tanh(w1 @ x + b1)
-                y = w2 @ h + b2
-                dy = y - ts[i]
-                dh = (w2.T @ dy) * (1 - h * h)
-                w2 -= lr * dy @ h.T
+            for i in rng.permutation(450).tolist():
+                x, t = xs_list[i], ts_list[i]
+                np.multiply(w1, x, out=h)
+                h += b1
+                np.tanh(h, out=h)
+                dy = float(np.dot(w2, h)) + b2 - t
+                np.multiply(h, h, out=dh)                # dh = w2·dy·(1 − h²)
+                np.subtract(1.0, dh, out=dh)
+                dh *= w2
+                dh *= dy
+                np.multiply(h, -lr * dy, out=scratch)
+                w2 += scratch
                 b2 -= lr * dy
-                w1 -= lr * dh @ x.T
-                b1 -= lr * dh
+                dh *= -lr
+                b1 += dh
+                dh *= x
+                w1 += dh
         seconds = time.perf_counter() - start
         steps = 450 * epochs
         emit("numpy", w, args.threads, epochs=epochs, seconds=seconds, us_per_step=seconds / steps * 1e6,
-             lesson_seconds=seconds / steps * 450_000, final_loss=float(0.5 * dy[0, 0] ** 2))
+             lesson_seconds=seconds / steps * 450_000, final_loss=float(0.5 * dy ** 2))
     elif w == "mazur":
         w1 = np.array([[0.15, 0.20], [0.25, 0.30]], dtype=np.float32)
         w2 = np.array([[0.40, 0.45], [0.50, 0.55]], dtype=np.float32)
