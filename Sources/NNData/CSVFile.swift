@@ -54,10 +54,15 @@ public enum CSVFile {
     }
 
     /// Loads a CSV file: features `[rows, columns − 1]`, targets `[rows]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func load<T: TensorScalar>(_ path: String, options: Options = Options(), as _: T.Type = Float.self)
         throws(DataFileError) -> InMemoryDataset<T>
     {
-        try decode(FileBytes.read(path), path: path, options: options, as: T.self)
+        // A file of numbers streams through the fast path a block at a time; anything else is
+        // read whole by the general path.
+        if let numeric = try NumericCSV.load(path, options: options, as: T.self) { return numeric }
+        return try decodeText(FileBytes.read(path), path: path, options: options, as: T.self)
     }
 
     /// Decodes the bytes of a CSV file.

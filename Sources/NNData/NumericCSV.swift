@@ -16,57 +16,150 @@ enum NumericCSV {
     ///   - bytes: the file's bytes.
     ///   - options: the header, label column and delimiter, as for ``CSVFile/decode(_:path:options:as:)``.
     ///   - path: the file's name, for errors about the label column.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func decode<T: TensorScalar>(_ bytes: [UInt8], options: CSVFile.Options, path: String, as _: T.Type)
         throws(DataFileError) -> InMemoryDataset<T>?
     {
-        guard let delimiter = options.delimiter.asciiValue else { return nil }
-        return try bytes.withUnsafeBufferPointer { buffer throws(DataFileError) -> InMemoryDataset<T>? in
-            let start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            guard let lines = lineRanges(buffer, from: start) else { return nil }
-            // The header rule and the label column come from the first two lines, as cells.
-            let firstCells = lines.prefix(2).map { line in
-                CSVFile.splitCells(Substring(decoding: UnsafeBufferPointer(rebasing: buffer[line]), as: UTF8.self), options.delimiter)
+        var reading = Reading<T>(options: options, path: path)
+        let consumed = try bytes.withUnsafeBufferPointer { buffer throws(DataFileError) in
+            try reading.consume(UnsafeBufferPointer(rebasing: buffer[(buffer.starts(with: byteOrderMark) ? 3 : 0)...]), atEnd: true)
+        }
+        return consumed == nil ? nil : reading.dataset
+    }
+
+    /// The data set in the file at `path`, read a block at a time so that only the values and
+    /// one block are in memory at once; `nil` when the general path must read it.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - options: the header, label column and delimiter.
+    ///   - blockSize: the bytes read at a time (more when a line is longer).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func load<T: TensorScalar>(_ path: String, options: CSVFile.Options, as _: T.Type, blockSize: Int = 8 << 20)
+        throws(DataFileError) -> InMemoryDataset<T>?
+    {
+        guard let file = FileReader(path: path) else { return nil }
+        defer { file.close() }
+        var reading = Reading<T>(options: options, path: path)
+        var pending: [UInt8] = []
+        var first = true
+        while true {
+            guard let atEnd = file.append(upTo: blockSize, to: &pending) else { return nil }
+            let skip = first && pending.starts(with: byteOrderMark) ? 3 : 0
+            let consumed = try pending.withUnsafeBufferPointer { buffer throws(DataFileError) in
+                try reading.consume(UnsafeBufferPointer(rebasing: buffer[skip...]), atEnd: atEnd)
             }
-            guard let first = firstCells.first, first.count >= 2 else { return nil }
-            let hasHeader: Bool
-            switch options.header {
-            case .present: hasHeader = true
-            case .absent: hasHeader = false
-            case .automatic: hasHeader = CSVFile.looksLikeHeader(firstCells)
+            guard let consumed else { return nil }
+            if atEnd { return reading.dataset }
+            if first && consumed > 0 {
+                first = false
+                // One block tells how many bytes a row takes: room for the whole file's rows,
+                // so that the values are not copied as they grow.
+                reading.reserve(rows: Int(Double(reading.rows) * Double(file.size) / Double(consumed + skip) * 1.05) + 16)
             }
-            let labelColumn = try CSVFile.resolve(options.label, names: hasHeader ? first : nil, columns: first.count, path: path)
-            let dataLines = lines[(hasHeader ? 1 : 0)...]
-            guard !dataLines.isEmpty else { return nil }
-            let (columns, rows) = (first.count, dataLines.count)
-            var failed = false
-            var targets = [T](repeating: 0, count: rows)
-            let features = [T](unsafeUninitializedCapacity: rows * (columns - 1)) { values, initialized in
-                targets.withUnsafeMutableBufferPointer { labels in
-                    failed = !parseRows(
-                        buffer, dataLines, columns: columns, labelColumn: labelColumn, delimiter: delimiter, into: values, labels: labels)
-                }
-                initialized = rows * (columns - 1)   // trivial values: fully written, or discarded
-            }
-            guard !failed else { return nil }
-            do {
-                return try InMemoryDataset(
-                    features: Tensor(shape: [rows, columns - 1], scalars: features), targets: Tensor(shape: [rows], scalars: targets))
-            } catch {
-                return nil
-            }
+            pending.removeFirst(consumed + skip)
         }
     }
 
-    /// The byte ranges of the lines (without `\n` or `\r\n`), trailing blank lines dropped;
-    /// `nil` for a byte that is not ASCII (the general path validates UTF-8). The newlines are
-    /// found on every core, a slice of the file each.
-    private static func lineRanges(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> [Range<Int>]? {
-        let slices = Swift.min(Swift.max((buffer.count - start) / (1 << 20), 1), ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// The UTF-8 byte order mark a file may start with.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// A read under way: the layout the first lines gave, and the values so far.
+    private struct Reading<T: TensorScalar> {
+        let options: CSVFile.Options
+        let path: String
+        var layout: (columns: Int, labelColumn: Int)?
+        var features: [T] = [], targets: [T] = []
+        /// Whether a blank line was met: only blank lines may follow it.
+        var sawBlank = false
+
+        init(options: CSVFile.Options, path: String) {
+            (self.options, self.path) = (options, path)
+        }
+
+        var rows: Int { targets.count }
+
+        mutating func reserve(rows: Int) {
+            guard let layout else { return }
+            features.reserveCapacity(rows * (layout.columns - 1))
+            targets.reserveCapacity(rows)
+        }
+
+        /// The values read, as a data set (`nil` if there are none).
+        var dataset: InMemoryDataset<T>? {
+            guard let layout, rows > 0 else { return nil }
+            return try? InMemoryDataset(
+                features: Tensor(shape: [rows, layout.columns - 1], scalars: features), targets: Tensor(shape: [rows], scalars: targets))
+        }
+
+        /// Reads the complete lines of `block` (all of it at the end of the file).
+        /// - Returns: the bytes consumed (0 when more are needed to make out the layout), or
+        ///   `nil` at the first thing the fast path does not handle.
+        mutating func consume(_ block: UnsafeBufferPointer<UInt8>, atEnd: Bool) throws(DataFileError) -> Int? {
+            guard let delimiter = options.delimiter.asciiValue, let (found, consumed) = lineRanges(block, atEnd: atEnd) else { return nil }
+            var lines = found[...]
+            if layout == nil {
+                guard lines.count >= 2 || atEnd else { return 0 }
+                // The header rule and the label column come from the first two lines, as cells.
+                let firstCells = lines.prefix(2).map { line in
+                    CSVFile.splitCells(Substring(decoding: UnsafeBufferPointer(rebasing: block[line]), as: UTF8.self), options.delimiter)
+                }
+                guard let first = firstCells.first, first.count >= 2 else { return nil }
+                let hasHeader: Bool
+                switch options.header {
+                case .present: hasHeader = true
+                case .absent: hasHeader = false
+                case .automatic: hasHeader = CSVFile.looksLikeHeader(firstCells)
+                }
+                layout = (first.count, try CSVFile.resolve(options.label, names: hasHeader ? first : nil, columns: first.count, path: path))
+                if hasHeader { lines = lines.dropFirst() }
+            }
+            guard let (columns, labelColumn) = layout else { return nil }
+            // Blank lines may end the file, nothing else may follow them (the general path
+            // names a blank line between rows). A line that does not start with white space is
+            // not blank, so only those that do are read through.
+            var dataLines: [Range<Int>] = []
+            dataLines.reserveCapacity(lines.count)
+            for line in lines {
+                let blank = line.isEmpty || (isSpace(block[line.lowerBound]) && block[line].allSatisfy(isSpace))
+                if blank {
+                    sawBlank = true
+                } else {
+                    guard !sawBlank else { return nil }
+                    dataLines.append(line)
+                }
+            }
+            let (oldRows, newRows) = (targets.count, dataLines.count)
+            features.append(contentsOf: repeatElement(0, count: newRows * (columns - 1)))
+            targets.append(contentsOf: repeatElement(0, count: newRows))
+            let parsed = features.withUnsafeMutableBufferPointer { values in
+                targets.withUnsafeMutableBufferPointer { labels in
+                    parseRows(
+                        block, dataLines[...], columns: columns, labelColumn: labelColumn, delimiter: delimiter,
+                        into: UnsafeMutableBufferPointer(rebasing: values[(oldRows * (columns - 1))...]),
+                        labels: UnsafeMutableBufferPointer(rebasing: labels[oldRows...]))
+                }
+            }
+            return parsed ? consumed : nil
+        }
+    }
+
+    /// White space a blank line may hold.
+    @inline(__always)
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+
+    /// The byte ranges of the complete lines of `buffer` (without `\n` or `\r\n`; at the end
+    /// of the file, the last line too) and the bytes they take; `nil` for a byte that is not
+    /// ASCII (the general path validates UTF-8). The newlines are found on every core, a slice
+    /// of the buffer each.
+    private static func lineRanges(_ buffer: UnsafeBufferPointer<UInt8>, atEnd: Bool) -> (lines: [Range<Int>], consumed: Int)? {
+        let slices = Swift.min(Swift.max(buffer.count / (1 << 20), 1), ProcessInfo.processInfo.activeProcessorCount * 2)
         let found = NewlineSlots(count: slices)
         let shared = SharedBytes(bytes: buffer)
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let bytes = shared.bytes, length = bytes.count - start
-            let range = (start + length * slice / slices)..<(start + length * (slice + 1) / slices)
+            let bytes = shared.bytes
+            let range = (bytes.count * slice / slices)..<(bytes.count * (slice + 1) / slices)
             var newlines: [Int] = []
             var bits: UInt8 = 0
             for index in range {
@@ -78,16 +171,14 @@ enum NumericCSV {
         }
         guard found.allASCII else { return nil }
         var lines: [Range<Int>] = []
-        var lineStart = start
+        var lineStart = 0
         for newline in found.newlines {
             lines.append(lineStart..<(newline > lineStart && buffer[newline - 1] == 0x0D ? newline - 1 : newline))
             lineStart = newline + 1
         }
+        guard atEnd else { return (lines, lineStart) }
         if lineStart < buffer.count { lines.append(lineStart..<(buffer[buffer.count - 1] == 0x0D ? buffer.count - 1 : buffer.count)) }
-        while let last = lines.last, buffer[last].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }) {
-            lines.removeLast()
-        }
-        return lines
+        return (lines, buffer.count)
     }
 
     /// Parses every row into `values` (features, row-major) and `labels`, on every core.
@@ -212,6 +303,50 @@ private struct SharedBuffers<T>: @unchecked Sendable {
     let values: UnsafeMutableBufferPointer<T>
     let labels: UnsafeMutableBufferPointer<T>
 }
+
+/// A file read a block at a time.
+private final class FileReader {
+    private let descriptor: Int32
+    /// The file's size when it was opened.
+    let size: Int
+    private var chunk: [UInt8] = []
+
+    init?(path: String) {
+        descriptor = open(path, O_RDONLY)
+        var status = stat()
+        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            if descriptor >= 0 { _ = systemClose(descriptor) }
+            return nil
+        }
+        size = Int(status.st_size)
+    }
+
+    /// Appends up to `count` more bytes to `bytes`; returns whether the file has ended, or
+    /// `nil` on a read error (the general path then reports it).
+    func append(upTo count: Int, to bytes: inout [UInt8]) -> Bool? {
+        if chunk.count != count { chunk = [UInt8](repeating: 0, count: count) }
+        var filled = 0
+        while filled < count {
+            let read = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, count - filled) }
+            if read < 0 && errno == EINTR { continue }
+            guard read >= 0 else { return nil }
+            if read == 0 { break }
+            filled += read
+        }
+        bytes.append(contentsOf: chunk[0..<filled])
+        return filled < count
+    }
+
+    func close() { _ = systemClose(descriptor) }
+}
+
+#if canImport(Glibc)
+    import Glibc
+    private let (systemRead, systemClose) = (Glibc.read, Glibc.close)
+#elseif canImport(Darwin)
+    import Darwin
+    private let (systemRead, systemClose) = (Darwin.read, Darwin.close)
+#endif
 
 /// The file's bytes, read by the workers that look for newlines.
 private struct SharedBytes: @unchecked Sendable {

@@ -49,6 +49,27 @@ import Testing
         }
     }
 
+    /// A file read a block at a time (blocks of a few bytes here, so that lines, numbers and
+    /// `\r\n` fall across their edges) gives what the whole bytes give.
+    @Test(arguments: [7, 64, 1000, 1 << 20])
+    func readingInBlocksGivesTheSameValues(blockSize: Int) throws {
+        var generator = SeededRandomGenerator(seed: 11)
+        let rows = (0..<400).map { _ in (0..<4).map { _ in Self.cell(&generator) }.joined(separator: ",") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nn-blocks-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for text in ["\u{FEFF}a,b,c,label\r\n" + rows.joined(separator: "\r\n") + "\r\n\r\n", rows.joined(separator: "\n")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let streamed = try #require(try NumericCSV.load(path, options: .init(), as: Float.self, blockSize: blockSize))
+            let general = try CSVFile.decodeText(Array(text.utf8), path: path, options: .init(), as: Float.self)
+            #expect(streamed.features.shape == general.features.shape)
+            #expect(streamed.features.scalars.map(\.bitPattern) == general.features.scalars.map(\.bitPattern))
+            #expect(streamed.targets.scalars.map(\.bitPattern) == general.targets.scalars.map(\.bitPattern))
+        }
+        try Data("a,b\n1,2\n\n3,4\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try NumericCSV.load(path, options: .init(), as: Float.self, blockSize: blockSize) == nil)   // a blank line between rows
+        #expect(throws: DataFileError.self) { try CSVFile.load(path, as: Float.self) }
+    }
+
     /// Text labels, bad cells, short rows, blank lines between rows and non-ASCII bytes are
     /// the general path's: the fast path declines, and the file still loads or fails as before.
     @Test(arguments: [
