@@ -53,7 +53,7 @@ let package = Package(
         // Benchmarks: executables that are not products, so packages depending on ours never build them.
         .executableTarget(name: "ActivationBenchmark", dependencies: ["NNCore"], path: "Benchmarks/ActivationBenchmark"),
         .executableTarget(name: "DataLoadingBenchmark", dependencies: ["NNData"], path: "Benchmarks/DataLoadingBenchmark"),
-        .executableTarget(name: "NNBenchmark", dependencies: ["NN"], path: "Benchmarks/NNBenchmark"),
+        .executableTarget(name: "NNBenchmark", dependencies: ["NN", "CNNKernels"], path: "Benchmarks/NNBenchmark"),
         .executableTarget(name: "MatrixMultiplyBenchmark", dependencies: ["NNCore"], path: "Benchmarks/MatrixMultiplyBenchmark"),
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "CNNKernels"]),

@@ -43,7 +43,36 @@ WORKLOADS = {
     "cnn": ("seconds_per_epoch", False, {}),
     "csv": ("seconds", False, {}),
 }
+WORKLOADS["peak"] = ("gflops", True, {})   # swift-nn only: the FMA peak the products are reported against
 FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax", "pandas"]
+# Floating-point operations per unit of each product-heavy figure (multiply and add counted
+# as two): an epoch of 60,000 samples (forward 2·P, backward 2·P for the weights and 2·P for
+# the inputs of every layer but the first), or one inference call of a batch.
+MLP_WEIGHTS = 784 * 256 + 256 * 128 + 128 * 10
+SMALL_WEIGHTS = 784 * 64 + 64 * 10
+CNN_MACS = 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136 * 128 + 128 * 10   # per sample, forward
+CNN_INPUT_MACS = 14 * 14 * 9 * 32 * 64 + 3136 * 128 + 128 * 10                  # dX of all but the first
+FLOPS = {
+    "mlp": 60_000 * (4 * MLP_WEIGHTS + 2 * (MLP_WEIGHTS - 784 * 256)),
+    "small-mlp": 60_000 * (4 * SMALL_WEIGHTS + 2 * (SMALL_WEIGHTS - 784 * 64)),
+    "cnn": 60_000 * (4 * CNN_MACS + 2 * CNN_INPUT_MACS),
+}
+
+
+def percent_of_peak(workload, name, value, peak):
+    """The figure's achieved GFLOP/s as a percentage of the FMA peak, for product-heavy workloads."""
+    if value is None or not peak:
+        return None
+    if workload == "matmul":
+        gflops = value
+    elif workload in FLOPS:
+        gflops = FLOPS[workload] / value / 1e9
+    elif workload == "inference":
+        batch = int(name.split()[-1])
+        gflops = 2 * MLP_WEIGHTS * batch / (value * 1e-6) / 1e9
+    else:
+        return None
+    return 100 * gflops / peak
 CSV_FILE = os.path.join(ROOT, ".build", "bench-data", "numeric-500000x31.csv")
 # Every framework reads the same file (per framework, not "all": "all" extras tell growth runs apart).
 WORKLOADS["csv"] = ("seconds", False, {framework: ["--data", CSV_FILE] for framework in FRAMEWORKS})
@@ -159,6 +188,11 @@ def table(results, workloads, threads_list, frameworks):
                     accuracy = [median(results, (workload, name, threads, f, ()), "test_accuracy") for f in FRAMEWORKS]
                     lines.append(f"| {label} | test accuracy after 1 epoch | {threads} | " +
                                  " | ".join(f"{a:.4f}" if a is not None else "—" for a in accuracy) + " | |")
+                peak = median(results, ("peak", "", threads, "swift-nn", ()), "gflops")
+                if workload in ("mlp", "small-mlp", "cnn", "matmul", "inference") and peak:
+                    shares = [percent_of_peak(workload, name, values[f], peak) for f in FRAMEWORKS]
+                    lines.append(f"| {label} | % of the FMA peak ({peak:.0f} GFLOP/s) | {threads} | " +
+                                 " | ".join(f"{p:.0f}%" if p is not None else "—" for p in shares) + " | |")
                 if workload in ("mlp", "csv"):
                     memory = [median(results, (workload, name, threads, f, ()), "peak_memory_mb") for f in FRAMEWORKS]
                     lines.append(f"| {label} | peak memory, MB (whole process) | {threads} | " +
@@ -268,6 +302,8 @@ def main():
     if "csv" in workloads:
         write_numeric_csv()
     if not args.growth_only:
+        if set(workloads) & {"mlp", "small-mlp", "cnn", "matmul", "inference"} and "peak" not in workloads:
+            workloads.append("peak")
         plan = [(w, t, WORKLOADS[w][2]) for w in workloads for t in threads_list]
         collect(plan, args.rounds, frameworks, results)
         print(table(results, workloads, threads_list, frameworks))

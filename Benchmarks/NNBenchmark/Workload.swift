@@ -20,6 +20,8 @@ enum Workload: String, CaseIterable {
     case cnn
     /// (g) Loading a 500,000 × 31 numeric CSV (written by compare.py) into a Float data set.
     case csv
+    /// The FMA peak of the chosen instruction set, for the products' "% of peak".
+    case peak
 
     func run(_ options: BenchmarkOptions) throws -> [BenchmarkResult] {
         switch self {
@@ -37,6 +39,7 @@ enum Workload: String, CaseIterable {
         case .inference: try InferenceWorkload.run(options)
         case .cnn: try CNNWorkload.run(options)
         case .csv: try CSVWorkload.run(options)
+        case .peak: PeakWorkload.run(options)
         }
     }
 }

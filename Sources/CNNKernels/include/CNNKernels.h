@@ -57,6 +57,13 @@ void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
                     const float *b, ptrdiff_t bDepthStride, ptrdiff_t bColumnStride,
                     float *c, ptrdiff_t cRowStride);
+
+/// Runs `iterations` rounds of independent multiply-adds in registers with the vectors of
+/// `set` (for measuring the core's peak; returns a value only so that the loop is kept).
+float nn_fma_peak_loop(NNInstructionSet set, long iterations);
+
+/// The floating-point operations one round of `nn_fma_peak_loop` performs for `set`.
+long nn_fma_peak_flops_per_iteration(NNInstructionSet set);
 #ifdef __cplusplus
 }
 #endif
