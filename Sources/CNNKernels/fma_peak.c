@@ -2,18 +2,10 @@
 // instruction set like the micro-kernels: the core's floating-point peak, against which the
 // benchmarks report what their products achieve. It touches no memory.
 #include "CNNKernels.h"
+#include "vectors.h"
 
 #pragma clang fp contract(fast)
 
-#if defined(__x86_64__) || defined(__i386__)
-#define NN_X86 1
-#endif
-
-typedef float nn_peak_f32x4 __attribute__((vector_size(16)));
-#if NN_X86
-typedef float nn_peak_f32x8 __attribute__((vector_size(32)));
-typedef float nn_peak_f32x16 __attribute__((vector_size(64)));
-#endif
 
 // Twelve accumulators: more than the FMA latency (4 cycles) times the FMA ports (2), so the
 // loop is bound by throughput; `acc = acc·m + a` with m just below 1 stays finite and normal.
@@ -35,10 +27,10 @@ enum { NN_PEAK_ACCUMULATORS = 12 };
         return sum;                                                                       \
     }
 
-NN_DEFINE_PEAK(peak_baseline, , nn_peak_f32x4)
+NN_DEFINE_PEAK(peak_baseline, , nn_f32x4)
 #if NN_X86
-NN_DEFINE_PEAK(peak_avx2, __attribute__((target("avx2,fma"))), nn_peak_f32x8)
-NN_DEFINE_PEAK(peak_avx512, __attribute__((target("avx512f"))), nn_peak_f32x16)
+NN_DEFINE_PEAK(peak_avx2, __attribute__((target("avx2,fma"))), nn_f32x8)
+NN_DEFINE_PEAK(peak_avx512, __attribute__((target("avx512f"))), nn_f32x16)
 #endif
 
 long nn_fma_peak_flops_per_iteration(NNInstructionSet set) {

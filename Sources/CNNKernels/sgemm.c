@@ -2,20 +2,12 @@
 // set with target attributes and chosen at run time: no compiler flags needed, so the
 // package stays free of unsafeFlags and still runs on CPUs without AVX2 or AVX-512.
 #include "CNNKernels.h"
+#include "vectors.h"
 #include <string.h>
 
 // Let `acc += a * b` become one fused multiply-add where the instruction set has it.
 #pragma clang fp contract(fast)
 
-#if defined(__x86_64__) || defined(__i386__)
-#define NN_X86 1
-#endif
-
-typedef float nn_f32x4 __attribute__((vector_size(16)));
-#if NN_X86
-typedef float nn_f32x8 __attribute__((vector_size(32)));
-typedef float nn_f32x16 __attribute__((vector_size(64)));
-#endif
 
 // The tiles: MR rows × (NV vectors of W floats). The accumulators (MR·NV vectors) plus NV
 // vectors of B and one broadcast must fit the register file: 16 registers for SSE2/NEON
