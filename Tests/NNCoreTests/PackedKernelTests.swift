@@ -85,7 +85,7 @@ import Testing
     }
 
     /// Random shapes, including odd sizes, above and below the thresholds.
-    @Test(arguments: [1, 2])
+    @Test(arguments: [1, 2, 4])
     func randomShapes(threads: Int) {
         var generator = SeededRandomGenerator(seed: 99)
         for trial in 0..<24 {
@@ -95,40 +95,92 @@ import Testing
         }
     }
 
-    /// The two halves a threaded product is cut into cover C exactly, cut on tile
-    /// boundaries, whichever side is longer; run one after the other, they give the product.
-    @Test(arguments: [(240, 37, 50), (37, 240, 50), (13, 13, 700), (500, 3, 9)])
-    func splitPartsCoverTheProduct(shape: (Int, Int, Int)) {
+    /// The rectangles a threaded product is cut into cover C exactly once, cut on tile
+    /// boundaries, for every number of parts; run one after the other, they give the product.
+    @Test(arguments: [(240, 37, 50), (37, 240, 50), (13, 13, 700), (500, 3, 9), (64, 256, 784), (784, 256, 64)])
+    func gridPartsCoverTheProduct(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var generator = SeededRandomGenerator(seed: 5)
         let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() - 0.5 }, b = (0..<(k * n)).map { _ in generator.nextUniformFloat() - 0.5 }
         let set = Kernels.instructionSet, tile = nn_sgemm_tile(set)
-        var c = [Float](repeating: 0, count: m * n)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    let whole = PackedProductPart(
-                        set: set, a: a.baseAddress!, aRow: k, aDepth: 1, b: b.baseAddress!, bDepth: n, bColumn: 1,
-                        c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k)
-                    let (first, second) = whole.split(tile: tile)
-                    #expect(first.rows + (first.rows == m ? 0 : second.rows) == m)
-                    #expect(first.columns + (first.columns == n ? 0 : second.columns) == n)
-                    #expect(first.rows % Int(tile.rows) == 0 || first.rows == m)
-                    #expect(first.columns % Int(tile.columns) == 0 || first.columns == n)
-                    first.run()
-                    second.run()
+        let expected = reference(a, false, b, false, Array(repeating: 0, count: m * n), m: m, n: n, k: k)
+        for parts in [2, 3, 4, 5, 8, 16] {
+            var c = [Float](repeating: 0, count: m * n), covered = [Int](repeating: 0, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        let whole = PackedProductPart(
+                            set: set, a: a.baseAddress!, aRow: k, aDepth: 1, b: b.baseAddress!, bDepth: n, bColumn: 1,
+                            c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k)
+                        let grid = whole.grid(tile: tile, parts: parts, rowsMayBeSplit: true)
+                        #expect(grid.rows * grid.columns <= parts)
+                        for index in 0..<(grid.rows * grid.columns) {
+                            let piece = whole.part(index, of: grid, tile: tile)
+                            let offset = piece.c - c.baseAddress!
+                            let (row, column) = offset.quotientAndRemainder(dividingBy: n)
+                            #expect(row % Int(tile.rows) == 0 && column % Int(tile.columns) == 0, "parts \(parts): a cut off a tile boundary")
+                            #expect(piece.rows > 0 && piece.columns > 0, "parts \(parts): an empty rectangle")
+                            for i in row..<(row + piece.rows) { for j in column..<(column + piece.columns) { covered[i * n + j] += 1 } }
+                            piece.run()
+                        }
+                    }
+                }
+            }
+            #expect(covered.allSatisfy { $0 == 1 }, "\(shape) in \(parts) parts: some element covered other than once")
+            let within = c.indices.allSatisfy { index in
+                let bound = Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index]
+                return abs(Double(c[index]) - expected.values[index]) <= bound
+            }
+            #expect(within, "\(shape) in \(parts) parts")
+        }
+    }
+
+    /// 2, 3, 4 and 8 threads (more than this machine may have cores: the helpers then take
+    /// turns) give the bits of one thread, in every layout and instruction set: each element
+    /// is summed in the same order whichever rectangle holds it. (One thread's product is
+    /// checked against the naive reference above.)
+    @Test(.serialized, arguments: [2, 3, 4, 8])
+    func everyThreadCountGivesTheBitsOfOne(threads: Int) {
+        let shapes = [(64, 256, 784), (784, 256, 64), (3, 200, 500), (241, 70, 257), (200, 1, 3000)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            // The same numbers serve every layout: op(A) is m×k whichever way A is stored.
+            var generator = SeededRandomGenerator(seed: UInt64(index + 7))
+            let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            for set in Kernels.supportedInstructionSets {
+                for layout in Self.layouts {
+                    func product(threads: Int) -> (c: [Float], used: Int) {
+                        var c = [Float](repeating: 0.5, count: m * n)
+                        let used = a.withUnsafeBufferPointer { a in
+                            b.withUnsafeBufferPointer { b in
+                                c.withUnsafeMutableBufferPointer { c in
+                                    Kernels.matrixMultiplyFloat(
+                                        a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
+                                        m: m, n: n, k: k, accumulate: true, threads: threads, set: set)
+                                }
+                            }
+                        }
+                        return (c, used)
+                    }
+                    let one = product(threads: 1).c
+                    // Another test's product may hold the helpers for a moment: try again until
+                    // this one is split, so that the comparison is of a threaded product.
+                    var many = product(threads: threads), attempts = 1
+                    while many.used == 1 && attempts < 1000 {
+                        many = product(threads: threads)
+                        attempts += 1
+                    }
+                    #expect(many.used > 1, "\(m)×\(n)×\(k): the helpers were never free")
+                    #expect(
+                        one.elementsEqual(many.c) { $0.bitPattern == $1.bitPattern },
+                        "\(m)×\(n)×\(k) layout \(layout) set \(set.rawValue), \(threads) threads")
                 }
             }
         }
-        let expected = reference(a, false, b, false, Array(repeating: 0, count: m * n), m: m, n: n, k: k)
-        let within = c.indices.allSatisfy { index in
-            let bound = Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index]
-            return abs(Double(c[index]) - expected.values[index]) <= bound
-        }
-        #expect(within)
     }
 
-    /// Products run from many threads at once (the helper thread is shared) stay correct.
+    /// Products run from many threads at once (the helpers are shared: one caller's product
+    /// uses them, the others run on their own threads) stay correct.
     @Test func concurrentCallersGetCorrectProducts() async {
         await withTaskGroup(of: Void.self) { group in
             for caller in 0..<4 {

@@ -6,13 +6,14 @@ import Synchronization
     import Darwin
 #endif
 
-/// How many threads the matrix-product kernel may use.
+/// How many threads the kernels may use: matrix products, optimiser updates and the image
+/// layers' passes over a batch.
 ///
 /// The default is the number of online processors, or `NN_THREADS` from the environment
-/// when it is set (as `OMP_NUM_THREADS` is for OpenMP libraries). Today the kernel splits a
-/// product into at most two parts, the calling thread's and one persistent helper's, so any
-/// value above 2 behaves as 2. Products too small to repay a second thread run on the
-/// caller's thread whatever the setting.
+/// when it is set (as `OMP_NUM_THREADS` is for OpenMP libraries). A pass is split between the
+/// calling thread and up to `count − 1` persistent helpers (at most 255), and only as far as
+/// its size repays: a product of fewer than 2¹⁷ multiply-adds per thread uses fewer threads,
+/// a small one the caller's alone. Results are the same bits for every setting.
 ///
 /// ```swift
 /// KernelThreads.count = 1   // single-threaded, e.g. to benchmark against one core
@@ -27,8 +28,7 @@ public enum KernelThreads {
     /// The number of processors online.
     public static let available: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-    /// The number of threads products may use, at least 1 (values below are clamped; values
-    /// above 2 use two threads, the most the kernel splits a product into).
+    /// The number of threads the kernels may use, at least 1 (values below are clamped).
     public static var count: Int {
         get { storage.load(ordering: .relaxed) }
         set { storage.store(max(1, newValue), ordering: .relaxed) }
@@ -39,5 +39,25 @@ public enum KernelThreads {
             return value
         }
         return available
+    }
+}
+
+extension KernelThreads {
+    /// Runs `body(part)` for every `part` in `0..<parts`, spread over up to `count` threads (the
+    /// caller's and the kernels' persistent helpers), and returns when all have finished.
+    ///
+    /// For a pass of your own as heavy as a product (a custom optimiser's update, a layer's
+    /// loop over a batch). Each part must write only its own output and compute it the same
+    /// way on any thread, so that results do not depend on the thread count. A call made
+    /// while another pass holds the helpers (from another thread, or from inside a part) runs
+    /// its parts on the calling thread. Nothing is allocated.
+    /// - Parameters:
+    ///   - parts: how many parts; at most this many threads are used.
+    ///   - threads: the most threads to use, the caller's included (by default `count`).
+    ///   - body: the work of one part.
+    /// - Returns: the number of threads that shared the parts.
+    @discardableResult
+    public static func run(parts: Int, threads: Int = count, _ body: (Int) -> Void) -> Int {
+        KernelWorkers.shared.run(parts: parts, threads: threads, body)
     }
 }

@@ -52,15 +52,16 @@ extension Kernels {
     }
 
     /// `C = op(A)·op(B)` (or `C +=` when `accumulate`) in single precision, using up to
-    /// `threads` threads and the micro-kernels for `set`.
+    /// `threads` threads and the micro-kernels for `set`; returns the threads it used.
+    @discardableResult
     static func matrixMultiplyFloat(
         _ a: UnsafePointer<Float>, _ transposeA: Bool,
         _ b: UnsafePointer<Float>, _ transposeB: Bool,
         _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool,
         threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
-    ) {
-        guard m > 0, n > 0 else { return }
+    ) -> Int {
+        guard m > 0, n > 0 else { return 1 }
         // Unpacked below the threshold, and for one to three rows (a single sample's
         // forward pass): packing B would read and write all of it to use each value once.
         // (With B transposed, the unpacked kernel takes one dot product per element.)
@@ -69,28 +70,27 @@ extension Kernels {
         // slab when not accumulating, which saves a pass over C (for a convolution's dX, as
         // large as its im2col rows).
         if !accumulate && (unpacked || k == 0) { c.update(repeating: 0, count: m * n) }
-        guard k > 0 else { return }
+        guard k > 0 else { return 1 }
         // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
         let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
             c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate)
-        // An unpacked product reads each value of B once, so its speed is the speed B streams
-        // in: splitting the columns between two cores lets each keep its half in its own L2
-        // from call to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
-        let threshold = unpacked ? unpackedThreadingThreshold : threadingThreshold
-        guard threads > 1, m * n * k >= threshold, n >= 2 * unpackedColumnBlock || !unpacked,
-            let worker = KernelWorker.shared, worker.tryClaim()
-        else {
-            whole.run()
-            return
-        }
+        // Each thread takes a rectangle of C and runs the whole blocked product on it. An
+        // unpacked product reads each value of B once, so its speed is the speed B streams in:
+        // splitting its columns between cores lets each keep its share in its own L2 from call
+        // to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
         let tile = unpacked ? NNTileShape(rows: 1, columns: Int32(unpackedColumnBlock)) : nn_sgemm_tile(set)
-        let (first, second) = whole.split(tile: tile)
-        worker.start(second)
-        first.run()
-        worker.finishAndRelease()
+        let work = unpacked ? unpackedThreadingThreshold / 2 : threadingThreshold / 2
+        let grid = whole.grid(tile: tile, parts: Swift.min(threads, Swift.max(1, m * n * k / work)), rowsMayBeSplit: !unpacked)
+        guard grid.rows * grid.columns > 1 else {
+            whole.run()
+            return 1
+        }
+        return KernelWorkers.shared.run(parts: grid.rows * grid.columns, threads: threads) { index in
+            whole.part(index, of: grid, tile: tile).run()
+        }
     }
 }
 
@@ -114,25 +114,53 @@ struct PackedProductPart {
             bColumn: 0, c: dummy, cRow: 0, rows: 0, columns: 0, depth: 0)
     }
 
-    /// Two halves along the longer side of C, cut on a tile boundary.
-    func split(tile: NNTileShape) -> (PackedProductPart, PackedProductPart) {
-        var first = self, second = self
-        if columns >= rows {
-            let step = Int(tile.columns)
-            let cut = ((columns / 2 + step - 1) / step) * step
-            first.columns = min(cut, columns)
-            second.columns = columns - first.columns
-            second.b = b + first.columns * bColumn
-            second.c = c + first.columns
-        } else {
-            let step = Int(tile.rows)
-            let cut = ((rows / 2 + step - 1) / step) * step
-            first.rows = min(cut, rows)
-            second.rows = rows - first.rows
-            second.a = a + first.rows * aRow
-            second.c = c + first.rows * cRow
+    /// How to cut C into at most `parts` rectangles of whole tiles: a grid of `rows × columns`
+    /// rectangles, chosen among those with the most rectangles to pack the least. (A rectangle
+    /// packs its rows of A once per column block and its columns of B once per row block, so a
+    /// grid of r × c packs A c times and B r times.)
+    /// - Parameters:
+    ///   - tile: the micro-kernel's tile; cuts fall on its boundaries.
+    ///   - parts: the most rectangles wanted (the threads that will share the product).
+    ///   - rowsMayBeSplit: false for the unpacked kernel, which is split by columns only.
+    func grid(tile: NNTileShape, parts: Int, rowsMayBeSplit: Bool) -> (rows: Int, columns: Int) {
+        let rowTiles = rowsMayBeSplit ? (rows + Int(tile.rows) - 1) / Int(tile.rows) : 1
+        let columnTiles = (columns + Int(tile.columns) - 1) / Int(tile.columns)
+        var best = (rows: 1, columns: 1), bestCost = Int.max
+        for count in stride(from: Swift.min(parts, rowTiles * columnTiles), through: 2, by: -1) {
+            for r in 1...count where count % r == 0 && r <= rowTiles && count / r <= columnTiles {
+                let c = count / r
+                let cost = c * rows + r * columns
+                if cost < bestCost { (best, bestCost) = ((r, c), cost) }
+            }
+            if bestCost < Int.max { break }
         }
-        return (first, second)
+        return best
+    }
+
+    /// Rectangle `index` (row-major) of the `grid` of this part, cut on `tile` boundaries so
+    /// that the tiles are shared as evenly as possible.
+    func part(_ index: Int, of grid: (rows: Int, columns: Int), tile: NNTileShape) -> PackedProductPart {
+        let (rowRange, columnRange) = (
+            Self.share(index / grid.columns, of: grid.rows, length: rows, step: Int(tile.rows)),
+            Self.share(index % grid.columns, of: grid.columns, length: columns, step: Int(tile.columns))
+        )
+        var piece = self
+        piece.rows = rowRange.count
+        piece.columns = columnRange.count
+        piece.a = a + rowRange.lowerBound * aRow
+        piece.b = b + columnRange.lowerBound * bColumn
+        piece.c = c + rowRange.lowerBound * cRow + columnRange.lowerBound
+        return piece
+    }
+
+    /// The `index`-th of `count` ranges that cut `0..<length` into whole steps (the last may
+    /// be short), the first ranges one step longer when the steps do not divide evenly.
+    static func share(_ index: Int, of count: Int, length: Int, step: Int) -> Range<Int> {
+        let steps = (length + step - 1) / step
+        let (base, extra) = steps.quotientAndRemainder(dividingBy: count)
+        let first = index * base + Swift.min(index, extra)
+        let size = base + (index < extra ? 1 : 0)
+        return Swift.min(first * step, length)..<Swift.min((first + size) * step, length)
     }
 
     /// Adds this part's product into C.
