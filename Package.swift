@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CNNKernels"),
         .target(name: "NNCore", dependencies: ["CNNKernels"]),
         .target(name: "NNLosses", dependencies: ["NNCore"]),
-        .target(name: "NNOptimizers", dependencies: ["NNCore"]),
+        .target(name: "NNOptimizers", dependencies: ["NNCore", "CNNKernels"]),
         // The system zlib (for .gz files); Debian's zlib1g-dev provides the header.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "NNData", dependencies: ["NNCore", "CZlib"]),
@@ -58,7 +58,7 @@ let package = Package(
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "CNNKernels"]),
         .testTarget(name: "NNLossesTests", dependencies: ["NNCore", "NNLosses"]),
-        .testTarget(name: "NNOptimizersTests", dependencies: ["NNCore", "NNOptimizers"]),
+        .testTarget(name: "NNOptimizersTests", dependencies: ["NNCore", "NNOptimizers", "CNNKernels"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNCore", "NNData"]),
         .testTarget(name: "NNIOTests", dependencies: ["NNCore", "NNIO"]),
         .testTarget(name: "NNTrainingTests", dependencies: ["NN"]),

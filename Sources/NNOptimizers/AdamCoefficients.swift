@@ -1,8 +1,9 @@
+import CNNKernels
 import NNCore
 
-/// The per-step constants of an Adam update and the element update itself, written once
-/// for scalars and once for four Float elements at a time (same operations, same order, so
-/// both give the same bits).
+/// The per-step constants of an Adam update, and the element update for `Double` parameters
+/// (`Float` parameters take the C kernel `nn_adam_f32`, with the same constants rounded to
+/// single precision).
 struct AdamCoefficients {
     var beta1: Double, beta2: Double, epsilon: Double
     /// `1 − lr·λ` (AdamW's decoupled decay; 1 for Adam).
@@ -17,42 +18,67 @@ struct AdamCoefficients {
     /// The coupled L2 coefficient.
     var penalty: Double
 
-    /// Updates one element. The denominator is computed in the parameter's precision.
+    /// The instruction set of this CPU's Adam kernel, decided once.
+    static let instructionSet: NNInstructionSet = nn_best_instruction_set()
+
+    /// Updates one element, in the parameter's precision except for the constants' products.
     @inline(__always)
-    func update<T: TensorScalar>(_ value: inout T, _ gradient: T, _ m: inout Double, _ v: inout Double) {
+    func update<T: TensorScalar>(_ value: inout T, _ gradient: T, _ m: inout T, _ v: inout T) {
         let x = Double(value)
         let g = Swift.min(Swift.max(Double(gradient) * gradientScale, -clip), clip) + penalty * x
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        let denominator = T(v * secondCorrectionInverse).squareRoot() + T(epsilon)
-        value = T(x * decay) - T(stepSize * m) / denominator
+        let first = beta1 * Double(m) + (1 - beta1) * g
+        let second = beta2 * Double(v) + (1 - beta2) * g * g
+        m = T(first)
+        v = T(second)
+        let denominator = T(Double(v) * secondCorrectionInverse).squareRoot() + T(epsilon)
+        value = T(x * decay) - T(stepSize * Double(m)) / denominator
     }
 
-    /// Updates `count` Float elements, four at a time, the rest one by one.
+    /// The constants rounded to single precision, for `nn_adam_f32`.
+    var singlePrecision: NNAdamCoefficients {
+        NNAdamCoefficients(
+            beta1: Float(beta1), oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
+            epsilon: Float(epsilon), decay: Float(decay), stepSize: Float(stepSize),
+            secondCorrectionInverse: Float(secondCorrectionInverse), gradientScale: Float(gradientScale),
+            clip: clip.isFinite ? Float(clip) : 0, penalty: Float(penalty), clamps: clip.isFinite ? 1 : 0)
+    }
+
+    /// Updates `count` Float elements and their Float moments in one pass of the C kernel for `set`.
+    /// - Parameters:
+    ///   - values: the parameter's values, updated in place.
+    ///   - gradients: its gradient.
+    ///   - firstMoments: m, updated in place.
+    ///   - secondMoments: v, updated in place.
+    ///   - count: the number of elements.
+    ///   - set: the instruction set to run (tests try each the CPU has).
+    ///   - threads: the most threads to share the elements.
+    /// - Returns: the number of threads that shared them.
+    @discardableResult
     func update(
-        _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>,
-        _ firstMoments: UnsafeMutablePointer<Double>, _ secondMoments: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        var i = 0
-        while i + 4 <= count {
-            let x32 = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD4<Float>.self)
-            let g32 = UnsafeRawPointer(gradients + i).loadUnaligned(as: SIMD4<Float>.self)
-            let x = SIMD4<Double>(x32)
-            var scaled = SIMD4<Double>(g32) * gradientScale
-            if clip.isFinite { scaled = scaled.clamped(lowerBound: SIMD4(repeating: -clip), upperBound: SIMD4(repeating: clip)) }
-            let g = scaled + penalty * x
-            let m = beta1 * UnsafeRawPointer(firstMoments + i).loadUnaligned(as: SIMD4<Double>.self) + (1 - beta1) * g
-            let v = beta2 * UnsafeRawPointer(secondMoments + i).loadUnaligned(as: SIMD4<Double>.self) + (1 - beta2) * g * g
-            UnsafeMutableRawPointer(firstMoments + i).storeBytes(of: m, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(secondMoments + i).storeBytes(of: v, as: SIMD4<Double>.self)
-            let denominator = SIMD4<Float>(v * secondCorrectionInverse).squareRoot() + Float(epsilon)
-            let updated = SIMD4<Float>(x * decay) - SIMD4<Float>(stepSize * m) / denominator
-            UnsafeMutableRawPointer(values + i).storeBytes(of: updated, as: SIMD4<Float>.self)
-            i += 4
-        }
-        while i < count {
-            update(&values[i], gradients[i], &firstMoments[i], &secondMoments[i])
-            i += 1
+        _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>, _ firstMoments: UnsafeMutablePointer<Float>,
+        _ secondMoments: UnsafeMutablePointer<Float>, count: Int, set: NNInstructionSet = instructionSet,
+        threads: Int = KernelThreads.count
+    ) -> Int {
+        let constants = singlePrecision
+        // Split between threads above a size: the pass streams 28 bytes per element (more than
+        // one core's caches hold for a layer of 784×256), so each core adds its bandwidth.
+        // Cuts fall on multiples of 16 elements, and each element's arithmetic is the same
+        // whichever thread runs it.
+        let parts = Swift.min(threads, count / Self.elementsPerThread)
+        return withUnsafePointer(to: constants) { constants in
+            guard parts > 1 else {
+                nn_adam_f32(set, constants, values, gradients, firstMoments, secondMoments, count)
+                return 1
+            }
+            let chunk = (count / parts + 15) / 16 * 16
+            return KernelThreads.run(parts: parts, threads: threads) { part in
+                let start = part * chunk, length = Swift.min(chunk, count - start)
+                guard length > 0 else { return }
+                nn_adam_f32(set, constants, values + start, gradients + start, firstMoments + start, secondMoments + start, length)
+            }
         }
     }
+
+    /// The fewest elements worth a thread of their own (about 10 µs of work).
+    static let elementsPerThread = 1 << 15
 }

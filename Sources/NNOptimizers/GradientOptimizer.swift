@@ -1,7 +1,10 @@
 import NNCore
 
 /// The state an optimiser keeps for one parameter: how many steps it has taken and the
-/// rule's per-element buffers (moments), in `Double`.
+/// rule's per-element buffers (moments).
+///
+/// The optimiser keeps the buffers in the parameter's own precision while it trains; here
+/// they are `Double`, which holds a `Float` exactly, so saving and restoring loses nothing.
 public struct ParameterState: Sendable, Equatable, Codable {
     /// Steps taken by this parameter.
     public var step: Int
@@ -43,7 +46,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
     public var stepCount: Int
     /// Each parameter's state, by parameter name.
     public var state: [String: ParameterState] {
-        get { Dictionary(slots.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first }) }
+        get { Dictionary(slots.map { ($0.name, $0.parameterState) }, uniquingKeysWith: { first, _ in first }) }
         set { slots = newValue.map { StateSlot(name: $0.key, state: $0.value) } }
     }
     /// The same states in the order the model visits its trainable parameters, so that a step
@@ -135,16 +138,14 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ) {
         let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
         let count = parameter.value.scalarCount
-        precondition(
-            slots[slot].state.buffers.count == count * rule.stateBuffers,
-            "GradientOptimizer: state for '\(name)' does not fit a parameter of \(count) elements")
-        slots[slot].state.step += 1
+        slots[slot].step += 1
         let context = StepContext(
-            learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].state.step,
+            learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].step,
             gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
-        parameter.gradient.withUnsafeBufferPointer { g in
-            parameter.value.withUnsafeMutableBufferPointer { values in
-                slots[slot].state.buffers.withUnsafeMutableBufferPointer { buffers in
+        let rule = rule
+        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name) { buffers in
+            parameter.gradient.withUnsafeBufferPointer { g in
+                parameter.value.withUnsafeMutableBufferPointer { values in
                     rule.step(values, gradients: g, state: buffers, context: context)
                 }
             }
@@ -158,8 +159,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
         if let found = slots.indices.dropFirst(position).first(where: { slots[$0].name == name }) {
             slots.swapAt(position, found)
         } else {
-            let fresh = ParameterState(step: 0, buffers: [Double](repeating: 0, count: count * rule.stateBuffers))
-            slots.insert(StateSlot(name: name, state: fresh), at: Swift.min(position, slots.count))
+            slots.insert(StateSlot(name: name), at: Swift.min(position, slots.count))
         }
         return Swift.min(position, slots.count - 1)
     }
@@ -259,8 +259,57 @@ extension Optimizer where Self == GradientOptimizer {
     }
 }
 
-/// One parameter's name and optimiser state.
+/// One parameter's name and optimiser state, its buffers in the parameter's precision.
 private struct StateSlot: Sendable {
     var name: String
-    var state: ParameterState
+    var step = 0
+    /// The buffers of a `Double` parameter, or those restored from a file and not yet used.
+    var double: [Double] = []
+    /// The buffers of a `Float` parameter.
+    var float: [Float] = []
+
+    /// A fresh slot: no steps, buffers made (zero) at the first step.
+    init(name: String) { self.name = name }
+
+    /// A slot restored from saved state.
+    init(name: String, state: ParameterState) {
+        self.name = name
+        self.step = state.step
+        self.double = state.buffers
+    }
+
+    /// The state to save: the buffers in `Double` (exact for `Float` ones).
+    var parameterState: ParameterState {
+        ParameterState(step: step, buffers: float.isEmpty ? double : float.map(Double.init))
+    }
+
+    /// Runs `body` with `count` buffer elements of `Scalar`: zeros at a parameter's first step,
+    /// restored state converted once to the parameter's precision.
+    mutating func withBuffers<Scalar: TensorScalar>(
+        of _: Scalar.Type, count: Int, named name: String, _ body: (UnsafeMutableBufferPointer<Scalar>) -> Void
+    ) {
+        if Scalar.self == Float.self {
+            if float.count != count {
+                precondition(float.isEmpty && (double.isEmpty || double.count == count), misfit(name, count))
+                float = double.isEmpty ? [Float](repeating: 0, count: count) : double.map { Float($0) }
+                double = []
+            }
+            float.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: Scalar.self) { body($0) }
+            }
+        } else {
+            precondition(Scalar.self == Double.self, "GradientOptimizer: parameters of \(Scalar.self) are not supported")
+            if double.count != count {
+                precondition(double.isEmpty, misfit(name, count))
+                double = [Double](repeating: 0, count: count)
+            }
+            double.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: Scalar.self) { body($0) }
+            }
+        }
+    }
+
+    private func misfit(_ name: String, _ count: Int) -> String {
+        "GradientOptimizer: state for '\(name)' does not fit \(count) buffer elements"
+    }
 }

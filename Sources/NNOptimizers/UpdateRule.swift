@@ -4,8 +4,9 @@ import NNCore
 /// momentum, Adam, RMSProp.
 ///
 /// A rule sees one parameter at a time: its values, its gradient, and `stateBuffers`
-/// buffers of per-element state (moments), kept in `Double` whatever the parameter's scalar
-/// type, zero before the first step. ``GradientOptimizer`` handles everything shared by all
+/// buffers of per-element state (moments) in the parameter's own precision, zero before the
+/// first step. (PyTorch keeps Adam's moments in float32 too: for a `Float` model, `Double`
+/// moments would double the memory an update streams through, the larger part of its cost.) ``GradientOptimizer`` handles everything shared by all
 /// rules: learning-rate schedules, parameter groups, weight decay, clipping and freezing, all
 /// delivered through the ``StepContext``.
 ///
@@ -21,7 +22,7 @@ public protocol UpdateRule: Sendable {
     /// of element `i` is `state[k * values.count + i]`.
     func step<T: TensorScalar>(
         _ values: UnsafeMutableBufferPointer<T>, gradients: UnsafeBufferPointer<T>,
-        state: UnsafeMutableBufferPointer<Double>, context: StepContext)
+        state: UnsafeMutableBufferPointer<T>, context: StepContext)
 }
 
 /// Everything a rule needs to know about the current step of one parameter.

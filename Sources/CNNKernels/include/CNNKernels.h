@@ -64,6 +64,27 @@ float nn_fma_peak_loop(NNInstructionSet set, long iterations);
 
 /// The floating-point operations one round of `nn_fma_peak_loop` performs for `set`.
 long nn_fma_peak_flops_per_iteration(NNInstructionSet set);
+
+/// The constants of one Adam step for one parameter, rounded to single precision.
+typedef struct {
+    float beta1, oneMinusBeta1;   ///< β₁ and 1 − β₁.
+    float beta2, oneMinusBeta2;   ///< β₂ and 1 − β₂.
+    float epsilon;                ///< ε, added to √v̂.
+    float decay;                  ///< 1 − η·λ (AdamW's decoupled decay; 1 for Adam).
+    float stepSize;               ///< η / (1 − β₁ᵗ).
+    float secondCorrectionInverse; ///< 1 / (1 − β₂ᵗ).
+    float gradientScale;          ///< The factor every gradient is multiplied by first.
+    float clip;                   ///< The bound gradients are clamped to, when `clamps` is nonzero.
+    float penalty;                ///< The coupled L2 coefficient λ: λ·θ is added to the gradient.
+    int clamps;                   ///< Whether to clamp gradients to ±`clip`.
+} NNAdamCoefficients;
+
+/// One Adam step over `count` single-precision elements, in one pass: `g ← clamp(s·∇) + λθ`,
+/// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `θ ← θ·decay − stepSize·m / (√(v·c₂) + ε)`.
+/// Every instruction set gives the same bits (no fused multiply-adds).
+void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, float *values, const float *gradients,
+                 float *firstMoments, float *secondMoments, long count);
+
 #ifdef __cplusplus
 }
 #endif
