@@ -10,7 +10,8 @@ struct MemoryBudget {
     var bytes = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
 
     /// Bytes per trained parameter: value and gradient in `Float`, and the optimiser's
-    /// per-element state in `Double` (two buffers for Adam, the most any rule keeps).
+    /// per-element state (two buffers for Adam, the most any rule keeps), counted in `Double`
+    /// as a checkpoint's copy of it holds them.
     static let bytesPerTrainedParameter = 4.0 + 4 + 2 * 8
 
     /// Throws unless `needed` bytes fit.
