@@ -14,7 +14,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
 
     /// The last forward's geometry and input shape, and the flat input index of each maximum.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
-    private var winners: [Int] = []
+    private var winners: [Int32] = []
     /// The last forward's output and the last backward's dLoss/dInput, kept so that the next
     /// step writes in place.
     private var output = Tensor<Scalar>(zeros: [0]), inputGradient = Tensor<Scalar>(zeros: [0])
@@ -27,7 +27,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        var winners: [Int] = [], output = Tensor<Scalar>(zeros: [0])
+        var winners: [Int32] = [], output = Tensor<Scalar>(zeros: [0])
         pool(input, into: &output, winners: &winners)
         return output
     }
@@ -46,7 +46,9 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         inputGradient.resizeForOverwrite(shape: inputShape)
         outputGradient.withUnsafeBufferPointer { g in
             winners.withUnsafeBufferPointer { w in
-                inputGradient.withUnsafeMutableBufferPointer { dX in geometry.maxPoolBackward(g, winners: w.baseAddress!, into: dX) }
+                inputGradient.withUnsafeMutableBufferPointer { dX in
+                    geometry.maxPoolBackward(g, samples: inputShape[0], winners: w.baseAddress!, into: dX)
+                }
             }
         }
         return inputGradient
@@ -67,14 +69,14 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
 
     /// Pools `input` into `output` (resized in place), recording each maximum's position.
     @discardableResult
-    private func pool(_ input: Tensor<Scalar>, into output: inout Tensor<Scalar>, winners: inout [Int]) -> WindowGeometry {
+    private func pool(_ input: Tensor<Scalar>, into output: inout Tensor<Scalar>, winners: inout [Int32]) -> WindowGeometry {
         let geometry: WindowGeometry
         do { geometry = try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
             preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)")
         }
         let samples = input.sampleCount
         output.resizeForOverwrite(shape: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
-        if winners.count != output.scalarCount { winners = [Int](repeating: 0, count: output.scalarCount) }
+        if winners.count != output.scalarCount { winners = [Int32](repeating: 0, count: output.scalarCount) }
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 winners.withUnsafeMutableBufferPointer { w in geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }

@@ -114,42 +114,92 @@ struct WindowGeometry: Equatable, Sendable {
         }
     }
 
+    /// Runs `body` over blocks of consecutive samples that together cover `0..<samples`,
+    /// shared between threads when the pass is large enough to repay them (at least 2¹⁵ input
+    /// values per thread). Each block must write only its own samples' output.
+    /// - Parameters:
+    ///   - samples: the batch size.
+    ///   - valuesPerSample: a measure of one sample's work (its input values).
+    ///   - threads: the most threads to use.
+    ///   - body: the work of one block of samples.
+    /// - Returns: the number of threads that shared the blocks.
+    @inline(__always) @discardableResult
+    func forEachSampleBlock(_ samples: Int, valuesPerSample: Int, threads: Int, _ body: (Range<Int>) -> Void) -> Int {
+        let parts = Swift.min(threads, samples, samples * valuesPerSample / (1 << 15))
+        guard parts > 1 else {
+            body(0..<samples)
+            return 1
+        }
+        return KernelWorkers.shared.run(parts: parts, threads: parts) { part in
+            body((part * samples / parts)..<((part + 1) * samples / parts))
+        }
+    }
+
+    /// Whether the window at `position` lies wholly inside the image.
+    @inline(__always)
+    private func windowInsideImage(at position: Int) -> Bool {
+        let (outY, outX) = position.quotientAndRemainder(dividingBy: outputWidth)
+        let (top, left) = (outY * stride - padTop, outX * stride - padLeft)
+        return top >= 0 && left >= 0 && top + windowHeight <= inputHeight && left + windowWidth <= inputWidth
+    }
+
     /// im2col: writes, for each sample and window position, the row of `windowSize` values
     /// under the window (taps in (ky, kx) order, channels innermost; zeros in the padding).
+    /// Samples are shared between threads; returns how many shared them.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func gatherWindows<T: TensorScalar>(_ input: UnsafeBufferPointer<T>, samples: Int, into rows: UnsafeMutableBufferPointer<T>) {
+    @discardableResult
+    func gatherWindows<T: TensorScalar>(
+        _ input: UnsafeBufferPointer<T>, samples: Int, into rows: UnsafeMutableBufferPointer<T>, threads: Int = KernelThreads.count
+    ) -> Int {
         precondition(
             input.count == samples * inputSize && rows.count == samples * positions * windowSize,
             "WindowGeometry.gatherWindows: buffer sizes do not fit \(self)")
-        // Taps in the padding read zeros; without padding every value is overwritten below.
-        if !windowsInsideImage { rows.update(repeating: 0) }
+        guard samples > 0 else { return 1 }
         let (source, target, channels, windowSize, positions) = (input.baseAddress!, rows.baseAddress!, channels, windowSize, positions)
-        for sample in 0..<samples {
-            let image = source + sample * inputSize
-            let sampleRows = target + sample * positions * windowSize
-            forEachTap { position, tap, offset in
-                (sampleRows + position * windowSize + tap * channels).update(from: image + offset, count: channels)
+        let padded = !windowsInsideImage
+        return forEachSampleBlock(samples, valuesPerSample: positions * windowSize, threads: threads) { block in
+            for sample in block {
+                let image = source + sample * inputSize
+                let sampleRows = target + sample * positions * windowSize
+                // Taps in the padding read zeros: only rows of windows that reach into it are
+                // cleared, as every other value is overwritten below.
+                if padded {
+                    for position in 0..<positions where !windowInsideImage(at: position) {
+                        (sampleRows + position * windowSize).update(repeating: 0, count: windowSize)
+                    }
+                }
+                forEachTap { position, tap, offset in
+                    (sampleRows + position * windowSize + tap * channels).update(from: image + offset, count: channels)
+                }
             }
         }
     }
 
     /// col2im, the adjoint of ``gatherWindows(_:samples:into:)``: adds each row value back
-    /// onto the input pixel it was copied from (overlapping windows add up).
+    /// onto the input pixel it was copied from (overlapping windows add up). Samples are
+    /// shared between threads; returns how many shared them.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func scatterWindows<T: TensorScalar>(_ rows: UnsafeBufferPointer<T>, samples: Int, into input: UnsafeMutableBufferPointer<T>) {
+    @discardableResult
+    func scatterWindows<T: TensorScalar>(
+        _ rows: UnsafeBufferPointer<T>, samples: Int, into input: UnsafeMutableBufferPointer<T>, threads: Int = KernelThreads.count
+    ) -> Int {
         precondition(
             input.count == samples * inputSize && rows.count == samples * positions * windowSize,
             "WindowGeometry.scatterWindows: buffer sizes do not fit \(self)")
-        input.update(repeating: 0)
+        guard samples > 0 else { return 1 }
         let (source, target, channels, windowSize, positions) = (rows.baseAddress!, input.baseAddress!, channels, windowSize, positions)
-        for sample in 0..<samples {
-            let image = target + sample * inputSize
-            let sampleRows = source + sample * positions * windowSize
-            forEachTap { position, tap, offset in
-                let row = sampleRows + position * windowSize + tap * channels
-                for channel in 0..<channels { image[offset + channel] += row[channel] }
+        let inputSize = inputSize
+        return forEachSampleBlock(samples, valuesPerSample: positions * windowSize, threads: threads) { block in
+            (target + block.lowerBound * inputSize).update(repeating: 0, count: block.count * inputSize)
+            for sample in block {
+                let image = target + sample * inputSize
+                let sampleRows = source + sample * positions * windowSize
+                forEachTap { position, tap, offset in
+                    let row = sampleRows + position * windowSize + tap * channels
+                    for channel in 0..<channels { image[offset + channel] += row[channel] }
+                }
             }
         }
     }
