@@ -25,7 +25,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 #define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV)                              \
     ATTRIBUTES static void NAME(int depth, const float *restrict pa, const float *restrict pb,   \
                                 float *restrict c, ptrdiff_t ldc, int rows, int columns,         \
-                                int overwrite) {                                                 \
+                                int overwrite, const float *restrict bias) {                     \
         VECTOR acc[MR][NV];                                                                      \
         NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
             NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
@@ -40,6 +40,8 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             pb += NV * W;                                                                        \
         }                                                                                        \
         if (rows == MR && columns == NV * W) {                                                   \
+            VECTOR bias_v[NV];                                                                   \
+            if (bias) NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bias_v[v], bias + v * W, sizeof(VECTOR)); \
             NN_UNROLL for (int i = 0; i < MR; i++)                                               \
                 NN_UNROLL for (int v = 0; v < NV; v++) {                                         \
                     VECTOR cv = acc[i][v];                                                       \
@@ -48,6 +50,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
                         memcpy(&old, c + i * ldc + v * W, sizeof(VECTOR));                       \
                         cv += old;                                                               \
                     }                                                                            \
+                    if (bias) cv += bias_v[v];                                                   \
                     memcpy(c + i * ldc + v * W, &cv, sizeof(VECTOR));                            \
                 }                                                                                \
         } else {                                                                                 \
@@ -55,8 +58,10 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             NN_UNROLL for (int i = 0; i < MR; i++)                                               \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&tile[i][v * W], &acc[i][v], sizeof(VECTOR)); \
             for (int i = 0; i < rows; i++)                                                       \
-                for (int j = 0; j < columns; j++)                                                \
-                    c[i * ldc + j] = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];       \
+                for (int j = 0; j < columns; j++) {                                              \
+                    float value = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];          \
+                    c[i * ldc + j] = bias ? value + bias[j] : value;                             \
+                }                                                                                \
         }                                                                                        \
     }
 
@@ -186,13 +191,13 @@ void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride
 }
 
 void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
-                    float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite) {
+                    float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite, const float *bias) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
-    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
+    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
+    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
 #endif
-    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite); return;
+    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
     }
 }
 

@@ -179,6 +179,54 @@ import Testing
         }
     }
 
+    /// The bias added as each tile is stored gives the bits of the product followed by a
+    /// separate pass adding it, for packed products of one and several depth slabs, unpacked
+    /// ones (one to three rows, or small), edge tiles, every layout, instruction set and
+    /// 1, 2 and 3 threads; `Float.affine` with no depth gives the bias rows.
+    @Test func fusedBiasGivesTheBitsOfASeparatePass() {
+        let shapes = [(64, 256, 784), (37, 50, 300), (3, 200, 500), (5, 7, 9), (200, 33, 1000), (13, 1, 40)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            var generator = SeededRandomGenerator(seed: UInt64(50 + index))
+            let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let bias = (0..<n).map { _ in generator.nextUniformFloat() * 4 - 2 }
+            for set in Kernels.supportedInstructionSets {
+                for layout in Self.layouts {
+                    for threads in [1, 2, 3] {
+                        var fused = [Float](repeating: .nan, count: m * n), separate = fused
+                        a.withUnsafeBufferPointer { a in
+                            b.withUnsafeBufferPointer { b in
+                                bias.withUnsafeBufferPointer { bias in
+                                    fused.withUnsafeMutableBufferPointer { c in
+                                        Kernels.matrixMultiplyFloat(
+                                            a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
+                                            m: m, n: n, k: k, accumulate: false, bias: bias.baseAddress!, threads: threads, set: set)
+                                    }
+                                    separate.withUnsafeMutableBufferPointer { c in
+                                        Kernels.matrixMultiplyFloat(
+                                            a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
+                                            m: m, n: n, k: k, accumulate: false, threads: threads, set: set)
+                                        Kernels.addRowVector(bias, to: c, columns: n)
+                                    }
+                                }
+                            }
+                        }
+                        #expect(
+                            fused.elementsEqual(separate) { $0.bitPattern == $1.bitPattern },
+                            "\(m)×\(n)×\(k) layout \(layout) set \(set.rawValue), \(threads) threads")
+                    }
+                }
+            }
+        }
+        var rows = [Float](repeating: .nan, count: 6)
+        [Float]().withUnsafeBufferPointer { empty in
+            [Float](arrayLiteral: 1, -2, 3).withUnsafeBufferPointer { bias in
+                rows.withUnsafeMutableBufferPointer { Float.affine(empty, empty, bias: bias, into: $0, m: 2, n: 3, k: 0) }
+            }
+        }
+        #expect(rows == [1, -2, 3, 1, -2, 3])
+    }
+
     /// Products run from many threads at once (the helpers are shared: one caller's product
     /// uses them, the others run on their own threads) stay correct.
     @Test func concurrentCallersGetCorrectProducts() async {

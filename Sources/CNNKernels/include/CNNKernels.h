@@ -46,9 +46,11 @@ void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride
 /// `C[0..<rows, 0..<columns] += Ã · B̃` (or `=` when `overwrite` is nonzero: C is then not
 /// read, so it need not be zeroed first) for one packed panel of A and one of B, `depth`
 /// steps long; `c` is row-major with `cRowStride` floats between rows. `rows` and
-/// `columns` may be smaller than the tile (edge tiles).
+/// `columns` may be smaller than the tile (edge tiles). When `bias` is not NULL, `bias[j]` is
+/// added to column j after the sum (pass it with the last depth slab: the result is then the
+/// bits of the whole product plus the bias, as a separate pass would give).
 void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
-                    float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite);
+                    float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite, const float *bias);
 /// `C += op(A)·op(B)` without packing, for products too small or too flat to repay it: `m×k`
 /// op(A) with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
 /// element (p, j) at `b[p * bDepthStride + j * bColumnStride]` (one of the two strides is 1),

@@ -51,14 +51,17 @@ extension Kernels {
         [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512].filter { $0.rawValue <= instructionSet.rawValue }
     }
 
-    /// `C = op(A)·op(B)` (or `C +=` when `accumulate`) in single precision, using up to
-    /// `threads` threads and the micro-kernels for `set`; returns the threads it used.
+    /// `C = op(A)·op(B)` (or `C +=` when `accumulate`) in single precision, plus `bias[j]` on
+    /// every element of column j when a bias is given, using up to `threads` threads and the
+    /// micro-kernels for `set`; returns the threads it used. The bias is added to each tile of
+    /// C as it is stored after its last depth slab, while it is in registers: the bits are
+    /// those of the product followed by a separate pass, without the pass over C.
     @discardableResult
     static func matrixMultiplyFloat(
         _ a: UnsafePointer<Float>, _ transposeA: Bool,
         _ b: UnsafePointer<Float>, _ transposeB: Bool,
         _ c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, accumulate: Bool,
+        m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
         threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
     ) -> Int {
         guard m > 0, n > 0 else { return 1 }
@@ -70,13 +73,16 @@ extension Kernels {
         // slab when not accumulating, which saves a pass over C (for a convolution's dX, as
         // large as its im2col rows).
         if !accumulate && (unpacked || k == 0) { c.update(repeating: 0, count: m * n) }
-        guard k > 0 else { return 1 }
+        guard k > 0 else {
+            if let bias { addBias(bias, to: c, rows: m, columns: n, rowStride: n) }
+            return 1
+        }
         // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
         let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
-            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate)
+            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate, bias: bias)
         // Each thread takes a rectangle of C and runs the whole blocked product on it. An
         // unpacked product reads each value of B once, so its speed is the speed B streams in:
         // splitting its columns between cores lets each keep its share in its own L2 from call
@@ -94,6 +100,16 @@ extension Kernels {
     }
 }
 
+extension Kernels {
+    /// Adds `bias[j]` to column j of the `rows × columns` block at `c` (`rowStride` apart).
+    static func addBias(_ bias: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int) {
+        for i in 0..<rows {
+            let row = c + i * rowStride
+            for j in 0..<columns { row[j] += bias[j] }
+        }
+    }
+}
+
 /// One rectangle of C and the operands that produce it: the unit of work of one thread.
 struct PackedProductPart {
     var set: NNInstructionSet
@@ -105,6 +121,8 @@ struct PackedProductPart {
     var unpacked = false
     /// Whether the first depth slab writes C instead of adding to it (packed kernel only).
     var overwrite = false
+    /// Added to every row of C after the product (its first value is column 0 of this part's C).
+    var bias: UnsafePointer<Float>? = nil
 
     /// A part with nothing to do.
     static var empty: PackedProductPart {
@@ -150,6 +168,7 @@ struct PackedProductPart {
         piece.a = a + rowRange.lowerBound * aRow
         piece.b = b + columnRange.lowerBound * bColumn
         piece.c = c + rowRange.lowerBound * cRow + columnRange.lowerBound
+        piece.bias = bias.map { $0 + columnRange.lowerBound }
         return piece
     }
 
@@ -168,6 +187,7 @@ struct PackedProductPart {
         guard rows > 0, columns > 0, depth > 0 else { return }
         if unpacked {
             nn_sgemm_small(set, Int32(rows), Int32(columns), Int32(depth), a, aRow, aDepth, b, bDepth, bColumn, c, cRow)
+            if let bias { Kernels.addBias(bias, to: c, rows: rows, columns: columns, rowStride: cRow) }
             return
         }
         let tile = nn_sgemm_tile(set)
@@ -182,6 +202,7 @@ struct PackedProductPart {
                 let nc = min(Kernels.columnBlock, columns - jc)
                 for pc in stride(from: 0, to: depth, by: Kernels.depthBlock) {
                     let kc = min(Kernels.depthBlock, depth - pc)
+                    let lastSlab = pc + kc == depth
                     nn_sgemm_pack_b(set, b + pc * bDepth + jc * bColumn, bDepth, bColumn, Int32(kc), Int32(nc), packedB)
                     for ic in stride(from: 0, to: rows, by: Kernels.rowBlock) {
                         let mc = min(Kernels.rowBlock, rows - ic)
@@ -191,7 +212,8 @@ struct PackedProductPart {
                                 nn_sgemm_micro(
                                     set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
                                     c + (ic + ir) * cRow + jc + jr, cRow,
-                                    Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0)
+                                    Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0,
+                                    lastSlab ? bias.map { $0 + jc + jr } : nil)
                             }
                         }
                     }

@@ -119,10 +119,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     result.withUnsafeMutableBufferPointer { z in
-                        Scalar.matrixMultiply(
-                            x, transposed: false, w, transposed: false, into: z,
-                            m: rows, n: outputs, k: inputs, accumulate: false)
-                        Scalar.addRowVector(b, to: z, columns: outputs)
+                        Scalar.affine(x, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
                     }
                 }
             }

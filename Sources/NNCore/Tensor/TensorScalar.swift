@@ -39,6 +39,15 @@ where RawSignificand: FixedWidthInteger {
         into c: UnsafeMutableBufferPointer<Self>,
         m: Int, n: Int, k: Int, accumulate: Bool)
 
+    /// Computes `C = A·B + bias` for row-major `A` (`m×k`), `B` (`k×n`) and `C` (`m×n`),
+    /// adding `bias` (length `n`) to every row: a dense layer's or a convolution's affine map.
+    /// The default is ``matrixMultiply(_:transposed:_:transposed:into:m:n:k:accumulate:)``
+    /// then ``addRowVector(_:to:columns:)``; `Float` adds the bias as the product stores each
+    /// tile (same bits, one pass over C fewer).
+    static func affine(
+        _ a: UnsafeBufferPointer<Self>, _ b: UnsafeBufferPointer<Self>, bias: UnsafeBufferPointer<Self>,
+        into c: UnsafeMutableBufferPointer<Self>, m: Int, n: Int, k: Int)
+
     /// Adds `bias` (length `columns`) to every row of `values` (`rows×columns`, in place).
     static func addRowVector(
         _ bias: UnsafeBufferPointer<Self>, to values: UnsafeMutableBufferPointer<Self>, columns: Int)
@@ -84,6 +93,16 @@ extension TensorScalar {
         into c: UnsafeMutableBufferPointer<Self>, m: Int, n: Int, k: Int, accumulate: Bool
     ) {
         Kernels.matrixMultiply(a, transposeA, b, transposeB, c, m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    @_specialize(where Self == Float)
+    @_specialize(where Self == Double)
+    public static func affine(
+        _ a: UnsafeBufferPointer<Self>, _ b: UnsafeBufferPointer<Self>, bias: UnsafeBufferPointer<Self>,
+        into c: UnsafeMutableBufferPointer<Self>, m: Int, n: Int, k: Int
+    ) {
+        matrixMultiply(a, transposed: false, b, transposed: false, into: c, m: m, n: n, k: k, accumulate: false)
+        addRowVector(bias, to: c, columns: n)
     }
 
     @_specialize(where Self == Float)
@@ -158,6 +177,24 @@ extension Float: TensorScalar {
         Kernels.matrixMultiplyFloat(
             a.baseAddress!, transposeA, b.baseAddress!, transposeB, c.baseAddress!,
             m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    /// The packed kernel with the bias added as each tile of C is stored.
+    public static func affine(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
+        into c: UnsafeMutableBufferPointer<Float>, m: Int, n: Int, k: Int
+    ) {
+        precondition(
+            a.count >= m * k && b.count >= k * n && c.count >= m * n && bias.count == n,
+            "affine: buffers smaller than \(m)×\(k) · \(k)×\(n) + \(n)")
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            c.baseAddress!.update(repeating: 0, count: m * n)
+            Kernels.addBias(bias.baseAddress!, to: c.baseAddress!, rows: m, columns: n, rowStride: n)
+            return
+        }
+        Kernels.matrixMultiplyFloat(
+            a.baseAddress!, false, b.baseAddress!, false, c.baseAddress!, m: m, n: n, k: k, accumulate: false, bias: bias.baseAddress!)
     }
 
     public static func activate<A: Activation>(
