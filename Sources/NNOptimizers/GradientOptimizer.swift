@@ -143,13 +143,17 @@ public struct GradientOptimizer: Optimizer, Sendable {
             learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].step,
             gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
         let rule = rule
-        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name) { buffers in
+        func step(_ buffers: UnsafeMutableBufferPointer<Scalar>) {
             parameter.gradient.withUnsafeBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { values in
                     rule.step(values, gradients: g, state: buffers, context: context)
                 }
             }
         }
+        // A rule without state (the plain and fixed steps of the lessons) skips the buffers:
+        // for a network of a few weights, their bookkeeping was a fifth of a step.
+        guard rule.stateBuffers > 0 else { return step(UnsafeMutableBufferPointer(start: nil, count: 0)) }
+        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name, step)
     }
 
     /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved
