@@ -11,7 +11,15 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     /// The size of each dimension, outermost first.
     public internal(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count` is the product of `shape`.
-    public internal(set) var scalars: [Scalar]
+    public internal(set) var scalars: [Scalar] {
+        @inlinable get { storage }
+        _modify { yield &storage }
+        set { storage = newValue }
+    }
+    /// The storage behind `scalars`, visible to inlinable code: the buffer accessors below are
+    /// inlined into other modules' specialised code (called unspecialised across a module
+    /// boundary, each call looked up generic metadata: an eighth of a small network's step).
+    @usableFromInline var storage: [Scalar]
 
     /// Creates a tensor from a shape and its elements in row-major order.
     /// - Throws: `TensorError` if a dimension is negative or the count does not match.
@@ -26,7 +34,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
             throw .scalarCountMismatch(shape: shape, scalarCount: scalars.count)
         }
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// Creates a tensor whose shape and count the caller has already checked.
@@ -34,7 +42,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     init(uncheckedShape shape: [Int], scalars: [Scalar]) {
         assert(shape.reduce(1, *) == scalars.count)
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// Creates a tensor of the given shape filled with `value`.
@@ -123,18 +131,21 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     }
 
     /// Calls `body` with the elements' contiguous storage.
+    @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
-        try scalars.withUnsafeBufferPointer(body)
+        try storage.withUnsafeBufferPointer(body)
     }
 
     /// Calls `body` with the elements' contiguous storage, for writing.
+    @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
     ) rethrows -> R {
-        try scalars.withUnsafeMutableBufferPointer(body)
+        try storage.withUnsafeMutableBufferPointer(body)
     }
 
     /// Sets every element to zero, keeping the storage.
+    @inlinable
     public mutating func setToZero() {
         // All-zero bits are +0 for IEEE floats; a byte fill avoids a generic per-element loop
         // (this runs through `any Layer`, unspecialised).
