@@ -11,7 +11,7 @@ same thread count — and prints one Markdown table of medians and ratios.
             PyTorch's CPU wheel (pip, from PyPI); without it the peers found in that venv, or
             else in the running Python, are used, and missing ones are shown as —.
 --growth    also measures how the time per epoch of the Fashion-MNIST MLP grows with the
-            batch size and the hidden width (ours beside PyTorch), as a table and
+            batch size and the hidden width (ours beside PyTorch and JAX), as a table and
             Benchmarks/growth.svg.
 """
 import argparse
@@ -202,9 +202,12 @@ def table(results, workloads, threads_list, frameworks):
     return "\n".join(lines)
 
 
+GROWTH_PEERS = (("swift-nn", "swift-nn"), ("torch", "PyTorch"), ("jax", "JAX"))
+
+
 def growth(rounds, threads, frameworks, results):
-    """Time per epoch of the MLP against batch size and hidden width, ours beside PyTorch."""
-    peers = [f for f in ("swift-nn", "torch") if f in frameworks]
+    """Time per epoch of the MLP against batch size and hidden width, ours beside PyTorch and JAX."""
+    peers = [f for f, _ in GROWTH_PEERS if f in frameworks]
     batches = [1, 4, 16, 64, 256, 1024]
     widths = [64, 256, 1024, 2048]
     # Small batches take one step per sample or few: they train on a slice of the epoch and
@@ -218,14 +221,16 @@ def growth(rounds, threads, frameworks, results):
     for kind, values in (("batch", batches), ("hidden", widths)):
         for value in values:
             extra = ("--batch", str(value), "--samples", samples(value)) if kind == "batch" else ("--hidden", str(value), "--samples", "12000")
-            ours = median(results, ("mlp", "", threads, "swift-nn", extra), "seconds_per_epoch")
-            torch = median(results, ("mlp", "", threads, "torch", extra), "seconds_per_epoch")
-            rows.append((kind, value, ours, torch))
-    lines = [f"| varied | value | swift-nn s/epoch | PyTorch s/epoch | PyTorch / swift-nn |", "|---|---|---|---|---|"]
-    for kind, value, ours, torch in rows:
-        cells = [f"{v:.3g}" if v else "—" for v in (ours, torch)]
-        ratio = f"{torch / ours:.2f}" if ours and torch else "—"
-        lines.append(f"| {'batch size' if kind == 'batch' else 'hidden width'} | {value} | {cells[0]} | {cells[1]} | {ratio} |")
+            times = {f: median(results, ("mlp", "", threads, f, extra), "seconds_per_epoch") for f, _ in GROWTH_PEERS}
+            rows.append((kind, value, times))
+    names = [name for _, name in GROWTH_PEERS]
+    lines = ["| varied | value | " + " | ".join(f"{n} s/epoch" for n in names) + " | best peer / swift-nn |",
+             "|---|---|" + "---|" * len(names) + "---|"]
+    for kind, value, times in rows:
+        cells = [f"{times[f]:.3g}" if times[f] else "—" for f, _ in GROWTH_PEERS]
+        peer_times = [times[f] for f, _ in GROWTH_PEERS[1:] if times[f]]
+        ratio = f"{min(peer_times) / times['swift-nn']:.2f}" if times["swift-nn"] and peer_times else "—"
+        lines.append(f"| {'batch size' if kind == 'batch' else 'hidden width'} | {value} | " + " | ".join(cells) + f" | {ratio} |")
     write_growth_svg(rows, os.path.join(ROOT, "Benchmarks", "growth.svg"), threads)
     return "\n".join(lines)
 
@@ -238,14 +243,15 @@ def write_growth_svg(rows, path, threads):
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
              f'<rect width="{width}" height="{height}" fill="white"/>',
              f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">Fashion-MNIST MLP: seconds per epoch ({threads} threads, log scales)</text>']
-    colours = {"swift-nn": "#d62728", "PyTorch": "#1f77b4"}
+    colours = {"swift-nn": "#d62728", "torch": "#1f77b4", "jax": "#2ca02c"}
     for index, (kind, label) in enumerate((("batch", "batch size"), ("hidden", "hidden width (784-H-128-10, batch 64)"))):
-        points = [(v, o, t) for k, v, o, t in rows if k == kind and o and t]
-        if not points:
+        points = [(v, times) for k, v, times in rows if k == kind and times["swift-nn"]]
+        series = [(f, name) for f, name in GROWTH_PEERS if all(times[f] for _, times in points) and points]
+        if not points or not series:
             continue
         left, top, bottom = margin + index * (panel + margin), 40, height - margin
-        xs = [math.log10(v) for v, _, _ in points]
-        ys = [math.log10(y) for _, o, t in points for y in (o, t)]
+        xs = [math.log10(v) for v, _ in points]
+        ys = [math.log10(times[f]) for _, times in points for f, _ in series]
         x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
         y0, y1 = math.floor(min(ys) * 2) / 2, math.ceil(max(ys) * 2) / 2
         if y1 == y0:
@@ -254,21 +260,21 @@ def write_growth_svg(rows, path, threads):
         sy = lambda y: bottom - (math.log10(y) - y0) / (y1 - y0) * (bottom - top)
         parts.append(f'<rect x="{left}" y="{top}" width="{panel}" height="{bottom - top}" fill="none" stroke="#999"/>')
         parts.append(f'<text x="{left + panel / 2}" y="{height - 20}" text-anchor="middle">{label}</text>')
-        for v, _, _ in points:
+        for v, _ in points:
             parts.append(f'<text x="{sx(v):.1f}" y="{bottom + 15}" text-anchor="middle">{v}</text>')
         tick = y0
         while tick <= y1 + 1e-9:
             parts.append(f'<line x1="{left}" x2="{left + panel}" y1="{sy(10 ** tick):.1f}" y2="{sy(10 ** tick):.1f}" stroke="#eee"/>')
             parts.append(f'<text x="{left - 5}" y="{sy(10 ** tick) + 4:.1f}" text-anchor="end">{10 ** tick:.3g}</text>')
             tick += 0.5
-        for name, column in (("swift-nn", 1), ("PyTorch", 2)):
-            path_points = " ".join(f"{sx(p[0]):.1f},{sy(p[column]):.1f}" for p in points)
-            parts.append(f'<polyline points="{path_points}" fill="none" stroke="{colours[name]}" stroke-width="2"/>')
-            for p in points:
-                parts.append(f'<circle cx="{sx(p[0]):.1f}" cy="{sy(p[column]):.1f}" r="3" fill="{colours[name]}"/>')
-        for row, name in enumerate(("swift-nn", "PyTorch")):
+        for framework, _ in series:
+            path_points = " ".join(f"{sx(v):.1f},{sy(times[framework]):.1f}" for v, times in points)
+            parts.append(f'<polyline points="{path_points}" fill="none" stroke="{colours[framework]}" stroke-width="2"/>')
+            for v, times in points:
+                parts.append(f'<circle cx="{sx(v):.1f}" cy="{sy(times[framework]):.1f}" r="3" fill="{colours[framework]}"/>')
+        for row, (framework, name) in enumerate(series):
             parts.append(f'<rect x="{left + 10}" y="{top + 8 + row * 18}" width="110" height="16" fill="white" opacity="0.85"/>')
-            parts.append(f'<line x1="{left + 14}" x2="{left + 34}" y1="{top + 16 + row * 18}" y2="{top + 16 + row * 18}" stroke="{colours[name]}" stroke-width="2"/>')
+            parts.append(f'<line x1="{left + 14}" x2="{left + 34}" y1="{top + 16 + row * 18}" y2="{top + 16 + row * 18}" stroke="{colours[framework]}" stroke-width="2"/>')
             parts.append(f'<text x="{left + 40}" y="{top + 20 + row * 18}">{name}</text>')
     parts.append("</svg>")
     temporary = path + ".tmp"
