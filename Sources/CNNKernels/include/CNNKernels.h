@@ -87,6 +87,20 @@ typedef struct {
 void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, float *values, const float *gradients,
                  float *firstMoments, float *secondMoments, long count);
 
+/// The constants of one plain gradient step for one parameter (in double precision).
+typedef struct {
+    double learningRate;  ///< η.
+    double gradientScale; ///< The factor every gradient is multiplied by first.
+    double clip;          ///< The bound gradients are clamped to, when `clamps` is nonzero.
+    double penalty;       ///< The coupled L2 coefficient λ: λ·θ is added to the gradient.
+    int clamps;           ///< Whether to clamp gradients to ±`clip`.
+} NNGradientStepCoefficients;
+
+/// `θ ← θ − η·(clamp(s·∇) + λθ)` over `count` single-precision elements, computed in double
+/// precision and rounded once per element; every instruction set gives the same bits.
+void nn_gradient_step_f32(NNInstructionSet set, const NNGradientStepCoefficients *coefficients, float *values,
+                          const float *gradients, long count);
+
 #ifdef __cplusplus
 }
 #endif

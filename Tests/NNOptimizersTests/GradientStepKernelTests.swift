@@ -1,0 +1,45 @@
+import CNNKernels
+import NNCore
+import Testing
+
+@testable import NNOptimizers
+
+/// The Float gradient step (the C kernel) against the rule's element loop written out in
+/// Swift, bit for bit: every instruction set this CPU has, 1 to 8 threads, with and without
+/// clipping and L2 penalty, through NaN and infinite gradients.
+@Suite struct GradientStepKernelTests {
+    static let contexts = [
+        StepContext(learningRate: 0.1, step: 1),
+        StepContext(learningRate: 0.05, step: 3, gradientScale: 0.7, clipValue: 0.03, weightDecay: 0.01),
+    ]
+
+    /// `GradientStep`'s arithmetic for one element, as its scalar loop computes it.
+    func reference(_ value: Float, _ gradient: Float, _ context: StepContext) -> Float {
+        let x = Double(value)
+        return Float(x - context.learningRate * context.effectiveGradient(Double(gradient), value: x))
+    }
+
+    @Test(arguments: contexts)
+    func everyInstructionSetAndThreadCountGivesTheBitsOfTheScalarRule(context: StepContext) {
+        let count = 70_013   // split between threads, with a tail in every vector width
+        var generator = SeededRandomGenerator(seed: 8)
+        let start = (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        var gradients = (0..<count).map { _ in generator.nextUniformFloat() * 0.2 - 0.1 }
+        (gradients[1], gradients[count - 1], gradients[40]) = (.nan, .infinity, -.infinity)
+        let expected = zip(start, gradients).map { reference($0, $1, context) }
+        let best = nn_best_instruction_set().rawValue
+        let sets = [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512].filter { $0.rawValue <= best }
+        for set in sets {
+            for threads in [1, 2, 3, 8] {
+                var values = start, used = 0
+                for attempt in 0..<1000 where attempt == 0 || (threads > 1 && used == 1) {
+                    values = start
+                    used = GradientStepKernel.step(&values, gradients, count: count, context: context, set: set, threads: threads)
+                }
+                #expect(threads == 1 || used > 1, "\(threads) threads: never split")
+                let differing = (0..<count).filter { values[$0].bitPattern != expected[$0].bitPattern }
+                #expect(differing.isEmpty, "set \(set.rawValue), \(threads) threads, \(context): differs at \(differing.prefix(5))")
+            }
+        }
+    }
+}
