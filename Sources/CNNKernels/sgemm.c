@@ -5,8 +5,18 @@
 #include "vectors.h"
 #include <string.h>
 
-// Let `acc += a * b` become one fused multiply-add where the instruction set has it.
-#pragma clang fp contract(fast)
+// Multiply-adds are written out: fused (one rounding) where the instruction set has FMA,
+// separate (two roundings) where it does not, and never left to the optimiser, which fuses
+// `acc + a * b` in a release build but not in a debug one: a debug and a release build then
+// give the same bits, and a long training run the same numbers.
+#pragma clang fp contract(off)
+#define NN_MADD_FUSED(acc, a, b) __builtin_elementwise_fma((a), (b), (acc))
+#define NN_MADD_SEPARATE(acc, a, b) ((acc) + (a) * (b))
+#if defined(__aarch64__)
+#define NN_MADD_BASELINE NN_MADD_FUSED   // NEON always has FMA
+#else
+#define NN_MADD_BASELINE NN_MADD_SEPARATE   // SSE2 has none
+#endif
 
 
 // The tiles: MR rows × (NV vectors of W floats). The accumulators (MR·NV vectors) plus NV
@@ -22,7 +32,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 
 // One micro-kernel body for every instruction set: the loops have constant trip counts,
 // so the compiler unrolls them and keeps the accumulators in registers.
-#define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV)                              \
+#define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV, MADD)                        \
     ATTRIBUTES static void NAME(int depth, const float *restrict pa, const float *restrict pb,   \
                                 float *restrict c, ptrdiff_t ldc, int rows, int columns,         \
                                 int overwrite, const float *restrict bias) {                     \
@@ -33,8 +43,9 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             VECTOR bv[NV];                                                                       \
             NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bv[v], pb + v * W, sizeof(VECTOR));  \
             NN_UNROLL for (int i = 0; i < MR; i++) {                                             \
-                const float s = pa[i];                                                           \
-                NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] += s * bv[v];                   \
+                VECTOR s;                                                                        \
+                NN_UNROLL for (int l = 0; l < W; l++) s[l] = pa[i];                              \
+                NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = MADD(acc[i][v], s, bv[v]);    \
             }                                                                                    \
             pa += MR;                                                                            \
             pb += NV * W;                                                                        \
@@ -70,7 +81,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 // than once per depth step); narrower leftovers run C[i, j…] += A(i, p) · B[p, j…], whose inner
 // loop the compiler vectorises. When B is stored transposed (its columns contiguous) or has a
 // single column, each element is a dot product, summed in W partial sums.
-#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV)                                  \
+#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV, MADD)                            \
     ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,      \
                                 ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,           \
                                 ptrdiff_t bcs, float *restrict c, ptrdiff_t crs) {               \
@@ -80,7 +91,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             for (int p = 0; p < k; p++) {                                                        \
                 const float scale = b[p * bds];                                                  \
                 const float *restrict column = a + p * ads;                                      \
-                for (int i = 0; i < m; i++) c[i] += column[i] * scale;                           \
+                for (int i = 0; i < m; i++) c[i] = MADD(c[i], column[i], scale);                  \
             }                                                                                    \
             return;                                                                              \
         }                                                                                        \
@@ -98,11 +109,11 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
                             VECTOR av, bv;                                                       \
                             memcpy(&av, arow + p, sizeof(VECTOR));                               \
                             memcpy(&bv, column + p, sizeof(VECTOR));                             \
-                            partial += av * bv;                                                  \
+                            partial = MADD(partial, av, bv);                                     \
                         }                                                                        \
                         NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                 \
                     }                                                                            \
-                    for (; p < k; p++) sum += arow[p * ads] * column[p * bds];                   \
+                    for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);          \
                     row[j] += sum;                                                               \
                 }                                                                                \
                 continue;                                                                        \
@@ -112,11 +123,12 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
                 VECTOR acc[NV];                                                                  \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&acc[v], row + j + v * W, sizeof(VECTOR)); \
                 for (int p = 0; p < k; p++) {                                                    \
-                    const float scale = arow[p * ads];                                           \
+                    VECTOR scale;                                                                \
+                    NN_UNROLL for (int l = 0; l < W; l++) scale[l] = arow[p * ads];              \
                     NN_UNROLL for (int v = 0; v < NV; v++) {                                     \
                         VECTOR bv;                                                               \
                         memcpy(&bv, b + p * bds + j + v * W, sizeof(VECTOR));                   \
-                        acc[v] += scale * bv;                                                    \
+                        acc[v] = MADD(acc[v], scale, bv);                                        \
                     }                                                                            \
                 }                                                                                \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(row + j + v * W, &acc[v], sizeof(VECTOR)); \
@@ -125,18 +137,18 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             for (int p = 0; p < k; p++) {                                                        \
                 const float scale = arow[p * ads];                                               \
                 const float *restrict brow = b + p * bds;                                        \
-                for (int jj = j; jj < n; jj++) row[jj] += scale * brow[jj];                      \
+                for (int jj = j; jj < n; jj++) row[jj] = MADD(row[jj], scale, brow[jj]);         \
             }                                                                                    \
         }                                                                                        \
     }
 
-NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV)
-NN_DEFINE_SMALL_KERNEL(small_baseline, , nn_f32x4, BASE_W, 8)
+NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE)
+NN_DEFINE_SMALL_KERNEL(small_baseline, , nn_f32x4, BASE_W, 8, NN_MADD_BASELINE)
 #if NN_X86
-NN_DEFINE_MICRO_KERNEL(micro_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV)
-NN_DEFINE_MICRO_KERNEL(micro_avx512, __attribute__((target("avx512f"))), nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV)
-NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, 8)
-NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f"))), nn_f32x16, AVX512_W, 8)
+NN_DEFINE_MICRO_KERNEL(micro_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED)
+NN_DEFINE_MICRO_KERNEL(micro_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED)
+NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, 8, NN_MADD_FUSED)
+NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, 8, NN_MADD_FUSED)
 #endif
 
 NNInstructionSet nn_best_instruction_set(void) {
