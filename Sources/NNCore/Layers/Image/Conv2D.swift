@@ -130,7 +130,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         guard needsInputGradient else { return Tensor(zeros: [0]) }
         inputGradient.resizeForOverwrite(shape: inputShape)
         step.inputGradient.withUnsafeBufferPointer { rows in
-            inputGradient.withUnsafeMutableBufferPointer { dX in geometry.scatterWindows(rows, samples: samples, into: dX) }
+            inputGradient.withUnsafeMutableBufferPointer { dX in _ = geometry.scatterWindows(rows, samples: samples, into: dX) }
         }
         return inputGradient
     }
@@ -184,7 +184,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         let samples = input.sampleCount
         rows.resizeForOverwrite(rows: samples * geometry.positions, columns: geometry.windowSize)
         input.withUnsafeBufferPointer { x in
-            rows.withUnsafeMutableBufferPointer { r in geometry.gatherWindows(x, samples: samples, into: r) }
+            rows.withUnsafeMutableBufferPointer { r in _ = geometry.gatherWindows(x, samples: samples, into: r) }
         }
     }
 }

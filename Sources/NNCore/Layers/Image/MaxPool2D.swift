@@ -47,7 +47,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         outputGradient.withUnsafeBufferPointer { g in
             winners.withUnsafeBufferPointer { w in
                 inputGradient.withUnsafeMutableBufferPointer { dX in
-                    geometry.maxPoolBackward(g, samples: inputShape[0], winners: w.baseAddress!, into: dX)
+                    _ = geometry.maxPoolBackward(g, samples: inputShape[0], winners: w.baseAddress!, into: dX)
                 }
             }
         }
@@ -79,7 +79,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         if winners.count != output.scalarCount { winners = [Int32](repeating: 0, count: output.scalarCount) }
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                winners.withUnsafeMutableBufferPointer { w in geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }
+                winners.withUnsafeMutableBufferPointer { w in _ = geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }
             }
         }
         return geometry
