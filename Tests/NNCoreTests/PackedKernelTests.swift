@@ -43,7 +43,7 @@ import Testing
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        Kernels.matrixMultiplyFloat(
+                        _ = Kernels.matrixMultiplyFloat(
                             a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
                             m: m, n: n, k: k, accumulate: accumulate, threads: threads, set: set)
                     }
@@ -198,7 +198,7 @@ import Testing
                             b.withUnsafeBufferPointer { b in
                                 bias.withUnsafeBufferPointer { bias in
                                     fused.withUnsafeMutableBufferPointer { c in
-                                        Kernels.matrixMultiplyFloat(
+                                        _ = Kernels.matrixMultiplyFloat(
                                             a.baseAddress!, layout.0, b.baseAddress!, layout.1, c.baseAddress!,
                                             m: m, n: n, k: k, accumulate: false, bias: bias.baseAddress!, threads: threads, set: set)
                                     }
