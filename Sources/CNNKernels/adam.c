@@ -8,15 +8,12 @@
 // roundings and give the same bits (a run's numbers do not depend on the CPU it lands on).
 #pragma clang fp contract(off)
 
-// One body for every vector width; `VECTOR` may be `float` itself (the scalar tail). Scalars
-// in arithmetic with vectors are splatted by the compiler; the min/max builtins need a splat.
-#define NN_SPLAT(VECTOR, s) ((VECTOR){0} + (s))
-#define NN_ADAM_ELEMENTS(VECTOR, LOAD, STORE, i)                                                           \
+// One body for every vector width; `VECTOR` may be `float` itself (the scalar tail, with the
+// scalar `CLAMP`). Scalars in arithmetic with vectors are splatted by the compiler.
+#define NN_ADAM_ELEMENTS(VECTOR, CLAMP, LOAD, STORE, i)                                                    \
     do {                                                                                                   \
         VECTOR x = LOAD(values + (i)), g = LOAD(gradients + (i)) * k->gradientScale;                       \
-        if (k->clamps)                                                                                     \
-            g = __builtin_elementwise_min(__builtin_elementwise_max(g, NN_SPLAT(VECTOR, -k->clip)),         \
-                                          NN_SPLAT(VECTOR, k->clip));                                      \
+        if (k->clamps) CLAMP(VECTOR, g, k->clip);                                                          \
         g = g + k->penalty * x;                                                                            \
         VECTOR m = k->beta1 * LOAD(first + (i)) + k->oneMinusBeta1 * g;                                    \
         VECTOR v = k->beta2 * LOAD(second + (i)) + k->oneMinusBeta2 * (g * g);                             \
@@ -31,7 +28,7 @@
 
 static void adam_tail(const NNAdamCoefficients *k, float *values, const float *gradients, float *first,
                       float *second, long start, long count) {
-    for (long i = start; i < count; i++) NN_ADAM_ELEMENTS(float, NN_LOAD_SCALAR, NN_STORE_SCALAR, i);
+    for (long i = start; i < count; i++) NN_ADAM_ELEMENTS(float, NN_CLAMP_SCALAR, NN_LOAD_SCALAR, NN_STORE_SCALAR, i);
 }
 
 // Unaligned vector loads and stores (the buffers are Swift arrays, aligned to 16 bytes).
@@ -41,7 +38,7 @@ static void adam_tail(const NNAdamCoefficients *k, float *values, const float *g
         typedef VECTOR unaligned __attribute__((aligned(4)));                                          \
         long i = 0;                                                                                    \
         for (; i + W <= count; i += W) {                                                               \
-            NN_ADAM_ELEMENTS(VECTOR, *(const unaligned *), NN_STORE_UNALIGNED, i);                     \
+            NN_ADAM_ELEMENTS(VECTOR, NN_CLAMP_VECTOR, *(const unaligned *), NN_STORE_UNALIGNED, i);                     \
         }                                                                                              \
         adam_tail(k, values, gradients, first, second, i, count);                                      \
     }

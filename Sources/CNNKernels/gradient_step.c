@@ -3,33 +3,16 @@
 // the Swift rule does it element by element; one vectorised pass, compiled once per
 // instruction set with target attributes and chosen at run time.
 #include "CNNKernels.h"
+#include "vectors.h"
 
 // No fused multiply-adds: every instruction set gives the bits of the scalar Swift rule.
 #pragma clang fp contract(off)
 
-typedef double nn_f64x2 __attribute__((vector_size(16)));
-#if defined(__x86_64__) || defined(__i386__)
-typedef double nn_f64x4 __attribute__((vector_size(32)));
-typedef double nn_f64x8 __attribute__((vector_size(64)));
-typedef float nn_f32x2 __attribute__((vector_size(8)));
-typedef float nn_f32x4s __attribute__((vector_size(16)));
-typedef float nn_f32x8s __attribute__((vector_size(32)));
-#endif
-
-// `mask ? a : b` lane by lane (C has no vector conditional): the comparison's lanes are all
-// ones or all zeros, and a cast between vectors of one size reinterprets the bits.
-#define NN_SELECT(DOUBLES, mask, a, b) ((DOUBLES)(((__typeof__(mask))(a) & (mask)) | ((__typeof__(mask))(b) & ~(mask))))
-
-// Swift's `min(max(g, −c), c)`: `max(x, y)` is `y >= x ? y : x` and `min(x, y)` is
-// `y < x ? y : x`, so a NaN gradient stays NaN.
+// The gradient in double precision, as the Swift rule computes it.
 #define NN_STEP_BODY(DOUBLES, g, x)                                                    \
     do {                                                                               \
         g = g * k->gradientScale;                                                      \
-        if (k->clamps) {                                                               \
-            DOUBLES low = (DOUBLES){0} - k->clip, high = (DOUBLES){0} + k->clip;        \
-            g = NN_SELECT(DOUBLES, low >= g, low, g);                                  \
-            g = NN_SELECT(DOUBLES, high < g, high, g);                                 \
-        }                                                                              \
+        if (k->clamps) NN_CLAMP_VECTOR(DOUBLES, g, k->clip);                           \
         g = g + k->penalty * x;                                                        \
         x = x - k->learningRate * g;                                                   \
     } while (0)
@@ -39,10 +22,7 @@ static void step_scalar(const NNGradientStepCoefficients *k, float *values, cons
     for (long i = start; i < count; i++) {
         double x = values[i], g = gradients[i];
         g = g * k->gradientScale;
-        if (k->clamps) {
-            g = (-k->clip >= g) ? -k->clip : g;
-            g = (k->clip < g) ? k->clip : g;
-        }
+        if (k->clamps) NN_CLAMP_SCALAR(double, g, k->clip);
         g = g + k->penalty * x;
         values[i] = (float)(x - k->learningRate * g);
     }
@@ -63,15 +43,15 @@ static void step_scalar(const NNGradientStepCoefficients *k, float *values, cons
     }
 
 NN_DEFINE_STEP(step_baseline, , nn_f32x2, nn_f64x2, 2)
-#if defined(__x86_64__) || defined(__i386__)
-NN_DEFINE_STEP(step_avx2, __attribute__((target("avx2"))), nn_f32x4s, nn_f64x4, 4)
-NN_DEFINE_STEP(step_avx512, __attribute__((target("avx512f"))), nn_f32x8s, nn_f64x8, 8)
+#if NN_X86
+NN_DEFINE_STEP(step_avx2, __attribute__((target("avx2"))), nn_f32x4, nn_f64x4, 4)
+NN_DEFINE_STEP(step_avx512, __attribute__((target("avx512f"))), nn_f32x8, nn_f64x8, 8)
 #endif
 
 void nn_gradient_step_f32(NNInstructionSet set, const NNGradientStepCoefficients *coefficients, float *values,
                           const float *gradients, long count) {
     switch (set) {
-#if defined(__x86_64__) || defined(__i386__)
+#if NN_X86
     case NNInstructionSetAVX512: step_avx512(coefficients, values, gradients, count); break;
     case NNInstructionSetAVX2: step_avx2(coefficients, values, gradients, count); break;
 #endif

@@ -64,17 +64,10 @@ struct AdamCoefficients {
         // one core's caches hold for a layer of 784×256), so each core adds its bandwidth.
         // Cuts fall on multiples of 16 elements, and each element's arithmetic is the same
         // whichever thread runs it.
-        let parts = Swift.min(threads, count / Self.elementsPerThread)
         return withUnsafePointer(to: constants) { constants in
-            guard parts > 1 else {
-                nn_adam_f32(set, constants, values, gradients, firstMoments, secondMoments, count)
-                return 1
-            }
-            let chunk = (count / parts + 15) / 16 * 16
-            return KernelThreads.run(parts: parts, threads: threads) { part in
-                let start = part * chunk, length = Swift.min(chunk, count - start)
-                guard length > 0 else { return }
-                nn_adam_f32(set, constants, values + start, gradients + start, firstMoments + start, secondMoments + start, length)
+            KernelThreads.forEachRange(of: count, minimumPerThread: Self.elementsPerThread, threads: threads) { range in
+                let start = range.lowerBound
+                nn_adam_f32(set, constants, values + start, gradients + start, firstMoments + start, secondMoments + start, range.count)
             }
         }
     }

@@ -28,17 +28,9 @@ enum GradientStepKernel {
         let constants = NNGradientStepCoefficients(
             learningRate: context.learningRate, gradientScale: context.gradientScale, clip: context.clipValue ?? 0,
             penalty: context.weightDecay, clamps: context.clipValue == nil ? 0 : 1)
-        let parts = Swift.min(threads, count / elementsPerThread)
         return withUnsafePointer(to: constants) { constants in
-            guard parts > 1 else {
-                nn_gradient_step_f32(set, constants, values, gradients, count)
-                return 1
-            }
-            let chunk = (count / parts + 15) / 16 * 16
-            return KernelThreads.run(parts: parts, threads: threads) { part in
-                let start = part * chunk, length = Swift.min(chunk, count - start)
-                guard length > 0 else { return }
-                nn_gradient_step_f32(set, constants, values + start, gradients + start, length)
+            KernelThreads.forEachRange(of: count, minimumPerThread: elementsPerThread, threads: threads) { range in
+                nn_gradient_step_f32(set, constants, values + range.lowerBound, gradients + range.lowerBound, range.count)
             }
         }
     }

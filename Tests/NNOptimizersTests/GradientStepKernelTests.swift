@@ -11,6 +11,7 @@ import Testing
     static let contexts = [
         StepContext(learningRate: 0.1, step: 1),
         StepContext(learningRate: 0.05, step: 3, gradientScale: 0.7, clipValue: 0.03, weightDecay: 0.01),
+        StepContext(learningRate: 0.05, step: 3, clipValue: 0),   // clamps to ±0: the signs of zero must agree
     ]
 
     /// `GradientStep`'s arithmetic for one element, as its scalar loop computes it.
@@ -19,9 +20,8 @@ import Testing
         return Float(x - context.learningRate * context.effectiveGradient(Double(gradient), value: x))
     }
 
-    @Test(arguments: contexts)
-    func everyInstructionSetAndThreadCountGivesTheBitsOfTheScalarRule(context: StepContext) {
-        let count = 70_013   // split between threads, with a tail in every vector width
+    @Test(arguments: contexts, [70_013, 66_049, 131_073])   // uneven splits, a tail in every vector width
+    func everyInstructionSetAndThreadCountGivesTheBitsOfTheScalarRule(context: StepContext, count: Int) {
         var generator = SeededRandomGenerator(seed: 8)
         let start = (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }
         var gradients = (0..<count).map { _ in generator.nextUniformFloat() * 0.2 - 0.1 }

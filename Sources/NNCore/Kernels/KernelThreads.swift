@@ -28,15 +28,18 @@ public enum KernelThreads {
     /// The number of processors online.
     public static let available: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-    /// The number of threads the kernels may use, at least 1 (values below are clamped).
+    /// The number of threads the kernels may use, from 1 to ``maximum`` (values outside are clamped).
     public static var count: Int {
         get { storage.load(ordering: .relaxed) }
-        set { storage.store(max(1, newValue), ordering: .relaxed) }
+        set { storage.store(min(max(1, newValue), maximum), ordering: .relaxed) }
     }
+
+    /// The most threads the kernels use (the caller and 255 helpers); larger values are clamped.
+    public static let maximum = KernelWorkers.maximumHelpers + 1
 
     private static var defaultCount: Int {
         if let text = getenv("NN_THREADS"), let value = Int(String(cString: text)), value > 0 {
-            return value
+            return min(value, maximum)
         }
         return available
     }
@@ -58,6 +61,37 @@ extension KernelThreads {
     /// - Returns: the number of threads that shared the parts.
     @discardableResult
     public static func run(parts: Int, threads: Int = count, _ body: (Int) -> Void) -> Int {
-        KernelWorkers.shared.run(parts: parts, threads: threads, body)
+        guard parts > 0 else { return 1 }
+        return KernelWorkers.shared.run(parts: parts, threads: threads, body)
+    }
+
+    /// Runs `body` over consecutive ranges that together cover `0..<elements`, one per thread
+    /// (up to `threads`, and only as many as give each at least `minimumPerThread` elements),
+    /// each range a multiple of `alignment` long but the last: an element-wise pass (an
+    /// optimiser's update) split so that vector loops see whole vectors.
+    /// - Parameters:
+    ///   - elements: how many elements the pass covers.
+    ///   - alignment: the multiple every range but the last is cut at.
+    ///   - minimumPerThread: the fewest elements worth a thread of their own.
+    ///   - threads: the most threads to use, the caller's included (by default `count`).
+    ///   - body: the work on one range.
+    /// - Returns: the number of threads that shared the ranges.
+    @discardableResult
+    public static func forEachRange(
+        of elements: Int, alignment: Int = 16, minimumPerThread: Int, threads: Int = count, _ body: (Range<Int>) -> Void
+    ) -> Int {
+        let parts = Swift.min(threads, elements / Swift.max(1, minimumPerThread))
+        guard parts > 1 else {
+            body(0..<Swift.max(0, elements))
+            return 1
+        }
+        // Rounded up twice, so that `parts` ranges reach the end.
+        let step = Swift.max(1, alignment)
+        let chunk = ((elements + parts - 1) / parts + step - 1) / step * step
+        return run(parts: parts, threads: threads) { part in
+            let start = part * chunk
+            guard start < elements else { return }
+            body(start..<Swift.min(start + chunk, elements))
+        }
     }
 }

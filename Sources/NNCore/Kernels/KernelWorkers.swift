@@ -55,8 +55,13 @@ final class KernelWorkers: @unchecked Sendable {
             return 1
         }
         defer { busy.store(false, ordering: .releasing) }
-        let used = Swift.min(wanted, Self.maximumHelpers)
-        while helpers.count < used { helpers.append(Helper(pool: self, spins: helpers.count + 1 < KernelThreads.available)) }
+        var used = Swift.min(wanted, Self.maximumHelpers)
+        while helpers.count < used {
+            // A process limit may refuse a thread: the pass then runs on the helpers it has.
+            guard let helper = Helper(pool: self, spins: helpers.count + 1 < KernelThreads.available) else { break }
+            helpers.append(helper)
+        }
+        used = Swift.min(used, helpers.count)
         withoutActuallyEscaping(body) { escapable in
             self.body = escapable
             self.parts = parts
@@ -93,8 +98,9 @@ private final class Helper: @unchecked Sendable {
     /// the processors' count, which would only take turns with the threads doing work.
     private let spinLimit: Int
 
-    /// Starts a helper thread for `pool`; `spins` tells whether it polls before sleeping.
-    init(pool: KernelWorkers, spins: Bool) {
+    /// Starts a helper thread for `pool`; `spins` tells whether it polls before sleeping. Nil
+    /// when the system refuses a new thread.
+    init?(pool: KernelWorkers, spins: Bool) {
         self.pool = pool
         self.spinLimit = spins ? 200_000 : 0
         pthread_mutex_init(&mutex, nil)
@@ -112,7 +118,10 @@ private final class Helper: @unchecked Sendable {
                 helper.loop()
                 return nil
             }, context)
-        precondition(result == 0, "KernelWorkers: pthread_create failed (\(result))")
+        guard result == 0 else {
+            Unmanaged<Helper>.fromOpaque(context).release()
+            return nil
+        }
         pthread_detach(thread)
     }
 

@@ -124,14 +124,6 @@ struct PackedProductPart {
     /// Added to every row of C after the product (its first value is column 0 of this part's C).
     var bias: UnsafePointer<Float>? = nil
 
-    /// A part with nothing to do.
-    static var empty: PackedProductPart {
-        let dummy = UnsafeMutablePointer<Float>(bitPattern: 64)!
-        return PackedProductPart(
-            set: NNInstructionSetBaseline, a: dummy, aRow: 0, aDepth: 0, b: dummy, bDepth: 0,
-            bColumn: 0, c: dummy, cRow: 0, rows: 0, columns: 0, depth: 0)
-    }
-
     /// How to cut C into at most `parts` rectangles of whole tiles: a grid of `rows × columns`
     /// rectangles, chosen among those with the most rectangles to pack the least. (A rectangle
     /// packs its rows of A once per column block and its columns of B once per row block, so a

@@ -16,6 +16,8 @@ extension WindowGeometry {
         precondition(
             input.count == samples * inputSize && output.count == samples * positions * channels,
             "WindowGeometry.maxPool: buffer sizes do not fit \(self)")
+        // The winners are Int32 indices into the batch: a larger batch would wrap them.
+        precondition(input.count <= Int(Int32.max), "WindowGeometry.maxPool: a batch of \(input.count) values is more than 2³¹ − 1")
         guard samples > 0 else { return 1 }
         let (x, y) = (input.baseAddress!, output.baseAddress!)
         return forEachSampleBlock(samples, valuesPerSample: inputSize, threads: threads) { block in
