@@ -18,9 +18,6 @@ struct AdamCoefficients {
     /// The coupled L2 coefficient.
     var penalty: Double
 
-    /// The instruction set of this CPU's Adam kernel, decided once.
-    static let instructionSet: NNInstructionSet = nn_best_instruction_set()
-
     /// Updates one element, in the parameter's precision except for the constants' products.
     @inline(__always)
     func update<T: TensorScalar>(_ value: inout T, _ gradient: T, _ m: inout T, _ v: inout T) {
@@ -56,7 +53,7 @@ struct AdamCoefficients {
     @discardableResult
     func update(
         _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>, _ firstMoments: UnsafeMutablePointer<Float>,
-        _ secondMoments: UnsafeMutablePointer<Float>, count: Int, set: NNInstructionSet = instructionSet,
+        _ secondMoments: UnsafeMutablePointer<Float>, count: Int, set: NNInstructionSet = Kernels.instructionSet,
         threads: Int = KernelThreads.count
     ) -> Int {
         let constants = singlePrecision

@@ -5,9 +5,6 @@ import NNCore
 /// same arithmetic as ``GradientStep``'s element loop (in `Double`, rounded once) in one
 /// vectorised pass, split between threads above a size.
 enum GradientStepKernel {
-    /// The instruction set of this CPU's kernel, decided once.
-    static let instructionSet: NNInstructionSet = nn_best_instruction_set()
-
     /// The fewest elements worth a thread of their own.
     static let elementsPerThread = 1 << 15
 
@@ -23,7 +20,7 @@ enum GradientStepKernel {
     @discardableResult
     static func step(
         _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>, count: Int, context: StepContext,
-        set: NNInstructionSet = instructionSet, threads: Int = KernelThreads.count
+        set: NNInstructionSet = Kernels.instructionSet, threads: Int = KernelThreads.count
     ) -> Int {
         let constants = NNGradientStepCoefficients(
             learningRate: context.learningRate, gradientScale: context.gradientScale, clip: context.clipValue ?? 0,

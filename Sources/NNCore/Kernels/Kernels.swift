@@ -4,4 +4,4 @@
 /// Every layer reaches these loops through `TensorScalar`; nothing else in the library
 /// loops over tensor elements on a training step. Loops are ordered so that the innermost
 /// one walks contiguous memory and can be vectorised by the compiler.
-enum Kernels {}
+package enum Kernels {}

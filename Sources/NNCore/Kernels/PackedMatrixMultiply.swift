@@ -16,8 +16,9 @@ import CNNKernels
 // a `MR×NR` tile of C held in registers.
 
 extension Kernels {
-    /// The instruction set of this CPU's micro-kernel, decided once.
-    static let instructionSet: NNInstructionSet = nn_best_instruction_set()
+    /// The instruction set of this CPU's kernels, decided once (the optimisers' C passes use
+    /// it too, hence `package`).
+    package static let instructionSet: NNInstructionSet = nn_best_instruction_set()
 
     /// A readable name for `instructionSet`, for benchmarks and `nn` reports.
     static var instructionSetName: String {
