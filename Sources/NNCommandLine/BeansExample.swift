@@ -1,3 +1,4 @@
+import Foundation
 import NN
 
 /// The linear-regression ("beans") lesson: bean size → toxicity, fitted by `y = w·x` or
@@ -145,15 +146,23 @@ enum BeansExample {
 
     /// The cost over a (w, b) grid, its contour lines, and the path the descent took.
     static func plotSurface(_ outcome: Outcome, to path: String) throws {
+        var plot = surface(outcome)
+        plot.line(outcome.path, color: "#d62728", width: 1.5, label: "descent path", markers: outcome.path.count <= 200)
+        plot.marker(outcome.report.leastSquares.w, outcome.report.leastSquares.b, color: "black", label: "least squares")
+        try plot.write(to: path)
+    }
+
+    /// The cost over a (w, b) grid around the path and the optimum, with contour lines.
+    /// - Parameter size: grid points along each axis.
+    private static func surface(_ outcome: Outcome, size: Int = 60) -> SVGPlot {
         let optimum = outcome.report.leastSquares
         let ws = outcome.path.map(\.0) + [optimum.w], bs = outcome.path.map(\.1) + [optimum.b]
         func padded(_ values: [Double]) -> ClosedRange<Double> {
-            let low = values.min()!, high = values.max()!
+            let low = values.min() ?? 0, high = values.max() ?? 0
             let pad = Swift.max((high - low) * 0.2, 0.5)
             return (low - pad)...(high + pad)
         }
         let wRange = padded(ws), bRange = padded(bs)
-        let size = 60
         let grid = (0..<size).map { row in
             (0..<size).map { column in
                 cost(
@@ -163,15 +172,49 @@ enum BeansExample {
             }
         }
         let logGrid = grid.map { $0.map { Double.log(Swift.max($0, 1e-12)) } }
-        let low = logGrid.flatMap { $0 }.min()!, high = logGrid.flatMap { $0 }.max()!
+        let low = logGrid.flatMap { $0 }.min() ?? 0, high = logGrid.flatMap { $0 }.max() ?? 1
         let constraint = outcome.report.model == Model.w.rawValue ? ", model w (b fixed at 0)" : ""
         var plot = SVGPlot(
             title: "Cost over (w, b): \(outcome.report.strategy)\(constraint)", xLabel: "w", yLabel: "b",
             xRange: wRange, yRange: bRange)
-        plot.heatMap(logGrid) { heatColor(($0 - low) / (high - low)) }
+        plot.heatMap(logGrid) { heatColor(high > low ? ($0 - low) / (high - low) : 0) }
         plot.contours(grid, levels: (1...12).map { Double.exp(low + (high - low) * Double($0) / 13) }, color: "white")
-        plot.line(outcome.path, color: "#d62728", width: 1.5, label: "descent path", markers: outcome.path.count <= 200)
-        plot.marker(optimum.w, optimum.b, color: "black", label: "least squares")
-        try plot.write(to: path)
+        return plot
+    }
+
+    /// The animation of `--animate`: on the left the fitted line moving over the beans, on the
+    /// right the descent path growing over the cost surface, through the epochs of
+    /// `FitAnimation.frameEpochs` (at most 60 frames, looping).
+    static func animate(_ outcome: Outcome, to path: String) throws {
+        let report = outcome.report, epochs = FitAnimation.frameEpochs(from: 0, to: outcome.path.count - 1)
+        var fit = SVGPlot(
+            title: "Beans: \(report.strategy), model \(report.model)", xLabel: "size", yLabel: "toxicity", xRange: 0...1, yRange: 0.3...1.4)
+        fit.clipID = "fit"
+        fit.scatter(zip(outcome.data.features.scalars, outcome.data.targets.scalars).map { ($0, $1) }, color: "#1f77b4", label: "beans")
+        fit.line(
+            [(0, report.leastSquares.b), (1, report.leastSquares.w + report.leastSquares.b)], color: "#2ca02c", width: 1,
+            label: "least squares")
+        fit.legendEntry("fitted line", color: "#d62728")
+        var surface = surface(outcome, size: 40)   // a coarser grid keeps the file small
+        surface.clipID = "surface"
+        surface.marker(report.leastSquares.w, report.leastSquares.b, color: "black", label: "least squares")
+        surface.legendEntry("descent path", color: "#d62728")
+        let captions = epochs.map { "epoch \($0)" }
+        fit.animation(
+            frames: epochs.map { epoch in
+                let (w, b) = outcome.path[epoch]
+                return fit.lineElements([(0, b), (1, w + b)], color: "#d62728", width: 2.5) + ["<desc class=\"line\">\(w) \(b)</desc>"]
+            }, captions: captions)
+        // The path grows by the piece since the previous frame; each piece stays drawn. Within a
+        // piece at most 20 points: the early steps are the long ones, and they are all kept.
+        let pieces = epochs.indices.map { index -> [String] in
+            let from = index == 0 ? 0 : epochs[index - 1], to = epochs[index]
+            let stride = Swift.max(1, (to - from) / 20)
+            let points = Swift.stride(from: from, to: to, by: stride).map { outcome.path[$0] } + [outcome.path[to]]
+            return surface.lineElements(points, color: "#d62728", width: 1.5)
+                + surface.lineElements([outcome.path[to]], color: "#d62728", width: 1.5, markers: true)
+        }
+        surface.animation(frames: pieces, captions: captions, cumulative: true)
+        try AtomicFile.write(Data(SVGPlot.sideBySide([fit, surface]).utf8), to: URL(fileURLWithPath: path))
     }
 }

@@ -150,12 +150,14 @@ enum DemoCommand {
             options.rate = learningRate
         }
         let plot = try reader.outputPath("--plot"), surface = try reader.outputPath("--surface")
+        let animate = try reader.outputPath("--animate")
         let json = reader.flag("--json")
         try reader.finish()
 
         let outcome = try BeansExample.run(options)
         if let plot { try BeansExample.plotFit(outcome, to: plot) }
         if let surface { try BeansExample.plotSurface(outcome, to: surface) }
+        if let animate { try BeansExample.animate(outcome, to: animate) }
         try emit(outcome.report, json: json, text: BeansExample.text, output: &output)
     }
 
@@ -173,10 +175,13 @@ enum DemoCommand {
         options.epochs = try reader.integer("--epochs", default: 1000, in: 1...1_000_000)
         options.seed = UInt64(try reader.integer("--seed", default: 1, in: 0...Int.max))
         let plot = try reader.outputPath("--plot")
+        let animate = try reader.outputPath("--animate")
+        options.animate = animate != nil
         let json = reader.flag("--json")
         try reader.finish()
         let outcome = try SinExample.run(options)
         if let plot { try SinExample.plot(outcome, to: plot) }
+        if let animate { try SinExample.animate(outcome, to: animate) }
         try emit(outcome.report, json: json, text: SinExample.text, output: &output)
     }
 

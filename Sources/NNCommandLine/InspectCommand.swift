@@ -40,7 +40,7 @@ enum InspectCommand {
     private static func describeModel(_ path: String) throws -> [String] {
         let (tensors, metadata) = try Safetensors.read(path)
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        let parameters = tensors.filter { !$0.key.hasPrefix(ModelFile.optimizerStatePrefix) }
+        let parameters = tensors.filter { !ModelFile.isTrainingState($0.key) }
         let count = parameters.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
         var lines = ["\(path): \(metadata["format"] ?? "safetensors"), \(metadata["dtype"] ?? "no dtype"), \(size) bytes, \(count) parameters"]
         if let json = metadata["architecture"] {

@@ -17,10 +17,10 @@ enum NNTool {
           demo beans                linear regression of bean toxicity on size
               [--model w|wb] [--strategy bgd|sgd|mini-batch|fixed-step]
               [--epochs N] [--lr R | --step S] [--batch-size N] [--count N] [--seed N]
-              [--json] [--plot FILE.svg] [--surface FILE.svg]
+              [--json] [--plot FILE.svg] [--surface FILE.svg] [--animate FILE.svg]
           demo sin                  fit sin(x) with a 1-40-1 tanh network (the lesson's settings)
               [--layers 1,40,1] [--activation tanh] [--optimizer sgd|momentum|adam] [--lr R]
-              [--batch-size N] [--epochs N] [--seed N] [--json] [--plot FILE.svg]
+              [--batch-size N] [--epochs N] [--seed N] [--json] [--plot FILE.svg] [--animate FILE.svg]
           demo xor                  the XOR problem, 2-4-1 [--epochs N] [--json]
           inspect PATH              what a data file, data folder or model file holds
               [--format csv|idx|bmp|image-folder|fashion-mnist|model]

@@ -13,6 +13,8 @@ enum SinExample {
         var batchSize = 1
         var epochs = 1000
         var seed: UInt64 = 1
+        /// Whether to record the fit through the epochs for an animation.
+        var animate = false
     }
 
     struct Report: Encodable {
@@ -31,6 +33,8 @@ enum SinExample {
         var report: Report
         var train: [(Double, Double)]
         var test: [(x: Double, prediction: Double)]
+        /// The fit through the epochs, when ``Options/animate`` asked for it.
+        var animation: FitAnimation.Recorder?
     }
 
     /// `count` points x ~ U(−π, π) (sorted if asked) with sin(x), from `generator`.
@@ -62,6 +66,10 @@ enum SinExample {
         var trainer = Trainer(
             model: model, loss: MeanSquaredError(reduction: .meanOverBatch, halved: true), optimizer: optimizer,
             schedule: ShuffledBatches(size: options.batchSize), seed: options.seed)
+        // Recording draws no random numbers: the run is the same with or without it.
+        if options.animate {
+            trainer.callbacks = [FitAnimation.Recorder(inputs: trainX, targets: trainX.map(Foundation.sin), range: -Double.pi...Double.pi)]
+        }
         let train = try dataset(trainX), test = try dataset(testX)
         let history = try trainer.fit(train, epochs: options.epochs)
         let predictions = trainer.model(test.features).scalars.map(Double.init)
@@ -72,13 +80,23 @@ enum SinExample {
             testMse: errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count),
             testMae: errors.map(abs).reduce(0, +) / Double(errors.count),
             trainSeconds: history.epochs.reduce(0) { $0 + $1.seconds })
-        return Outcome(report: report, train: trainX.map { ($0, sin($0)) }, test: Array(zip(testX, predictions).map { (x: $0, prediction: $1) }))
+        return Outcome(
+            report: report, train: trainX.map { ($0, sin($0)) }, test: Array(zip(testX, predictions).map { (x: $0, prediction: $1) }),
+            animation: trainer.callbacks.first as? FitAnimation.Recorder)
     }
 
     static func text(_ report: Report) -> [String] {
         [
             "sin(x): \(report.layers.map(String.init).joined(separator: "-")) \(report.activation), \(report.optimizer) lr \(report.learningRate), batch \(report.batchSize), \(report.epochs) epochs: test MSE \(significant(report.testMse, 3)), MAE \(significant(report.testMae, 3)) (\(significant(report.trainSeconds, 3)) s)"
         ]
+    }
+
+    /// The fitted curve moving over the training points through the epochs, over sin(x).
+    static func animate(_ outcome: Outcome, to path: String) throws {
+        guard let recorder = outcome.animation else { return }
+        try FitAnimation.write(
+            recorder, title: "Fitting sin(x): \(outcome.report.epochs) epochs",
+            reference: stride(from: -Double.pi, through: Double.pi, by: 0.02).map { ($0, sin($0)) }, to: path)
     }
 
     static func plot(_ outcome: Outcome, to path: String) throws {

@@ -1,69 +1,41 @@
 import Foundation
 import NN
 
-/// `nn train`: trains a dense network on a data file or folder, with checkpoints, resume,
-/// early stopping and a saved model.
+/// `nn train`: trains a dense or convolutional network on a data file or folder, with
+/// validation, early stopping, a learning rate lowered on plateaus, the best model kept,
+/// fine-tuning from a saved model, checkpoints, resume, logs and a saved model.
 enum TrainCommand {
-    /// Everything the command line says about a run.
-    struct Options {
-        var data = TrainingData.Options(path: "")
-        var layers: [Int]?
-        /// `--layers` in the layer-list syntax (`conv 32 3x3, pool 2, flatten, dense 10`).
-        var layerList: LayerList?
-        var activation = "relu"
-        var loss: String?
-        var optimizer = "sgd"
-        var learningRate: Double?
-        var weightLearningRate: Double?
-        var biasLearningRate: Double?
-        var batchSize: Int?   // nil: the whole data set in one batch
-        var epochs = 10
-        var seed: UInt64 = 1
-        var targetAccuracy: Double?
-        var save: String?
-        var checkpoint: String?
-        var checkpointEvery = 1
-        var resume: String?
-        var history: String?
-        var reportEvery: Int?
-        var json = false
-        var quiet = false
-        var plot: String?
-    }
-
     /// What `--json` prints.
     struct Report: Encodable {
         var epochsRun: Int
-        var trainLoss: Double
+        var trainLoss: Double?
         var trainAccuracy: Double?
+        var validationLoss: Double?
+        var validationAccuracy: Double?
+        var bestEpoch: Int?
         var testLoss: Double?
         var testAccuracy: Double?
         var trainSeconds: Double
         var stopReason: String?
     }
 
-    static let usage = """
-          train --data PATH         train a dense network
-              [--format csv|idx|image-folder|fashion-mnist] [--labels FILE] [--label COLUMN]
-              [--layers 784,64,10 | --layers "conv 32 3x3, pool 2, flatten, dense 128, dense 10"]
-              [--activation relu|sigmoid|tanh|leaky-relu|softplus|gelu|identity]
-              [--loss mse|cross-entropy] [--optimizer sgd|momentum|adam|fixed-step] [--lr R]
-              [--weight-lr R] [--bias-lr R] [--batch-size N|all] [--epochs N] [--seed N]
-              [--test-fraction F | --train-per-class N] [--target-accuracy A] [--report-every K]
-              [--save MODEL.safetensors] [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]
-              [--history FILE.csv|FILE.json] [--plot FILE.svg] [--quiet] [--json]
-        """
+    static var usage: String { TrainOptions.usage }
 
     static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
-        var options = try parse(arguments)
+        var options = try TrainOptions.parse(arguments)
         options.data.task = options.loss.map { $0 == "mse" ? .regression : .classification }
-        let data = try TrainingData.load(options.data)
+        var data = try TrainingData.load(options.data)
         if let note = data.note, !options.quiet { output.writeError("nn train: \(note)") }
+        let names = options.producedNames(classification: data.isClassification)
+        if options.monitor != nil, !names.contains(options.monitoredName) {
+            throw CommandLineError("nn train: --monitor \(options.monitoredName): this run produces \(names.joined(separator: ", "))")
+        }
+        let validation = try ValidationData.prepare(options, data: &data)
         let lossName = options.loss ?? (data.isClassification ? "cross-entropy" : "mse")
         if lossName == "cross-entropy" {
-            try train(options, data, loss: CrossEntropy(), lossName: lossName, output: &output)
+            try train(options, data, validation: validation, loss: CrossEntropy(), lossName: lossName, output: &output)
         } else {
-            try train(options, data, loss: MeanSquaredError(), lossName: lossName, output: &output)
+            try train(options, data, validation: validation, loss: MeanSquaredError(), lossName: lossName, output: &output)
         }
         return 0
     }
@@ -86,72 +58,18 @@ enum TrainCommand {
         return data
     }
 
-    static func parse(_ arguments: [String]) throws(CommandLineError) -> Options {
-        var reader = ArgumentReader(arguments, command: "nn train")
-        var options = Options()
-        options.data = try dataOptions(&reader)
-        options.seed = options.data.seed
-        if let layers = try reader.value("--layers") {
-            if LayerList.isLayerList(layers) {
-                do { options.layerList = try LayerList(layers) } catch { throw CommandLineError("nn train: \(error.message)") }
-            } else {
-                options.layers = try ModelSpecification.sizes(layers)
-            }
-        }
-        options.activation = try reader.choice("--activation", from: ModelSpecification.activations, default: "relu")!
-        options.loss = try reader.choice("--loss", from: ["mse", "cross-entropy"], default: nil)
-        options.optimizer = try reader.choice("--optimizer", from: ["sgd", "momentum", "adam", "fixed-step"], default: "sgd")!
-        options.learningRate = try reader.positiveNumber("--lr")
-        options.weightLearningRate = try reader.positiveNumber("--weight-lr")
-        options.biasLearningRate = try reader.positiveNumber("--bias-lr")
-        if let batch = try reader.value("--batch-size") {
-            guard batch == "all" || (Int(batch) ?? 0) > 0 else {
-                throw CommandLineError("nn train: --batch-size expects a positive integer or 'all', got '\(batch)'")
-            }
-            options.batchSize = Int(batch)
-        } else {
-            options.batchSize = 32
-        }
-        options.epochs = try reader.integer("--epochs", default: 10, in: 1...10_000_000)
-        options.targetAccuracy = try reader.fraction("--target-accuracy")
-        options.save = try reader.outputPath("--save")
-        options.checkpoint = try reader.outputPath("--checkpoint")
-        options.checkpointEvery = try reader.integer("--checkpoint-every", default: 1, in: 1...Int.max)
-        options.resume = try reader.value("--resume")
-        options.history = try reader.outputPath("--history")
-        options.reportEvery = try reader.optionalInteger("--report-every", in: 1...Int.max)
-        options.json = reader.flag("--json")
-        options.quiet = reader.flag("--quiet")
-        options.plot = try reader.outputPath("--plot")
-        try reader.finish()
-        try checkPathsExist(options)
-        return options
-    }
-
-    /// Files named on the command line must exist before any work starts (exit status 2).
-    static func checkPathsExist(_ options: Options) throws(CommandLineError) {
-        var named = [("--data", options.data.path)]
-        if let labels = options.data.labels { named.append(("--labels", labels)) }
-        if let resume = options.resume { named.append(("--resume", resume)) }
-        for (option, path) in named where !FileManager.default.fileExists(atPath: path) {
-            throw CommandLineError("nn train: \(option) \(path): no such file or folder")
-        }
-    }
-
-    private static func train<L: Loss>(
-        _ options: Options, _ data: TrainingData, loss: L, lossName: String, output: inout some CommandOutput
-    ) throws {
+    /// The network to train: from `--init` (checked against `--layers` if given), else built
+    /// from `--layers`; then `--freeze`.
+    private static func model(_ options: TrainOptions, _ data: TrainingData, lossName: String, batch: Int) throws -> Sequential<Float> {
         let inputs = data.train.features.featureCount
         let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
-        let model: Sequential<Float>
-        // Training batches, and the test part scored in batches of 256 at the end.
-        let batch = Swift.max(Swift.min(options.batchSize ?? data.train.count, data.train.count), Swift.min(data.test?.count ?? 0, 256))
+        var described: Sequential<Float>?
         do {
             if let list = options.layerList {
-                model = try list.build(
+                described = try list.build(
                     inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation,
                     seed: options.seed, batch: batch)
-            } else {
+            } else if options.layers != nil || options.initialModel == nil {
                 let sizes = options.layers ?? [inputs, 64, outputs]
                 guard sizes.first == inputs else {
                     throw CommandLineError("--layers starts with \(sizes[0]) inputs, but \(options.data.path) has \(inputs) features per sample")
@@ -160,11 +78,41 @@ enum TrainCommand {
                     throw CommandLineError(
                         "--layers ends with \(sizes[sizes.count - 1]) outputs, but \(outputsReason(data, lossName: lossName, outputs: outputs))")
                 }
-                model = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed, batch: batch)
+                described = try ModelSpecification(sizes: sizes, activation: options.activation).build(seed: options.seed, batch: batch)
             }
         } catch let error as CommandLineError { throw CommandLineError("nn train: \(error.message)") }
+        var model: Sequential<Float>
+        if let path = options.initialModel {
+            model = try InitialModel.load(
+                path, options: options, inputs: inputs, outputs: outputs, inputScale: data.inputScale, described: described,
+                outputsReason: outputsReason(data, lossName: lossName, outputs: outputs))
+        } else if let described {
+            model = described
+        } else {
+            throw CommandLineError("nn train: give --layers or --init MODEL")
+        }
+        if !options.freeze.isEmpty { try InitialModel.freeze(options.freeze, in: &model) }
+        return model
+    }
+
+    /// The callbacks the options ask for, progress last (it prints the epoch's record).
+    private static func callbacks(_ options: TrainOptions, modelMetadata: [String: String], data: TrainingData) -> [any TrainingCallback] {
         var callbacks: [any TrainingCallback] = []
         if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
+        if let patience = options.patience {
+            callbacks.append(
+                EarlyStopping(
+                    monitor: options.monitoredName, minDelta: options.minDelta ?? 0, patience: patience, restoreBestWeights: options.restoreBest))
+        }
+        if let (factor, patience) = options.plateau {
+            callbacks.append(
+                ReduceLROnPlateau(monitor: options.monitoredName, factor: factor, patience: patience, minDelta: options.minDelta ?? 1e-4))
+        }
+        if let path = options.saveBest { callbacks.append(ModelCheckpoint(path: path, monitor: options.monitoredName, metadata: modelMetadata)) }
+        if let folder = options.tensorboard { callbacks.append(TensorBoardLog(directory: folder, logEveryStep: options.logEveryStep)) }
+        if options.animate != nil, let recorder = FitAnimation.Recorder(data: data.train) {
+            callbacks.append(recorder)
+        }
         if !options.quiet {
             // Progress goes to standard error, so standard output holds only the results.
             if isatty(STDERR_FILENO) == 1 && options.reportEvery == nil {
@@ -173,47 +121,95 @@ enum TrainCommand {
                 callbacks.append(ProgressReport(every: options.reportEvery ?? 1) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             }
         }
+        return callbacks
+    }
+
+    private static func train<L: Loss>(
+        _ options: TrainOptions, _ data: TrainingData, validation: InMemoryDataset<Float>?, loss: L, lossName: String,
+        output: inout some CommandOutput
+    ) throws {
+        if options.animate != nil && (data.train.features.featureCount != 1 || data.isClassification) {
+            throw CommandLineError(
+                "nn train: --animate draws the fit of one input to one value; this data has \(data.train.features.featureCount) features\(data.isClassification ? " and class labels" : "")"
+            )
+        }
+        // Training batches, and the test and validation parts scored in batches of 256.
+        let scored = Swift.max(data.test?.count ?? 0, validation?.count ?? 0)
+        let batch = Swift.max(Swift.min(options.batchSize ?? data.train.count, data.train.count), Swift.min(scored, 256))
+        let model = try self.model(options, data, lossName: lossName, batch: batch)
+        var metadata = ["input_shape": "[\(data.train.features.featureCount)]", "input_scale": "\(data.inputScale)", "loss": lossName]
+        if let names = data.classNames { metadata["class_names"] = try jsonLine(names) }
+
         let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
         var trainer = Trainer(
             model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
-            metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks)
+            metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks(options, modelMetadata: metadata, data: data))
         if let resume = options.resume { try trainer.restoreCheckpoint(from: resume) }
 
         trainer.checkpointing = options.checkpoint.map { ($0, options.checkpointEvery) }
-        try trainer.fit(data.train, epochs: options.epochs)
-
-        if let save = options.save {
-            var metadata = ["input_shape": "[\(inputs)]", "input_scale": "\(data.inputScale)", "loss": lossName]
-            if let names = data.classNames { metadata["class_names"] = try jsonLine(names) }
-            try ModelFile.save(trainer.model, to: save, metadata: metadata)
+        if let validation {
+            try trainer.fit(data.train, epochs: options.epochs, validation: validation)
+        } else {
+            try trainer.fit(data.train, epochs: options.epochs)
         }
+
+        if let save = options.save { try ModelFile.save(trainer.model, to: save, metadata: metadata) }
         if let history = options.history { try trainer.history.write(to: history) }
-        if let plot = options.plot {
-            var curves = [("training loss", trainer.history.epochs.map(\.loss))]
-            if data.isClassification { curves.append(("training accuracy", trainer.history.epochs.map { $0.metrics["accuracy"] ?? 0 })) }
-            try DemoCommand.plotCurves(
-                curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: plot)
+        if let plot = options.plot { try self.plot(trainer.history, classification: data.isClassification, options: options, to: plot) }
+        if let path = options.animate, let recorder = trainer.callbacks.lazy.compactMap({ $0 as? FitAnimation.Recorder }).first {
+            let name = (options.data.path as NSString).lastPathComponent
+            try FitAnimation.write(
+                recorder, title: "Fitting \(name): \(trainer.history.epochs.count) epochs", xLabel: "input", yLabel: "target", to: path)
         }
 
         let evaluation = try data.test.map { try trainer.evaluate($0) }
+        // With the best weights restored, the validation figures are the final model's.
+        let scoredValidation = try validation.map { try trainer.evaluate($0) }
         let last = trainer.history.last
+        let bestEpoch = trainer.callbacks.compactMap { ($0 as? EarlyStopping).flatMap { $0.patience != nil ? $0.bestEpoch : nil } }.first
         let report = Report(
-            epochsRun: trainer.history.epochs.count, trainLoss: last?.loss ?? .nan, trainAccuracy: last?.metrics["accuracy"],
-            testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
+            epochsRun: trainer.history.epochs.count, trainLoss: last?.loss, trainAccuracy: last?.metrics["accuracy"],
+            validationLoss: scoredValidation?.loss, validationAccuracy: scoredValidation?.metrics["accuracy"],
+            bestEpoch: bestEpoch.flatMap { $0 > 0 ? $0 : nil }, testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
             trainSeconds: trainer.history.epochs.reduce(0) { $0 + $1.seconds }, stopReason: trainer.history.stopReason)
         if options.json {
             output.write(try jsonLine(report))
         } else {
-            if let reason = report.stopReason { output.write("stopped early: \(reason)") }
-            var summary =
-                "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s: training loss \(significant(report.trainLoss, 6))"
-            if let accuracy = report.trainAccuracy { summary += ", accuracy \(significant(accuracy, 4))" }
-            output.write(summary)
-            if let testLoss = report.testLoss {
-                output.write("test loss \(significant(testLoss, 6))" + (report.testAccuracy.map { ", test accuracy \(significant($0, 4))" } ?? ""))
-            }
-            if let save = options.save { output.write("saved \(save)") }
+            write(report, restored: options.restoreBest, saved: options.save, output: &output)
         }
+    }
+
+    private static func write(_ report: Report, restored: Bool, saved: String?, output: inout some CommandOutput) {
+        if let reason = report.stopReason { output.write("stopped early: \(reason)") }
+        var summary = "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s"
+        if let loss = report.trainLoss { summary += ": training loss \(significant(loss, 6))" }
+        if let accuracy = report.trainAccuracy { summary += ", accuracy \(significant(accuracy, 4))" }
+        output.write(summary)
+        if let loss = report.validationLoss {
+            var line = ""
+            if restored, let best = report.bestEpoch { line = "restored the weights of epoch \(best): " }
+            line += "validation loss \(significant(loss, 6))"
+            if let accuracy = report.validationAccuracy { line += ", validation accuracy \(significant(accuracy, 4))" }
+            output.write(line)
+        }
+        if let testLoss = report.testLoss {
+            output.write("test loss \(significant(testLoss, 6))" + (report.testAccuracy.map { ", test accuracy \(significant($0, 4))" } ?? ""))
+        }
+        if let saved { output.write("saved \(saved)") }
+    }
+
+    /// Training (and validation) loss and accuracy per epoch.
+    private static func plot(_ history: TrainingHistory, classification: Bool, options: TrainOptions, to path: String) throws {
+        let epochs = history.epochs
+        var curves = [("training loss", epochs.map(\.loss))]
+        let validating = epochs.contains { $0.validationLoss != nil }
+        if validating { curves.append(("validation loss", epochs.map { $0.validationLoss ?? .nan })) }
+        if classification {
+            curves.append(("training accuracy", epochs.map { $0.metrics["accuracy"] ?? .nan }))
+            if validating { curves.append(("validation accuracy", epochs.map { $0.validationMetrics["accuracy"] ?? .nan })) }
+        }
+        try DemoCommand.plotCurves(
+            curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: path)
     }
 
     /// Why the data needs `outputs` outputs: what was assumed about its labels, and how to change it.
@@ -223,7 +219,7 @@ enum TrainCommand {
         return "the labels are fitted as values (--loss mse), so the network needs \(outputs) output\(outputs == 1 ? "" : "s")\(how)"
     }
 
-    private static func optimizer(_ options: Options) -> GradientOptimizer {
+    private static func optimizer(_ options: TrainOptions) -> GradientOptimizer {
         let rate = options.learningRate ?? (options.optimizer == "adam" ? 1e-3 : 0.01)
         var optimizer: GradientOptimizer
         switch options.optimizer {

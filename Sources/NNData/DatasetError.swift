@@ -11,6 +11,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidClassIndex(sample: Int, value: Double, classCount: Int)
     /// Class `classIndex` has `available` samples, fewer than the `requested`.
     case notEnoughSamples(classIndex: Int, available: Int, requested: Int)
+    /// A split would leave class `classIndex` (with `available` samples) without any in the
+    /// part named `part` (`"training"` or `"validation"`).
+    case emptyClassInSplit(classIndex: Int, available: Int, part: String)
     /// Two data sets to be joined have samples of different shapes (`what`: features or targets).
     case sampleShapeMismatch(what: String, first: [Int], second: [Int])
 
@@ -26,6 +29,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "sample \(sample + 1): target \(value) is not a class index (a whole number in 0..<\(classCount))"
         case .notEnoughSamples(let classIndex, let available, let requested):
             return "class \(classIndex) has \(available) samples, fewer than the \(requested) requested"
+        case .emptyClassInSplit(let classIndex, let available, let part):
+            return "class \(classIndex) has \(available) sample\(available == 1 ? "" : "s"): the split leaves none of them in the \(part) part"
         case .sampleShapeMismatch(let what, let first, let second):
             return "\(what) of one sample are shaped \(first) in the first data set and \(second) in the second"
         }

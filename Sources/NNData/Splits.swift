@@ -14,6 +14,34 @@ extension InMemoryDataset {
         return (subset(train), subset(test))
     }
 
+    /// A stratified random split: of each class's samples, `fraction` (rounded) go to the
+    /// second part, chosen by a generator seeded with `seed`, so that both parts keep the
+    /// classes' proportions (scikit-learn's `train_test_split(stratify=)`). Both parts keep
+    /// the data set's order.
+    /// - Parameters:
+    ///   - fraction: the share of each class that goes to the second part, in [0, 1].
+    ///   - seed: the seed of the choice.
+    /// - Throws: ``DatasetError`` if the targets are not class indices, or if a class would
+    ///   have no sample in one of the parts (``DatasetError/emptyClassInSplit(classIndex:available:part:)``,
+    ///   the second part named `"validation"`).
+    public func stratifiedSplit(fraction: Double, seed: UInt64) throws(DatasetError) -> (train: InMemoryDataset, validation: InMemoryDataset) {
+        precondition(fraction >= 0 && fraction <= 1, "stratifiedSplit: the fraction must be in [0, 1]")
+        var byClass: [Int: [Int]] = [:]
+        for (sample, label) in try classIndices().enumerated() { byClass[label, default: []].append(sample) }
+        var generator = SeededRandomGenerator(seed: seed)
+        var train: [Int] = [], validation: [Int] = []
+        for (label, classSamples) in byClass.sorted(by: { $0.key < $1.key }) {
+            var samples = classSamples
+            generator.shuffle(&samples)
+            let taken = Int((Double(samples.count) * fraction).rounded())
+            if taken == 0 { throw .emptyClassInSplit(classIndex: label, available: samples.count, part: "validation") }
+            if taken == samples.count { throw .emptyClassInSplit(classIndex: label, available: samples.count, part: "training") }
+            validation += samples[..<taken]
+            train += samples[taken...]
+        }
+        return (subset(train.sorted()), subset(validation.sorted()))
+    }
+
     /// The first `perClass` samples of each class, in the data set's order, for training;
     /// the rest for testing (the handwritten-characters lesson trains on the first 450 of 620).
     /// - Throws: ``DatasetError`` if the targets are not class indices (see

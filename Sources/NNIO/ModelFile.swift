@@ -52,7 +52,7 @@ public enum ModelFile {
         -> (model: any Layer<T>, metadata: [String: String])
     {
         var (tensors, metadata) = try Safetensors.read(path)
-        if metadata["format"] == checkpointFormat { tensors = tensors.filter { !$0.key.hasPrefix(optimizerStatePrefix) } }
+        if metadata["format"] == checkpointFormat { tensors = tensors.filter { !isTrainingState($0.key) } }
         return (try rebuild(tensors: tensors, metadata: metadata, as: T.self, path: path), metadata)
     }
 
@@ -62,6 +62,16 @@ public enum ModelFile {
     /// The start of the names under which a checkpoint stores optimiser state
     /// (`optimizer/layers.0.weight`).
     public static let optimizerStatePrefix = "optimizer/"
+
+    /// The start of the names under which a checkpoint stores what callbacks keep
+    /// (`callbacks/EarlyStopping#0/layers.0.weight`: the best epoch's weights).
+    public static let callbackStatePrefix = "callbacks/"
+
+    /// Whether a checkpoint's tensor named `name` is training state (the optimiser's or a
+    /// callback's) rather than a parameter of the model.
+    public static func isTrainingState(_ name: String) -> Bool {
+        name.hasPrefix(optimizerStatePrefix) || name.hasPrefix(callbackStatePrefix)
+    }
 
     /// The model described by `metadata` with its parameters from `tensors` (which must be
     /// exactly the model's: a missing or unexpected tensor is an error naming it).

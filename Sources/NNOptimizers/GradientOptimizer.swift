@@ -78,6 +78,20 @@ public struct GradientOptimizer: Optimizer, Sendable {
 
     public var currentLearningRate: Double? { learningRate * schedule.multiplier(atStep: stepCount) }
 
+    /// The base learning rate, then each group's own (a group without one is skipped: it
+    /// follows the base rate). Setting takes as many rates as getting gives; any other count
+    /// is a programmer error.
+    public var learningRates: [Double] {
+        get { [learningRate] + groups.compactMap(\.learningRate) }
+        set {
+            let grouped = groups.indices.filter { groups[$0].learningRate != nil }
+            precondition(newValue.count == grouped.count + 1, "GradientOptimizer.learningRates: expected \(grouped.count + 1) rates")
+            precondition(newValue.allSatisfy { $0.isFinite && $0 >= 0 }, "GradientOptimizer.learningRates: rates must be finite and not negative")
+            learningRate = newValue[0]
+            for (position, index) in grouped.enumerated() { groups[index].learningRate = newValue[position + 1] }
+        }
+    }
+
     /// The update rule's name.
     public var stateKind: String { rule.name }
 

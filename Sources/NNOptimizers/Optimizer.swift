@@ -17,6 +17,13 @@ public protocol Optimizer {
     /// The base learning rate the next update uses, if the optimiser has one (for history).
     var currentLearningRate: Double? { get }
 
+    /// The learning rates a callback may change while training (``ReduceLROnPlateau`` in
+    /// NNTraining lowers them), in a fixed order: for ``GradientOptimizer``, the base rate, then
+    /// each parameter group's own rate. Schedules multiply them as before. Recorded in
+    /// checkpoints. An optimiser without learning rates has none (the default), and setting
+    /// it does nothing.
+    var learningRates: [Double] { get set }
+
     /// What the state belongs to (for ``GradientOptimizer``, its update rule's name, e.g.
     /// `"adam"`), recorded in checkpoints: the moments of one rule cannot resume another.
     var stateKind: String { get }
@@ -30,6 +37,11 @@ public protocol Optimizer {
 
 extension Optimizer {
     public var currentLearningRate: Double? { nil }
+
+    public var learningRates: [Double] {
+        get { [] }
+        set {}   // nothing to set
+    }
 
     /// By default, the optimiser's type name.
     public var stateKind: String { "\(Self.self)" }

@@ -35,6 +35,13 @@ extension Trainer {
                 stepCount: optimizerState.stepCount, steps: optimizerState.parameters.mapValues(\.step)))
         metadata["generator"] = Self.encode(generator.state.map { String($0, radix: 16) })
         metadata["history"] = history.json
+        metadata["learning_rates"] = Self.encode(optimizer.learningRates.map { "\($0)" })
+        var saved: [String: SavedCallback] = [:]
+        for (key, state) in callbackStates() {
+            saved[key] = SavedCallback(values: state.values.mapValues { "\($0)" }, hasSnapshot: state.snapshot != nil)
+            for (name, tensor) in state.snapshot ?? [:] { tensors[Self.callbackPrefix + key + "/" + name] = tensor }
+        }
+        if !saved.isEmpty { metadata["callbacks"] = Self.encode(saved) }
         try Safetensors.write(tensors: tensors, metadata: metadata, to: path)
     }
 
@@ -73,8 +80,11 @@ extension Trainer {
 
         var parameters: [String: Tensor<Model.Scalar>] = [:]
         var optimizerParameters: [String: ParameterState] = [:]
+        var callbackTensors: [String: StoredTensor] = [:]
         for (name, stored) in tensors {
-            if name.hasPrefix(Self.optimizerPrefix) {
+            if name.hasPrefix(Self.callbackPrefix) {
+                callbackTensors[String(name.dropFirst(Self.callbackPrefix.count))] = stored
+            } else if name.hasPrefix(Self.optimizerPrefix) {
                 let parameter = String(name.dropFirst(Self.optimizerPrefix.count))
                 guard stored.dtype == .f64, stored.shape.count == 1, let step = steps.steps[parameter] else {
                     throw .mismatch(path: path, reason: "optimizer tensor '\(name)' has no step count or is not a vector of F64")
@@ -101,13 +111,96 @@ extension Trainer {
             throw .incompatibleCheckpoint(path: path, reason: "\(error)")
         }
 
+        let learningRates = try restoredLearningRates(metadata, path: path)
+        let restoredCallbacks = try restoredCallbacks(metadata, tensors: callbackTensors, model: restoredModel, path: path)
+
         model = restoredModel
         optimizer.checkpointState = state
+        if let learningRates { optimizer.learningRates = learningRates }
+        callbacks = restoredCallbacks
         generator = SeededRandomGenerator(state: words)
         history = restoredHistory
     }
 
     private static var optimizerPrefix: String { ModelFile.optimizerStatePrefix }
+    private static var callbackPrefix: String { ModelFile.callbackStatePrefix }
+
+    /// How a checkpoint's metadata records one callback's state: its numbers, written exactly
+    /// as text (`inf` and `nan` included), and whether it has a snapshot.
+    private struct SavedCallback: Codable {
+        var values: [String: String]
+        var hasSnapshot: Bool
+    }
+
+    /// The states of the callbacks that have one, keyed by type name and position among the
+    /// callbacks of that type (`EarlyStopping#0`).
+    private func callbackStates() -> [(key: String, state: CallbackState)] {
+        var seen: [String: Int] = [:]
+        var states: [(key: String, state: CallbackState)] = []
+        for callback in callbacks {
+            let type = "\(Swift.type(of: callback))"
+            let occurrence = seen[type, default: 0]
+            seen[type] = occurrence + 1
+            if let state = callback.checkpointState { states.append(("\(type)#\(occurrence)", state)) }
+        }
+        return states
+    }
+
+    /// The learning rates a checkpoint recorded (checkpoints from before they were recorded
+    /// have none: the optimiser's stay).
+    private func restoredLearningRates(_ metadata: [String: String], path: String) throws(ModelFileError) -> [Double]? {
+        guard metadata["learning_rates"] != nil else { return nil }
+        let texts: [String] = try Self.decode(metadata["learning_rates"], "learning_rates", path)
+        let rates = texts.compactMap(Double.init)
+        guard rates.count == texts.count, rates.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw .invalidHeader(path: path, reason: "'learning_rates' holds \(texts), not finite rates ≥ 0")
+        }
+        guard rates.count == optimizer.learningRates.count else {
+            throw .incompatibleCheckpoint(
+                path: path, reason: "it holds \(rates.count) learning rates, this run's optimiser has \(optimizer.learningRates.count)")
+        }
+        return rates
+    }
+
+    /// The callbacks with the states a checkpoint holds for them. A callback the checkpoint
+    /// has no state for keeps its own; a state no callback of this run takes is ignored.
+    private func restoredCallbacks(
+        _ metadata: [String: String], tensors: [String: StoredTensor], model: Model, path: String
+    ) throws(ModelFileError) -> [any TrainingCallback] {
+        var restored = callbacks
+        let saved: [String: SavedCallback] = metadata["callbacks"] == nil ? [:] : try Self.decode(metadata["callbacks"], "callbacks", path)
+        let shapes = model.stateDictionary.mapValues(\.shape)
+        var seen: [String: Int] = [:]
+        for index in restored.indices {
+            let type = "\(Swift.type(of: restored[index]))"
+            let occurrence = seen[type, default: 0]
+            seen[type] = occurrence + 1
+            let key = "\(type)#\(occurrence)"
+            guard let entry = saved[key] else { continue }
+            var values: [String: Double] = [:]
+            for (name, text) in entry.values {
+                guard let value = Double(text) else {
+                    throw .invalidHeader(path: path, reason: "the state of callback \(key) holds '\(text)' for '\(name)', not a number")
+                }
+                values[name] = value
+            }
+            var snapshot: [String: StoredTensor]?
+            if entry.hasSnapshot {
+                let prefix = key + "/"
+                let kept = tensors.filter { $0.key.hasPrefix(prefix) }
+                snapshot = Dictionary(uniqueKeysWithValues: kept.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+                guard let snapshot, snapshot.mapValues(\.shape) == shapes,
+                    snapshot.values.allSatisfy({ $0.dtype == StoredTensor(Tensor<Model.Scalar>(zeros: [0])).dtype })
+                else {
+                    throw .mismatch(path: path, reason: "the weights callback \(key) keeps do not fit the model (names, shapes or precision)")
+                }
+            }
+            do { try restored[index].restore(CallbackState(values: values, snapshot: snapshot)) } catch {
+                throw .incompatibleCheckpoint(path: path, reason: "callback \(key): \(error)")
+            }
+        }
+        return restored
+    }
 
     private struct OptimizerSteps: Codable {
         var stepCount: Int

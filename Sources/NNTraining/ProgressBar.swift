@@ -4,12 +4,15 @@ import Foundation
 ///
 /// `epoch 3/20 [=========>          ]  512/938  loss 0.3012  accuracy 0.891  12034 samples/s  ETA 1m12s`
 ///
-/// At the end of each epoch the line is completed and kept, so the terminal shows one line
+/// At the end of each epoch the line is completed (with `val_loss` and `val_accuracy` when
+/// there is validation data) and kept, so the terminal shows one line
 /// per epoch. For output that is not a terminal use ``ProgressReport`` instead.
 public struct ProgressBar: TrainingCallback {
     private let write: (String) -> Void
     private var lastDraw: UInt64 = 0
     private var epochSeconds: [Double] = []
+    /// The last line drawn, completed with the validation values at the end of the epoch.
+    private var lastLine = ""
 
     /// Creates a bar that writes with `write` (standard error by default).
     public init(write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
@@ -20,11 +23,17 @@ public struct ProgressBar: TrainingCallback {
         let now = DispatchTime.now().uptimeNanoseconds
         guard now - lastDraw >= 100_000_000 || progress.batch == progress.batchCount else { return }
         lastDraw = now
-        write("\r" + line(progress) + "\u{1B}[K")
+        lastLine = line(progress)
+        write("\r" + lastLine + "\u{1B}[K")
     }
 
     public mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision {
         epochSeconds.append(record.seconds)
+        if let loss = record.validationLoss {
+            var validation = "  val_loss " + String(format: "%.4f", loss)
+            if let accuracy = record.validationMetrics["accuracy"] { validation += "  val_accuracy " + String(format: "%.3f", accuracy) }
+            write("\r" + lastLine + validation + "\u{1B}[K")
+        }
         write("\n")
         return .continue
     }

@@ -76,31 +76,100 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// callback stops it. Training runs in ``LayerMode/training``; the model is left in
     /// ``LayerMode/inference``, ready to predict.
     /// - Returns: the history of every epoch.
-    /// - Throws: ``TrainingError`` if the data does not fit the model or loss, or the loss
-    ///   stops being finite.
+    /// - Throws: ``TrainingError`` if the data does not fit the model or loss, the loss
+    ///   stops being finite, a callback watches a value the run does not produce, or a
+    ///   callback or checkpoint cannot do its work.
     @discardableResult
     public mutating func fit<Data: Dataset>(_ data: Data, epochs: Int) throws(TrainingError) -> TrainingHistory
     where Data.Scalar == Model.Scalar {
+        try run(data, epochs: epochs, validation: Data?.none)
+    }
+
+    /// Trains as ``fit(_:epochs:)`` and, after every epoch, scores `validation` in
+    /// ``LayerMode/inference`` (as ``evaluate(_:batchSize:)``): its loss and metrics are in
+    /// each record (`val_loss`, `val_accuracy`) before the callbacks see it.
+    /// - Parameters:
+    ///   - data: the training data.
+    ///   - epochs: the epochs to have run in total.
+    ///   - validation: data scored after every epoch, never trained on.
+    /// - Returns: the history of every epoch.
+    /// - Throws: ``TrainingError`` as ``fit(_:epochs:)``, and if the validation data does not
+    ///   fit the model or loss.
+    @discardableResult
+    public mutating func fit<Data: Dataset, Validation: Dataset>(
+        _ data: Data, epochs: Int, validation: Validation
+    ) throws(TrainingError) -> TrainingHistory
+    where Data.Scalar == Model.Scalar, Validation.Scalar == Model.Scalar {
+        try run(data, epochs: epochs, validation: validation)
+    }
+
+    private mutating func run<Data: Dataset, Validation: Dataset>(
+        _ data: Data, epochs: Int, validation: Validation?
+    ) throws(TrainingError) -> TrainingHistory
+    where Data.Scalar == Model.Scalar, Validation.Scalar == Model.Scalar {
         try validate(data)
+        if let validation { try validate(validation) }
+        try checkMonitoredNames(validating: validation != nil)
         history.stopReason = nil
         model.setMode(.training)
         defer { model.setMode(.inference) }
+        let before = history
+        try forEachCallback { callback, trainer throws(TrainingError) in
+            try callback.trainingBegan(history: before, totalEpochs: epochs, control: &trainer)
+        }
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
-            let record = try trainEpoch(epoch, of: epochs, on: data)
-            history.epochs.append(record)
-            for index in callbacks.indices {
-                if case .stop(let reason) = callbacks[index].epochEnded(record, history: history, totalEpochs: epochs) {
-                    history.stopReason = reason
-                }
+            var record = try trainEpoch(epoch, of: epochs, on: data)
+            if let validation {
+                let started = DispatchTime.now().uptimeNanoseconds
+                (record.validationLoss, record.validationMetrics) = try evaluate(validation)
+                record.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             }
-            if let (path, every) = checkpointing, epoch % every == 0 || epoch == epochs || history.stopReason != nil {
+            history.epochs.append(record)
+            let history = self.history
+            try forEachCallback { callback, trainer throws(TrainingError) in
+                let decision = try callback.epochEnded(record, history: history, totalEpochs: epochs, control: &trainer)
+                if case .stop(let reason) = decision, trainer.history.stopReason == nil { trainer.history.stopReason = reason }
+            }
+            if let (path, every) = checkpointing, epoch % every == 0 || epoch == epochs || self.history.stopReason != nil {
                 do { try saveCheckpoint(to: path) } catch { throw .checkpoint(error) }
             }
-            if history.stopReason != nil { break }
+            if self.history.stopReason != nil { break }
         }
-        return history
+        let history = self.history
+        try forEachCallback { callback, trainer throws(TrainingError) in
+            try callback.trainingEnded(history: history, control: &trainer)
+        }
+        return self.history
+    }
+
+    /// Runs `body` on every callback with the trainer as its control. The callbacks are taken
+    /// out while it runs (a callback and the trainer it acts on cannot be borrowed together).
+    private mutating func forEachCallback(
+        _ body: (inout any TrainingCallback, inout Self) throws(TrainingError) -> Void
+    ) throws(TrainingError) {
+        guard !callbacks.isEmpty else { return }
+        var running: [any TrainingCallback] = []
+        swap(&running, &callbacks)
+        defer { swap(&running, &callbacks) }
+        for index in running.indices { try body(&running[index], &self) }
+    }
+
+    /// The names the run's records hold, for the callbacks' monitors.
+    private func producedNames(validating: Bool) -> [String] {
+        var names = ["loss"] + metrics.map(\.name)
+        if validating { names += ["val_loss"] + metrics.map { "val_" + $0.name } }
+        if optimizer.currentLearningRate != nil { names.append("learning_rate") }
+        return names
+    }
+
+    /// Checks, before any epoch, that every value a callback watches will be in the records.
+    private func checkMonitoredNames(validating: Bool) throws(TrainingError) {
+        let names = producedNames(validating: validating)
+        for callback in callbacks {
+            if let name = callback.monitoredName, !names.contains(name) { throw .unknownMonitor(name: name, available: names) }
+        }
     }
 
     /// The loss and metrics of the model on `data`, in ``LayerMode/inference`` (nothing is

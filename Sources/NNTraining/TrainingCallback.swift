@@ -29,23 +29,91 @@ public struct BatchProgress: Sendable, Equatable {
     }
 }
 
-/// Code that runs after every epoch (reporting, early stopping) and, if it wants, after
-/// every step (live progress).
+/// Code that runs after every epoch (reporting, early stopping, lowering the learning rate,
+/// keeping the best model) and, if it wants, after every step (live progress).
+///
+/// A callback implements one of the two `epochEnded` methods: the short one when it only
+/// reads the record, the one with a ``TrainingControl`` when it acts on the run (takes or
+/// restores the model's parameters, changes the learning rates, saves the model). A callback
+/// that learns something across epochs (a best value, a count of epochs without improvement)
+/// gives it to checkpoints through ``checkpointState`` so that a resumed run behaves as an
+/// uninterrupted one.
 public protocol TrainingCallback {
     /// Called with the record of the epoch just finished and the history so far (which
-    /// already ends with `record`); returns whether training goes on.
+    /// already ends with `record`); returns whether training goes on. The default goes on.
     mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision
+
+    /// As the short `epochEnded`, with `control` over the run. The default calls the short one.
+    /// - Parameters:
+    ///   - record: the epoch just finished.
+    ///   - history: every epoch so far, ending with `record`.
+    ///   - totalEpochs: the epochs the run asks for.
+    ///   - control: the model's parameters, the learning rates, saving.
+    /// - Throws: ``TrainingError/callback(_:)`` when the callback cannot do its work (a model
+    ///   it cannot save); training stops with that error.
+    mutating func epochEnded(
+        _ record: EpochRecord, history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl
+    ) throws(TrainingError) -> TrainingDecision
+
+    /// Called once when ``Trainer/fit(_:epochs:)`` starts, before the first epoch it trains
+    /// (`history` holds the epochs trained before, by earlier calls or a checkpoint). The
+    /// default does nothing.
+    /// - Parameters:
+    ///   - history: every epoch trained so far.
+    ///   - totalEpochs: the epochs the run asks for.
+    ///   - control: the model's parameters, the learning rates, saving.
+    mutating func trainingBegan(history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl) throws(TrainingError)
+
+    /// Called once when ``Trainer/fit(_:epochs:)`` ends, stopped early or not (not when it
+    /// throws). The default does nothing.
+    /// - Parameters:
+    ///   - history: every epoch trained.
+    ///   - control: the model's parameters, the learning rates, saving.
+    mutating func trainingEnded(history: TrainingHistory, control: inout some TrainingControl) throws(TrainingError)
 
     /// Called after every step. The default does nothing.
     mutating func batchEnded(_ progress: BatchProgress)
+
+    /// The name of the record value the callback watches (see ``EpochRecord/value(named:)``),
+    /// checked before training starts to be one the run produces. The default is `nil`.
+    var monitoredName: String? { get }
+
+    /// What the callback has learnt so far, for a checkpoint, or `nil` (the default) if
+    /// nothing.
+    var checkpointState: CallbackState? { get }
+
+    /// Takes back what ``checkpointState`` gave, from a checkpoint.
+    /// - Throws: ``CallbackStateError`` if the state is not one this callback could have
+    ///   given. The default accepts anything and does nothing.
+    mutating func restore(_ state: CallbackState) throws(CallbackStateError)
 }
 
 extension TrainingCallback {
+    public mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision {
+        .continue
+    }
+
+    public mutating func epochEnded(
+        _ record: EpochRecord, history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl
+    ) throws(TrainingError) -> TrainingDecision {
+        epochEnded(record, history: history, totalEpochs: totalEpochs)
+    }
+
+    public mutating func trainingBegan(history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl) throws(TrainingError) {}
+
+    public mutating func trainingEnded(history: TrainingHistory, control: inout some TrainingControl) throws(TrainingError) {}
+
     public mutating func batchEnded(_ progress: BatchProgress) {}
+
+    public var monitoredName: String? { nil }
+
+    public var checkpointState: CallbackState? { nil }
+
+    public mutating func restore(_ state: CallbackState) throws(CallbackStateError) {}
 }
 
 /// Writes one line every `interval` epochs (and after the last), such as
-/// `epoch 100/10000  loss 0.0123  accuracy 0.9500`.
+/// `epoch 100/10000  loss 0.0123  accuracy 0.95  val_loss 0.0211  val_accuracy 0.93`.
 public struct ProgressReport: TrainingCallback {
     /// Epochs between reports.
     public var interval: Int
@@ -60,8 +128,9 @@ public struct ProgressReport: TrainingCallback {
 
     public mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision {
         if record.epoch % interval == 0 || record.epoch == totalEpochs {
-            let metrics = record.metrics.keys.sorted().map { "  \($0) \(formatted(record.metrics[$0]!))" }.joined()
-            write("epoch \(record.epoch)/\(totalEpochs)  loss \(formatted(record.loss))\(metrics)")
+            let values = record.valueNames.filter { $0 != "loss" && $0 != "learning_rate" }
+                .compactMap { name in record.value(named: name).map { "  \(name) \(formatted($0))" } }.joined()
+            write("epoch \(record.epoch)/\(totalEpochs)  loss \(formatted(record.loss))\(values)")
         }
         return .continue
     }
@@ -69,39 +138,5 @@ public struct ProgressReport: TrainingCallback {
     private func formatted(_ value: Double) -> String {
         let rounded = (value * 1e6).rounded() / 1e6
         return "\(rounded)"
-    }
-}
-
-/// Stops training once a metric (or `"loss"`) reaches a target, e.g. once training
-/// accuracy is at least 0.85, or the loss at most 0.01.
-public struct EarlyStopping: TrainingCallback {
-    /// Which way the metric must go.
-    public enum Goal: Sendable, Equatable {
-        /// Stop when the value is at least the target (accuracy).
-        case atLeast
-        /// Stop when the value is at most the target (loss).
-        case atMost
-    }
-
-    /// The metric's name, or `"loss"` for the training loss.
-    public var metric: String
-    /// The value to reach.
-    public var target: Double
-    /// Whether reaching means rising to or falling to the target.
-    public var goal: Goal
-
-    /// Creates the callback; the goal defaults to `.atMost` for `"loss"` and `.atLeast` otherwise.
-    public init(metric: String, target: Double, goal: Goal? = nil) {
-        self.metric = metric
-        self.target = target
-        self.goal = goal ?? (metric == "loss" ? .atMost : .atLeast)
-    }
-
-    public mutating func epochEnded(_ record: EpochRecord, history: TrainingHistory, totalEpochs: Int) -> TrainingDecision {
-        guard let value = metric == "loss" ? record.loss : record.metrics[metric] else { return .continue }
-        let reached = goal == .atLeast ? value >= target : value <= target
-        return reached
-            ? .stop(reason: "\(metric) \(value) reached the target \(goal == .atLeast ? "≥" : "≤") \(target) at epoch \(record.epoch)")
-            : .continue
     }
 }

@@ -14,6 +14,10 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
     /// A checkpoint could not be written.
     case checkpoint(ModelFileError)
+    /// A callback watches a value the run does not produce (see ``EpochRecord/value(named:)``).
+    case unknownMonitor(name: String, available: [String])
+    /// A callback could not do its work (a model it could not save, weights it could not restore).
+    case callback(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonFiniteLoss(let epoch, let step, let value):
             return "the loss became \(value) at epoch \(epoch), step \(step); try a smaller learning rate or check the data"
         case .checkpoint(let error): return "cannot save the checkpoint: \(error)"
+        case .unknownMonitor(let name, let available):
+            return "a callback watches '\(name)', which this run does not produce (it produces \(available.joined(separator: ", ")))"
+        case .callback(let message): return message
         }
     }
 }

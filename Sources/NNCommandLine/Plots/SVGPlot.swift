@@ -15,6 +15,8 @@ struct SVGPlot {
     private var legend: [(label: String, color: String)] = []
     private var categoryLabels: [String] = []
     private var showsTicks = true
+    /// The id of the plot area's clip path: two plots in one document need two.
+    var clipID = "plot"
 
     init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -43,14 +45,69 @@ struct SVGPlot {
 
     mutating func line(_ points: [(Double, Double)], color: String, width lineWidth: Double = 2, label: String? = nil, markers: Bool = false) {
         guard !points.isEmpty else { return }
+        elements += lineElements(points, color: color, width: lineWidth, markers: markers)
+        if let label { legend.append((label, color)) }
+    }
+
+    /// The SVG elements of a line through `points` (data coordinates), for animation frames.
+    func lineElements(_ points: [(Double, Double)], color: String, width lineWidth: Double = 2, markers: Bool = false) -> [String] {
+        guard !points.isEmpty else { return [] }
         let path = points.map { screen($0.0, $0.1) }.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
-        elements.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\"/>")
+        var elements = ["<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\"/>"]
         if markers {
             for p in points.map({ screen($0.0, $0.1) }) {
                 elements.append("<circle cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"2\" fill=\"\(color)\"/>")
             }
         }
-        if let label { legend.append((label, color)) }
+        return elements
+    }
+
+    /// Adds a legend entry without drawing anything (for what animation frames draw).
+    mutating func legendEntry(_ label: String, color: String) {
+        legend.append((label, color))
+    }
+
+    /// Animation frames, shown one after the other and looping (SMIL `visibility`
+    /// animations, no script): frame `k` holds `frames[k]` and its caption, in the plot's
+    /// top-left corner. Each frame shows for `frameSeconds`, the last for `holdSeconds` more.
+    /// With `cumulative`, a frame's elements stay until the loop ends (a path that grows by a
+    /// piece per frame), and only the captions change. Without SMIL, a viewer shows the last
+    /// frame (all of them, cumulative). Each frame is a `<g class="frame">` with a
+    /// `data-caption`, so that tests can read them back.
+    /// - Parameters:
+    ///   - frames: the elements of each frame (see ``lineElements(_:color:width:markers:)``).
+    ///   - captions: one per frame.
+    ///   - cumulative: whether frames stay once shown.
+    ///   - frameSeconds: how long each frame shows.
+    ///   - holdSeconds: how much longer the last frame shows.
+    mutating func animation(
+        frames: [[String]], captions: [String], cumulative: Bool = false, frameSeconds: Double = 0.15, holdSeconds: Double = 2
+    ) {
+        let count = frames.count
+        let duration = Double(count) * frameSeconds + holdSeconds
+        func time(_ frame: Int) -> String { String(format: "%.5f", Double(frame) * frameSeconds / duration) }
+        /// The `<g>` opening and its animation: visible from frame `index` until the next, or to the end.
+        func group(_ index: Int, toEnd: Bool, attributes: String) -> [String] {
+            let last = index == count - 1
+            var lines = ["<g \(attributes) visibility=\"\(last || (toEnd && cumulative) ? "visible" : "hidden")\">"]
+            guard count > 1, !(index == 0 && toEnd) else { return lines }
+            let (values, keyTimes) =
+                index == 0
+                ? ("visible;hidden", "0;\(time(1))")
+                : last || toEnd ? ("hidden;visible", "0;\(time(index))") : ("hidden;visible;hidden", "0;\(time(index));\(time(index + 1))")
+            lines.append(
+                "<animate attributeName=\"visibility\" values=\"\(values)\" keyTimes=\"\(keyTimes)\" dur=\"\(String(format: "%.2f", duration))s\" calcMode=\"discrete\" repeatCount=\"indefinite\"/>"
+            )
+            return lines
+        }
+        for (index, (content, caption)) in zip(frames, captions).enumerated() {
+            elements += group(index, toEnd: cumulative, attributes: "class=\"frame\" data-caption=\"\(escaped(caption))\"") + content + ["</g>"]
+        }
+        for (index, caption) in captions.prefix(count).enumerated() {
+            elements += group(index, toEnd: false, attributes: "class=\"caption\"")
+            elements.append("<text x=\"\(f(left + 10))\" y=\"\(f(top + 20))\" font-size=\"14\">\(escaped(caption))</text>")
+            elements.append("</g>")
+        }
     }
 
     mutating func marker(_ x: Double, _ y: Double, color: String, label: String) {
@@ -119,13 +176,15 @@ struct SVGPlot {
         showsTicks = false
     }
 
-    /// The finished document.
-    func render() -> String {
+    /// The finished document; with `offset`, an `<svg>` element placed that far right inside
+    /// another document (see ``sideBySide(_:)``).
+    func render(offset: Double? = nil) -> String {
+        let position = offset.map { "x=\"\(f($0))\" y=\"0\"" } ?? "xmlns=\"http://www.w3.org/2000/svg\""
         var svg = [
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<svg \(position) width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<defs><clipPath id=\"plot\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\"/></clipPath></defs>",
-            "<g clip-path=\"url(#plot)\">",
+            "<defs><clipPath id=\"\(clipID)\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(width - left - right))\" height=\"\(f(height - top - bottom))\"/></clipPath></defs>",
+            "<g clip-path=\"url(#\(clipID))\">",
         ]
         svg += elements
         svg.append("</g>")
@@ -164,6 +223,22 @@ struct SVGPlot {
     /// Writes the document atomically.
     func write(to path: String) throws {
         try AtomicFile.write(Data(render().utf8), to: URL(fileURLWithPath: path))
+    }
+
+    /// One document with `plots` in a row (give each its own ``clipID``); their animations
+    /// share the document's clock.
+    static func sideBySide(_ plots: [SVGPlot]) -> String {
+        let width = plots.reduce(0) { $0 + $1.width }, height = plots.map(\.height).max() ?? 0
+        var svg = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        ]
+        var offset = 0.0
+        for plot in plots {
+            svg.append(plot.render(offset: offset))
+            offset += plot.width
+        }
+        svg.append("</svg>")
+        return svg.joined(separator: "\n") + "\n"
     }
 
     private func f(_ value: Double) -> String { String(format: "%.2f", value) }
