@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "NNTrainingTests", dependencies: ["NN"]),
         // Depends on NNCore alone: proves a user can define an activation outside the library.
         .testTarget(name: "CustomActivationTests", dependencies: ["NNCore"]),
-        .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN"]),
+        .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN", "CZlib"]),
         .testTarget(name: "NNScaffoldTests", dependencies: ["NNScaffold", "NN"]),
     ]
 )

@@ -3,8 +3,10 @@
 # apt-get). Never fails: tests that need a missing package skip and print why.
 #   - zlib1g-dev: the zlib header the CZlib target builds against (present on Swift images)
 #   - dataset-fashion-mnist: Fashion-MNIST in /usr/share/datasets/fashion-mnist
+#   - chromium: a real browser, headless, that plays the animated SVGs of --animate
 set -u
 wanted=()
+command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
 [ -f /usr/include/zlib.h ] || wanted+=(zlib1g-dev)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || wanted+=(dataset-fashion-mnist)
 [ ${#wanted[@]} -eq 0 ] && { echo "test data: all present"; exit 0; }

@@ -72,7 +72,10 @@ enum DemoCommand {
     }
 
     /// Loss curves, one per named series, on one chart.
-    static func plotCurves(_ curves: [(String, [Double])], title: String, yLabel: String, to path: String) throws {
+    /// Curves over epochs, with an optional vertical line at one epoch (`--restore-best`'s best).
+    static func plotCurves(
+        _ curves: [(String, [Double])], title: String, yLabel: String, mark: (epoch: Int, label: String)? = nil, to path: String
+    ) throws {
         let count = curves.map(\.1.count).max() ?? 1
         let high = curves.flatMap(\.1).filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1
         // 30% headroom above the highest value, for the legend.
@@ -81,6 +84,7 @@ enum DemoCommand {
         for (index, (name, values)) in curves.enumerated() {
             plot.line(values.enumerated().map { (Double($0.offset + 1), $0.element) }, color: colors[index % colors.count], width: 1.5, label: name)
         }
+        if let mark { plot.line([(Double(mark.epoch), 0), (Double(mark.epoch), high * 1.3)], color: "#7f7f7f", width: 1, label: mark.label) }
         try plot.write(to: path)
     }
 

@@ -155,7 +155,14 @@ enum TrainCommand {
 
         if let save = options.save { try ModelFile.save(trainer.model, to: save, metadata: metadata) }
         if let history = options.history { try trainer.history.write(to: history) }
-        if let plot = options.plot { try self.plot(trainer.history, classification: data.isClassification, options: options, to: plot) }
+        let bestEpoch = trainer.callbacks.compactMap {
+            ($0 as? EarlyStopping).flatMap { $0.patience != nil && $0.bestEpoch > 0 ? $0.bestEpoch : nil }
+        }
+        .first
+        if let path = options.plot {
+            try plot(
+                trainer.history, classification: data.isClassification, best: options.restoreBest ? bestEpoch : nil, options: options, to: path)
+        }
         if let path = options.animate, let recorder = trainer.callbacks.lazy.compactMap({ $0 as? FitAnimation.Recorder }).first {
             let name = (options.data.path as NSString).lastPathComponent
             try FitAnimation.write(
@@ -166,11 +173,10 @@ enum TrainCommand {
         // With the best weights restored, the validation figures are the final model's.
         let scoredValidation = try validation.map { try trainer.evaluate($0) }
         let last = trainer.history.last
-        let bestEpoch = trainer.callbacks.compactMap { ($0 as? EarlyStopping).flatMap { $0.patience != nil ? $0.bestEpoch : nil } }.first
         let report = Report(
             epochsRun: trainer.history.epochs.count, trainLoss: last?.loss, trainAccuracy: last?.metrics["accuracy"],
             validationLoss: scoredValidation?.loss, validationAccuracy: scoredValidation?.metrics["accuracy"],
-            bestEpoch: bestEpoch.flatMap { $0 > 0 ? $0 : nil }, testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
+            bestEpoch: bestEpoch, testLoss: evaluation?.loss, testAccuracy: evaluation?.metrics["accuracy"],
             trainSeconds: trainer.history.epochs.reduce(0) { $0 + $1.seconds }, stopReason: trainer.history.stopReason)
         if options.json {
             output.write(try jsonLine(report))
@@ -199,7 +205,7 @@ enum TrainCommand {
     }
 
     /// Training (and validation) loss and accuracy per epoch.
-    private static func plot(_ history: TrainingHistory, classification: Bool, options: TrainOptions, to path: String) throws {
+    private static func plot(_ history: TrainingHistory, classification: Bool, best: Int?, options: TrainOptions, to path: String) throws {
         let epochs = history.epochs
         var curves = [("training loss", epochs.map(\.loss))]
         let validating = epochs.contains { $0.validationLoss != nil }
@@ -209,7 +215,8 @@ enum TrainCommand {
             if validating { curves.append(("validation accuracy", epochs.map { $0.validationMetrics["accuracy"] ?? .nan })) }
         }
         try DemoCommand.plotCurves(
-            curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy", to: path)
+            curves, title: "Training on \((options.data.path as NSString).lastPathComponent)", yLabel: "loss / accuracy",
+            mark: best.map { ($0, "best epoch (restored)") }, to: path)
     }
 
     /// Why the data needs `outputs` outputs: what was assumed about its labels, and how to change it.

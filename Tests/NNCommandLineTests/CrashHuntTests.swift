@@ -405,7 +405,7 @@ struct HuntFiles {
 
     /// One random option of `nn train`, with its value.
     func option(_ generator: inout SeededRandomGenerator) -> [String] {
-        switch generator.nextIndex(below: 22) {
+        switch generator.nextIndex(below: 36) {
         case 0, 1: return ["--layers", layers(&generator)]
         case 2: return ["--activation", pick(Self.activations, &generator)]
         case 3: return ["--loss", pick((["mse", "cross-entropy"], ["hinge"]), &generator)]
@@ -425,6 +425,21 @@ struct HuntFiles {
         case 18: return ["--weight-lr", pick(Self.numbers, &generator)]
         case 19: return ["--report-every", pick(Self.sizes, &generator)]
         case 20: return ["--json"]
+        case 22: return ["--validation-fraction", pick(Self.fractions, &generator)]
+        case 23: return ["--validation-data", pick(dataFiles, &generator)]
+        case 24: return ["--early-stopping", pick(Self.sizes, &generator)] + (generator.nextUniform() < 0.5 ? ["--restore-best"] : [])
+        case 25: return ["--min-delta", pick(Self.numbers, &generator)]
+        case 26: return ["--monitor", pick((["loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"], ["", "val_", "bogus"]), &generator)]
+        case 27: return ["--reduce-lr-on-plateau", pick((["0.5", "0.1,2", "0.9,0"], ["1", "0", "0.5,-1", "0.5,", ",3", "nan"]), &generator)]
+        case 28: return ["--save-best", pick(["best.safetensors", "missing-folder/best.safetensors", "."], &generator)]
+        case 29: return ["--init", pick(modelFiles + checkpoints + dataFiles, &generator)]
+        case 30: return ["--freeze", pick((["0", "1", "layers.0", "layers.1.bias"], ["9", "-1", ",", "layers.99", "0,,1"]), &generator)]
+        case 31: return ["--replace-head", pick(Self.sizes, &generator)]
+        case 32:
+            return ["--tensorboard", pick(["logs", "classes.csv", "/dev/full"], &generator)]
+                + (generator.nextUniform() < 0.5 ? ["--log-every-step"] : [])
+        case 33: return ["--animate", pick(["fit.svg", "missing-folder/fit.svg"], &generator)]
+        case 34: return ["--restore-best"]
         default: return ["--format", pick((["csv", "idx", "image-folder", "fashion-mnist"], ["parquet"]), &generator)]
         }
     }

@@ -66,6 +66,48 @@ import Testing
         #expect(readme.contains("```swift\n" + tested + "```"))
     }
 
+    @Test func theReadmeWatchedTrainingExampleRuns() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-readme-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let blobs = try blobs(count: 200, seed: 5)
+        let all = try InMemoryDataset(features: blobs.features.converted(), targets: blobs.targets.converted() as Tensor<Float>)
+        let (trainingPart, validationPart) = (all.subset(Array(0..<160)), all.subset(Array(160..<200)))
+        var generator = SeededRandomGenerator(seed: 1)
+        let model = Sequential<Float>(
+            Dense<Float, ReLU>(inputSize: 2, outputSize: 16, activation: ReLU(), generator: &generator),
+            Dense<Float, Identity>(inputSize: 16, outputSize: 2, activation: Identity(), generator: &generator))
+        let logs = folder + "/runs/blobs", bestFile = folder + "/best.safetensors"
+        // README watched example begins
+        var trainer = Trainer(
+            model: model, loss: CrossEntropy(), optimizer: .adam(learningRate: 0.01),
+            schedule: ShuffledBatches(size: 32), seed: 1, metrics: [Accuracy()],
+            callbacks: [
+                EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true),
+                ReduceLROnPlateau(monitor: "val_loss", factor: 0.5, patience: 2),
+                ModelCheckpoint(path: bestFile, monitor: "val_loss"),
+                TensorBoardLog(directory: logs),   // tensorboard --logdir runs
+            ])
+        let history = try trainer.fit(trainingPart, epochs: 100, validation: validationPart)
+        print(history.stopReason ?? "ran every epoch", history.last?.value(named: "val_accuracy") ?? 0)
+
+        // Fine-tuning: a new head of 5 outputs, the first layer frozen.
+        var tuned = trainer.model
+        tuned.replaceHead(outputSize: 5, generator: &generator)
+        tuned.freezeLayers([0])
+        // README watched example ends
+        #expect(try tuned.outputShape(forInputShape: [2]) == [5])
+        #expect(FileManager.default.fileExists(atPath: bestFile) && FileManager.default.fileExists(atPath: logs + "/train"))
+        #expect(history.epochs.allSatisfy { $0.validationLoss != nil })
+
+        let testFile = URL(fileURLWithPath: #filePath)
+        let readme = try String(
+            contentsOf: testFile.deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let tested = example(named: "README watched example", in: try String(contentsOf: testFile, encoding: .utf8))
+        #expect(readme.contains("```swift\n" + tested + "```"))
+    }
+
     /// The lines between `// <name> begins` and `// <name> ends` in `source`, unindented.
     private func example(named name: String, in source: String) -> String {
         source.components(separatedBy: "// \(name) begins\n")[1]
