@@ -190,7 +190,10 @@ enum BeansExample {
         var fit = SVGPlot(
             title: "Beans: \(report.strategy), model \(report.model)", xLabel: "size", yLabel: "toxicity", xRange: 0...1, yRange: 0.3...1.4)
         fit.clipID = "fit"
-        fit.scatter(zip(outcome.data.features.scalars, outcome.data.targets.scalars).map { ($0, $1) }, color: "#1f77b4", label: "beans")
+        // At most 300 of the beans drawn (there may be millions), so the file stays small.
+        let (sizes, toxicities) = (outcome.data.features.scalars, outcome.data.targets.scalars)
+        let shown = stride(from: 0, to: sizes.count, by: Swift.max(1, sizes.count / 300)).map { (sizes[$0], toxicities[$0]) }
+        fit.scatter(shown, color: "#1f77b4", label: "beans")
         fit.line(
             [(0, report.leastSquares.b), (1, report.leastSquares.w + report.leastSquares.b)], color: "#2ca02c", width: 1,
             label: "least squares")

@@ -105,7 +105,9 @@ func run(_ model: any Layer<Float>) {
     }
 }
 
-/// A checkpoint restored into a fixed small trainer, then one epoch trained from it.
+/// A checkpoint restored into a fixed small trainer (with the callbacks that keep state in
+/// checkpoints: early stopping with the best weights, the plateau rule), then one epoch trained
+/// from it with validation data.
 func fuzzCheckpoint(_ bytes: [UInt8]) {
     let path = NSTemporaryDirectory() + "nn-fuzz-\(getpid()).ckpt"
     guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
@@ -114,11 +116,15 @@ func fuzzCheckpoint(_ bytes: [UInt8]) {
     let model = Sequential<Float>(
         Dense<Float, ReLU>(inputSize: 2, outputSize: 4, activation: ReLU(), generator: &generator),
         Dense<Float, Identity>(inputSize: 4, outputSize: 2, activation: Identity(), generator: &generator))
-    var trainer = Trainer(model: model, loss: CrossEntropy(), optimizer: GradientOptimizer.adam(), schedule: ShuffledBatches(size: 3), seed: 1)
+    var trainer = Trainer(
+        model: model, loss: CrossEntropy(), optimizer: GradientOptimizer.adam(), schedule: ShuffledBatches(size: 3), seed: 1,
+        callbacks: [
+            EarlyStopping(monitor: "loss", patience: 2, restoreBestWeights: true), ReduceLROnPlateau(monitor: "loss", factor: 0.5, patience: 1),
+        ])
     guard (try? trainer.restoreCheckpoint(from: path)) != nil,
         let data = try? InMemoryDataset(
             features: Tensor<Float>(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]),
             targets: Tensor<Float>([0, 1, 1, 0]))
     else { return }
-    _ = try? trainer.fit(data, epochs: Swift.min(trainer.history.epochs.count + 1, 1 << 20))
+    _ = try? trainer.fit(data, epochs: Swift.min(trainer.history.epochs.count + 1, 1 << 20), validation: data)
 }
