@@ -12,15 +12,17 @@ enum InitialModel {
     ///   - inputs: features per sample of the data.
     ///   - outputs: outputs the data needs.
     ///   - inputScale: the factor the data's features are scaled by.
+    ///   - batch: the largest batch the run passes through the network.
     ///   - described: the network `--layers` describes, if given.
     ///   - outputsReason: why the data needs `outputs` outputs, for messages.
     /// - Throws: `CommandLineError` (exit status 2) for a checkpoint, a file that is not a
-    ///   model, a model that does not fit the data, or a `--layers` that disagrees (naming
-    ///   the first layer that differs).
+    ///   model, a model that does not fit the data, a new head too large, or a `--layers`
+    ///   that disagrees (naming the first layer that differs); `RunError` (exit status 1) for
+    ///   a network whose training or batches would not fit in memory or in a tensor.
     static func load(
-        _ path: String, options: TrainOptions, inputs: Int, outputs: Int, inputScale: Double,
+        _ path: String, options: TrainOptions, inputs: Int, outputs: Int, inputScale: Double, batch: Int,
         described: Sequential<Float>?, outputsReason: String
-    ) throws(CommandLineError) -> Sequential<Float> {
+    ) throws -> Sequential<Float> {
         let loaded: (model: any Layer<Float>, metadata: [String: String])
         do { loaded = try ModelFile.load(path, as: Float.self) } catch {
             throw CommandLineError("nn train: --init \(path) is not a model file swift-nn can read: \(error)")
@@ -40,9 +42,24 @@ enum InitialModel {
         }
         if let size = options.replaceHead {
             guard size == outputs else { throw CommandLineError("nn train: --replace-head \(size), but \(outputsReason)") }
-            var generator = SeededRandomGenerator(seed: options.seed)
-            guard model.replaceHead(outputSize: size, generator: &generator) != nil else {
+            guard let index = model.headIndex, let head = model.layers[index] as? any OutputResizable<Float> else {
                 throw CommandLineError("nn train: --replace-head: the model in \(path) has no dense layer to replace")
+            }
+            // The new weights are counted before they are drawn.
+            guard let weights = try? TensorLimits.scalarCount(of: [head.inputSize, size]) else {
+                throw CommandLineError(
+                    "nn train: --replace-head \(size): a \(head.inputSize)×\(size) weight matrix is more than one tensor may hold (\(TensorLimits.maximumScalarCount))"
+                )
+            }
+            try MemoryBudget().check(
+                Double(weights + size) * MemoryBudget.bytesPerTrainedParameter, for: "nn train: --replace-head \(size): the new layer's training")
+            var generator = SeededRandomGenerator(seed: options.seed)
+            model.replaceHead(outputSize: size, generator: &generator)
+            let replaced = (try? model.outputShape(forInputShape: [inputs]))?.reduce(1, *)
+            guard replaced == outputs else {
+                throw CommandLineError(
+                    "nn train: --replace-head \(size): the layers after layer \(index) of \(path) do not take \(size) values (the network gives \(replaced.map(String.init) ?? "an error"))"
+                )
             }
         } else if shape.reduce(1, *) != outputs {
             throw CommandLineError(
@@ -50,6 +67,10 @@ enum InitialModel {
             )
         }
         if let described { try compare(model, with: described, path: path, layers: options.layersText ?? "") }
+        // As for a network --layers describes: training it and its batches must fit.
+        let parameters = model.namedParameters.reduce(0.0) { $0 + Double($1.parameter.value.scalarCount) }
+        try MemoryBudget().check(parameters * MemoryBudget.bytesPerTrainedParameter, for: "\(path): training its network", usage: false)
+        try MemoryBudget().checkInference(of: model, sampleShape: [inputs], batch: batch, path: path)
         return model
     }
 

@@ -30,6 +30,10 @@ enum TrainCommand {
         if options.monitor != nil, !names.contains(options.monitoredName) {
             throw CommandLineError("nn train: --monitor \(options.monitoredName): this run produces \(names.joined(separator: ", "))")
         }
+        if options.targetAccuracy != nil && !data.isClassification {
+            throw CommandLineError(
+                "nn train: --target-accuracy needs class labels; \(options.data.path) has values to fit (watch the loss with --early-stopping)")
+        }
         let validation = try ValidationData.prepare(options, data: &data)
         let lossName = options.loss ?? (data.isClassification ? "cross-entropy" : "mse")
         if lossName == "cross-entropy" {
@@ -84,7 +88,7 @@ enum TrainCommand {
         var model: Sequential<Float>
         if let path = options.initialModel {
             model = try InitialModel.load(
-                path, options: options, inputs: inputs, outputs: outputs, inputScale: data.inputScale, described: described,
+                path, options: options, inputs: inputs, outputs: outputs, inputScale: data.inputScale, batch: batch, described: described,
                 outputsReason: outputsReason(data, lossName: lossName, outputs: outputs))
         } else if let described {
             model = described
@@ -144,7 +148,15 @@ enum TrainCommand {
         var trainer = Trainer(
             model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
             metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks(options, modelMetadata: metadata, data: data))
-        if let resume = options.resume { try trainer.restoreCheckpoint(from: resume) }
+        if let resume = options.resume {
+            let given = trainer.optimizer.learningRates
+            try trainer.restoreCheckpoint(from: resume)
+            if trainer.optimizer.learningRates != given && !options.quiet {
+                output.writeError(
+                    "nn train: --resume: the learning rates come from the checkpoint, as the run left them (\(trainer.optimizer.learningRates.map { "\($0)" }.joined(separator: ", "))), not from the options (\(given.map { "\($0)" }.joined(separator: ", ")))"
+                )
+            }
+        }
 
         trainer.checkpointing = options.checkpoint.map { ($0, options.checkpointEvery) }
         if let validation {

@@ -157,8 +157,16 @@ struct TrainOptions {
         options.saveBest = try reader.outputPath("--save-best")
         if let folder = try reader.value("--tensorboard") {
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
-                throw CommandLineError("nn train: --tensorboard \(folder) is a file; give a folder (it is made if missing)")
+            guard !folder.isEmpty else { throw CommandLineError("nn train: --tensorboard needs a folder name") }
+            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+                guard isFolder.boolValue else {
+                    throw CommandLineError("nn train: --tensorboard \(folder) is a file; give a folder (it is made if missing)")
+                }
+            } else {
+                let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+                guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw CommandLineError("nn train: --tensorboard \(folder): the folder \(parent) does not exist")
+                }
             }
             options.tensorboard = folder
         }
@@ -166,10 +174,10 @@ struct TrainOptions {
         options.animate = try reader.outputPath("--animate")
 
         if options.logEveryStep && options.tensorboard == nil { throw CommandLineError("nn train: --log-every-step needs --tensorboard DIR") }
-        if options.patience == nil {
-            for (given, option) in [(options.minDelta != nil, "--min-delta"), (options.restoreBest, "--restore-best")] where given {
-                throw CommandLineError("nn train: \(option) needs --early-stopping PATIENCE")
-            }
+        if options.patience == nil && options.restoreBest { throw CommandLineError("nn train: --restore-best needs --early-stopping PATIENCE") }
+        if options.minDelta != nil && options.patience == nil && options.plateau == nil {
+            throw CommandLineError(
+                "nn train: --min-delta is the smallest improvement --early-stopping and --reduce-lr-on-plateau count; give one of them")
         }
         if options.monitor != nil && options.patience == nil && options.plateau == nil && options.saveBest == nil {
             throw CommandLineError(

@@ -5,8 +5,9 @@ import NN
 /// (`--validation-data`), checked to fit the training data.
 enum ValidationData {
     /// Takes the validation data out of `data.train`, or loads it; `nil` without either option.
-    /// - Throws: `CommandLineError` (exit status 2) for a split that leaves a class empty, or
-    ///   a validation data set whose features or labels do not fit the training data.
+    /// - Throws: `CommandLineError` (exit status 2) for a split that leaves a class empty or
+    ///   a validation path of a kind that cannot be used; `RunError` (exit status 1) for a
+    ///   validation data set whose features or labels do not fit the training data.
     static func prepare(_ options: TrainOptions, data: inout TrainingData) throws -> InMemoryDataset<Float>? {
         if let fraction = options.validationFraction { return try split(fraction, options: options, data: &data) }
         if let path = options.validationData { return try load(path, options: options, training: data) }
@@ -54,26 +55,26 @@ enum ValidationData {
         let validation = loaded.train
         let width = training.train.features.featureCount
         guard validation.features.featureCount == width else {
-            throw CommandLineError(
+            throw RunError(
                 "nn train: --validation-data \(path) has \(validation.features.featureCount) features per sample, the training data \(width)")
         }
         guard loaded.inputScale == training.inputScale else {
-            throw CommandLineError(
+            throw RunError(
                 "nn train: --validation-data \(path) is scaled by \(loaded.inputScale), the training data by \(training.inputScale)")
         }
         if training.isClassification {
             if let names = training.classNames, loaded.classNames != names {
-                throw CommandLineError(
+                throw RunError(
                     "nn train: --validation-data \(path) has the classes \((loaded.classNames ?? []).joined(separator: ", ")), the training data \(names.joined(separator: ", "))"
                 )
             }
             if loaded.classCount > training.classCount {
-                throw CommandLineError(
+                throw RunError(
                     "nn train: --validation-data \(path) has labels up to \(loaded.classCount - 1), the training data's classes are 0…\(training.classCount - 1)"
                 )
             }
         } else if validation.targets.featureCount != training.train.targets.featureCount {
-            throw CommandLineError(
+            throw RunError(
                 "nn train: --validation-data \(path) has \(validation.targets.featureCount) values to fit per sample, the training data \(training.train.targets.featureCount)"
             )
         }

@@ -14,10 +14,11 @@ extension InMemoryDataset {
         return (subset(train), subset(test))
     }
 
-    /// A stratified random split: of each class's samples, `fraction` (rounded) go to the
-    /// second part, chosen by a generator seeded with `seed`, so that both parts keep the
-    /// classes' proportions (scikit-learn's `train_test_split(stratify=)`). Both parts keep
-    /// the data set's order.
+    /// A stratified random split: of each class's samples, `fraction` (rounded, class by
+    /// class) go to the second part, chosen by a generator seeded with `seed`, so that both
+    /// parts keep the classes' proportions, as scikit-learn's `train_test_split(stratify=)`
+    /// aims to (it rounds the total instead, and may leave a class out of one part; this
+    /// split refuses to). Both parts keep the data set's order.
     /// - Parameters:
     ///   - fraction: the share of each class that goes to the second part, in [0, 1].
     ///   - seed: the seed of the choice.

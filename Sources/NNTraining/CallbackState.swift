@@ -8,6 +8,10 @@ import NNIO
 /// as tensors under `callbacks/<key>/`, where the key is the callback's type name and its
 /// position among the callbacks of that type (`EarlyStopping#0`).
 public struct CallbackState: Sendable, Equatable {
+    /// What the state is about, in words (`"val_loss min, patience"`): a checkpoint restores
+    /// a state only into a callback whose state has the same identity, so that a best loss
+    /// never becomes the best of an accuracy when the options of a resumed run differ.
+    public var identity: String
     /// Numbers by name.
     public var values: [String: Double]
     /// Parameters kept, if any.
@@ -15,9 +19,11 @@ public struct CallbackState: Sendable, Equatable {
 
     /// Creates a state.
     /// - Parameters:
+    ///   - identity: what the state is about (see ``identity``).
     ///   - values: numbers by name.
     ///   - snapshot: parameters kept, if any.
-    public init(values: [String: Double] = [:], snapshot: [String: StoredTensor]? = nil) {
+    public init(identity: String = "", values: [String: Double] = [:], snapshot: [String: StoredTensor]? = nil) {
+        self.identity = identity
         self.values = values
         self.snapshot = snapshot
     }

@@ -38,20 +38,25 @@ extension Trainer {
         metadata["learning_rates"] = Self.encode(optimizer.learningRates.map { "\($0)" })
         var saved: [String: SavedCallback] = [:]
         for (key, state) in callbackStates() {
-            saved[key] = SavedCallback(values: state.values.mapValues { "\($0)" }, hasSnapshot: state.snapshot != nil)
+            saved[key] = SavedCallback(identity: state.identity, values: state.values.mapValues { "\($0)" }, hasSnapshot: state.snapshot != nil)
             for (name, tensor) in state.snapshot ?? [:] { tensors[Self.callbackPrefix + key + "/" + name] = tensor }
         }
         if !saved.isEmpty { metadata["callbacks"] = Self.encode(saved) }
         try Safetensors.write(tensors: tensors, metadata: metadata, to: path)
     }
 
-    /// Restores model parameters, optimiser state, random generator and history from a
-    /// checkpoint written by ``saveCheckpoint(to:)`` for the same model. Nothing changes unless
-    /// everything fits.
+    /// Restores model parameters, optimiser state and learning rates (as the run left them:
+    /// ``ReduceLROnPlateau`` may have lowered them), random generator, history and the
+    /// callbacks' states from a checkpoint written by ``saveCheckpoint(to:)`` for the same
+    /// model and callbacks. Nothing changes unless everything fits. If a callback had stopped
+    /// the run, the next ``fit(_:epochs:)`` trains no further epoch: the run is over (start a
+    /// new one from its model to train on).
     /// - Throws: ``ModelFileError`` for a malformed file, a file that is not a checkpoint,
-    ///   tensors that do not fit the model (named), or optimiser state written by another
-    ///   update rule or not fitting the parameters
-    ///   (``ModelFileError/incompatibleCheckpoint(path:reason:)``).
+    ///   tensors that do not fit the model (named), or
+    ///   ``ModelFileError/incompatibleCheckpoint(path:reason:)`` for optimiser state written by
+    ///   another update rule or not fitting the parameters, learning rates that are not this
+    ///   optimiser's, or a callback's state that is not this run's callback's (another
+    ///   monitored value, or best weights that do not fit the model).
     public mutating func restoreCheckpoint(from path: String) throws(ModelFileError) {
         let (tensors, metadata) = try Safetensors.read(path)
         guard metadata["format"] == Self.checkpointFormat else {
@@ -118,6 +123,7 @@ extension Trainer {
         optimizer.checkpointState = state
         if let learningRates { optimizer.learningRates = learningRates }
         callbacks = restoredCallbacks
+        stoppedBeforeRestore = restoredHistory.stopReason != nil
         generator = SeededRandomGenerator(state: words)
         history = restoredHistory
     }
@@ -128,6 +134,7 @@ extension Trainer {
     /// How a checkpoint's metadata records one callback's state: its numbers, written exactly
     /// as text (`inf` and `nan` included), and whether it has a snapshot.
     private struct SavedCallback: Codable {
+        var identity: String
         var values: [String: String]
         var hasSnapshot: Bool
     }
@@ -177,6 +184,12 @@ extension Trainer {
             seen[type] = occurrence + 1
             let key = "\(type)#\(occurrence)"
             guard let entry = saved[key] else { continue }
+            let identity = restored[index].checkpointState?.identity ?? ""
+            guard entry.identity == identity else {
+                throw .incompatibleCheckpoint(
+                    path: path,
+                    reason: "callback \(key) kept the state of '\(entry.identity)', this run's watches '\(identity)' (resume with the same options)")
+            }
             var values: [String: Double] = [:]
             for (name, text) in entry.values {
                 guard let value = Double(text) else {
@@ -195,7 +208,7 @@ extension Trainer {
                     throw .mismatch(path: path, reason: "the weights callback \(key) keeps do not fit the model (names, shapes or precision)")
                 }
             }
-            do { try restored[index].restore(CallbackState(values: values, snapshot: snapshot)) } catch {
+            do { try restored[index].restore(CallbackState(identity: identity, values: values, snapshot: snapshot)) } catch {
                 throw .incompatibleCheckpoint(path: path, reason: "callback \(key): \(error)")
             }
         }

@@ -20,7 +20,9 @@ import NNIO
 /// (stopped early or not; if no epoch improved, the first watched epoch's). Checkpoints that
 /// ``Trainer/checkpointing`` writes during `fit` hold the last epoch's weights and the best
 /// ones beside them, so a resumed run ends as an uninterrupted one; a checkpoint saved by
-/// hand after `fit` returned holds the restored weights.
+/// hand after `fit` returned holds the restored weights. The callback's state lasts across
+/// calls of `fit` (unlike Keras, which starts it again at each): a run trained in parts, or
+/// resumed, counts its waits as one run.
 public struct EarlyStopping: TrainingCallback {
     /// Which way the target form's value must go.
     public enum Goal: Sendable, Equatable {
@@ -144,6 +146,7 @@ public struct EarlyStopping: TrainingCallback {
 
     public var checkpointState: CallbackState? {
         CallbackState(
+            identity: "\(metric) \(mode.rawValue), " + (target.map { "target \($0)" } ?? "patience") + (restoreBestWeights ? ", best weights" : ""),
             values: ["best": best, "best_epoch": Double(bestEpoch), "wait": Double(wait), "stopped_epoch": Double(stoppedEpoch)],
             snapshot: bestWeights)
     }

@@ -6,8 +6,8 @@
 /// ```
 ///
 /// Each save is a model file (not a checkpoint) written atomically over the last, so the
-/// file always holds one whole model: the best epoch's so far. The model is saved in
-/// inference mode, ready for `nn predict`.
+/// file always holds one whole model: the best epoch's so far (the last epoch's when
+/// ``saveBestOnly`` is off). The model is saved in inference mode, ready for `nn predict`.
 public struct ModelCheckpoint: TrainingCallback {
     /// Where the model is written.
     public var path: String
@@ -64,7 +64,7 @@ public struct ModelCheckpoint: TrainingCallback {
     }
 
     public var checkpointState: CallbackState? {
-        CallbackState(values: ["best": best, "saved_epoch": Double(savedEpoch)])
+        CallbackState(identity: "\(monitor) \(mode.rawValue)", values: ["best": best, "saved_epoch": Double(savedEpoch)])
     }
 
     public mutating func restore(_ state: CallbackState) throws(CallbackStateError) {

@@ -92,7 +92,9 @@ public struct ReduceLROnPlateau: TrainingCallback {
     }
 
     public var checkpointState: CallbackState? {
-        CallbackState(values: ["best": best, "wait": Double(wait), "cooldown_counter": Double(cooldownCounter), "reductions": Double(reductions)])
+        CallbackState(
+            identity: "\(monitor) \(mode.rawValue)",
+            values: ["best": best, "wait": Double(wait), "cooldown_counter": Double(cooldownCounter), "reductions": Double(reductions)])
     }
 
     public mutating func restore(_ state: CallbackState) throws(CallbackStateError) {

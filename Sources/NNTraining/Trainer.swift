@@ -45,6 +45,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     private var features = Tensor<Model.Scalar>(zeros: [0]), targets = Tensor<Model.Scalar>(zeros: [0])
     /// dLoss/dPrediction of the current step.
     private var lossGradient = Tensor<Model.Scalar>(zeros: [0])
+    /// Whether the checkpoint last restored was written by a run a callback had stopped.
+    var stoppedBeforeRestore = false
 
     /// Creates a trainer.
     public init(
@@ -74,7 +76,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
 
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a
     /// callback stops it. Training runs in ``LayerMode/training``; the model is left in
-    /// ``LayerMode/inference``, ready to predict.
+    /// ``LayerMode/inference``, ready to predict. After a checkpoint of a stopped run is
+    /// restored, no epoch is trained (see ``restoreCheckpoint(from:)``).
     /// - Returns: the history of every epoch.
     /// - Throws: ``TrainingError`` if the data does not fit the model or loss, the loss
     ///   stops being finite, a callback watches a value the run does not produce, or a
@@ -110,6 +113,16 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         try validate(data)
         if let validation { try validate(validation) }
         try checkMonitoredNames(validating: validation != nil)
+        if stoppedBeforeRestore {
+            // The run this checkpoint comes from was over: end it as it ended.
+            stoppedBeforeRestore = false
+            let history = self.history
+            try forEachCallback { callback, trainer throws(TrainingError) in
+                try callback.trainingEnded(history: history, control: &trainer)
+            }
+            model.setMode(.inference)
+            return self.history
+        }
         history.stopReason = nil
         model.setMode(.training)
         defer { model.setMode(.inference) }

@@ -64,6 +64,49 @@ import Testing
         }
     }
 
+    /// A resumed run that early stopping had ended trains no more, and ends with its model;
+    /// resuming with other watching options is refused, naming the callback.
+    @Test func aStoppedRunStaysStoppedAndItsStateGoesOnlyToItsOwnCallback() throws {
+        let (folder, csv) = try threeClassCSV()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let common = [
+            "train", "--data", csv, "--layers", "2,32,3", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "8", "--epochs", "40",
+            "--validation-fraction", "0.25", "--early-stopping", "2", "--restore-best", "--json",
+        ]
+        let first = try json(nn(common + ["--checkpoint", folder + "/c.ckpt", "--save", folder + "/first.safetensors"]))
+        let stopped = try #require(first["epochs_run"] as? Int)
+        #expect(stopped < 40)
+        let again = try json(nn(common + ["--resume", folder + "/c.ckpt", "--save", folder + "/again.safetensors"]))
+        #expect(again["epochs_run"] as? Int == stopped && again["stop_reason"] as? String == first["stop_reason"] as? String)
+        let a = FileManager.default.contents(atPath: folder + "/first.safetensors")
+        #expect(a != nil && a == FileManager.default.contents(atPath: folder + "/again.safetensors"))
+        let other = nn(common.map { $0 == "--restore-best" ? "--quiet" : $0 } + ["--monitor", "val_accuracy", "--resume", folder + "/c.ckpt"])
+        #expect(other.status == 1)
+        #expect(other.output.errors.first?.contains("callback EarlyStopping#0 kept the state of 'val_loss min, patience, best weights'") == true)
+    }
+
+    @Test func targetAccuracyNeedsClassesAndANewHeadMustFitInMemory() throws {
+        let folder = try makeTemporaryFolder("nn-regression")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let csv = folder + "/values.csv"
+        try Data((["label,x"] + (0..<20).map { "\(Double($0) / 7),\($0)" }).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: csv))
+        let target = nn("train", "--data", csv, "--loss", "mse", "--layers", "1,4,1", "--target-accuracy", "0.9")
+        #expect(target.status == 2 && target.output.errors.first?.hasPrefix("nn: nn train: --target-accuracy needs class labels") == true)
+
+        // A file whose few weights ask for a huge activation (1×1 image, padding 20000):
+        // refused before any batch is allocated.
+        var generator = SeededRandomGenerator(seed: 1)
+        let crafted = Sequential<Float>(
+            Reshape([1, 1, 1]),
+            Conv2D<Float, ReLU>(channels: 1, filters: 1, kernelSize: 1, padding: .zeros(20000), activation: ReLU(), generator: &generator),
+            MaxPool2D(size: 40001), Flatten(),
+            Dense<Float, Identity>(inputSize: 1, outputSize: 1, activation: Identity(), generator: &generator))
+        try ModelFile.save(crafted, to: folder + "/crafted.safetensors", metadata: ["input_scale": "1.0"])
+        let huge = nn("train", "--data", csv, "--loss", "mse", "--init", folder + "/crafted.safetensors", "--epochs", "1")
+        #expect(huge.status == 1 && huge.output.errors.count == 1, "\(huge.output.errors)")
+        #expect(huge.output.errors.first?.contains("crafted.safetensors") == true)
+    }
+
     @Test func validationDataOfItsOwn() throws {
         let (folder, csv) = try threeClassCSV()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -160,6 +203,9 @@ import Testing
             (["--epochs", "0"], "nn: nn train: --epochs expects an integer in 1...10000000"),
             (["--init", model, "--resume", checkpoint], "nn: nn train: give --init (start from a model) or --resume"),
             (["--validation-data", folder + "/none.csv"], "nn: nn train: --validation-data \(folder)/none.csv: no such file or folder"),
+            (["--min-delta", "0.1"], "nn: nn train: --min-delta is the smallest improvement --early-stopping and --reduce-lr-on-plateau count"),
+            (["--tensorboard", folder + "/no/logs"], "nn: nn train: --tensorboard \(folder)/no/logs: the folder \(folder)/no does not exist"),
+            (["--tensorboard", ""], "nn: nn train: --tensorboard needs a folder name"),
         ]
         for (extra, message) in cases {
             let result = nn(base.filter { !(extra.contains("--epochs") && ($0 == "--epochs" || $0 == "1")) } + extra)

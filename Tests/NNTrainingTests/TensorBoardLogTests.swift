@@ -146,5 +146,8 @@ struct EventFileReader {
         #expect(histogram.count == 6 && histogram.min == 0 && histogram.max == 2)
         #expect(histogram.limits == [0.5, 1, 1.5, 2] && histogram.counts == [3, 2, 0, 1])
         #expect(TensorBoardEvent.Histogram([3, 3]).counts == [2])
+        // A span beyond Double's range (a Double model's values may be anything finite).
+        let wide = TensorBoardEvent.Histogram([-1e308, 0, 1e308], bucketCount: 2)
+        #expect(wide.counts == [2, 1] && wide.limits == [0, 1e308])
     }
 }

@@ -1,6 +1,8 @@
 /// A layer whose number of outputs can be chosen anew, with fresh parameters: the head a
 /// trained model is given when it moves to a task with other classes (transfer learning).
 public protocol OutputResizable<Scalar>: Layer {
+    /// The number of inputs.
+    var inputSize: Int { get }
     /// The number of outputs.
     var outputSize: Int { get }
 

@@ -26,13 +26,16 @@ struct TensorBoardEvent {
             (min, max, count) = (low, high, Double(finite.count))
             sum = finite.reduce(0, +)
             sumOfSquares = finite.reduce(0) { $0 + $1 * $1 }
-            let buckets = high > low ? bucketCount : 1
-            let width = (high - low) / Double(buckets)
-            limits = (1...buckets).map { $0 == buckets ? high : low + width * Double($0) }
+            let buckets = high > low ? Swift.max(bucketCount, 1) : 1
+            // Each part divided first: the span itself can overflow (−1e308 to 1e308).
+            let width = high / Double(buckets) - low / Double(buckets)
+            limits = (1...buckets).map { $0 == buckets ? high : Swift.min(low + width * Double($0), high) }
             counts = Array(repeating: 0, count: buckets)
             for value in finite {
-                let index = width > 0 ? Swift.min(Int(((value - low) / width).rounded(.up)) - 1, buckets - 1) : 0
-                counts[Swift.max(index, 0)] += 1
+                // (value − low) / width, in [0, buckets]: the bucket counted from 1 is its ceiling.
+                let position = width > 0 ? (value / Double(buckets) - low / Double(buckets)) / width * Double(buckets) : 0
+                let index = position.isFinite ? Int(Swift.min(Swift.max(position.rounded(.up), 1), Double(buckets))) - 1 : buckets - 1
+                counts[index] += 1
             }
         }
 

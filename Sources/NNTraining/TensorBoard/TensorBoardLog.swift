@@ -3,8 +3,10 @@ import NNIO
 
 /// Writes TensorBoard event files, as Keras's `TensorBoard` callback lays them out:
 /// `DIR/train/` holds `epoch_loss`, `epoch_<metric>` and `epoch_learning_rate` per epoch,
-/// `batch_loss` per step when ``logEveryStep`` is on, and a histogram of every parameter per
-/// epoch (tagged with its name, `layers.0.weight`); `DIR/validation/` holds `epoch_loss` and
+/// `batch_loss` after every step when ``logEveryStep`` is on (the running mean over the
+/// epoch so far, as Keras logs it), and a histogram per epoch of every tensor of the model
+/// (its parameters and statistics such as batch normalisation's running means, tagged with
+/// their names, `layers.0.weight`); `DIR/validation/` holds `epoch_loss` and
 /// `epoch_<metric>` of the validation data. The step of an epoch's values is its number;
 /// the step of a batch value counts steps from the start of training.
 ///
@@ -13,9 +15,10 @@ import NNIO
 /// // then: tensorboard --logdir runs
 /// ```
 ///
-/// Each run writes new files (`events.out.tfevents.<seconds>.<host>.<process>`), appended
-/// to once per epoch with whole records: TensorBoard reads them while they grow, and a run
-/// killed in the middle leaves every epoch before it readable.
+/// Each run writes new files (`events.out.tfevents.<seconds>.<host>.<process>.<microseconds>`),
+/// appended to once per epoch with whole records. A log is the one file swift-nn does not
+/// write atomically: TensorBoard reads it while it grows, and a run killed in the middle
+/// leaves every epoch before it readable (and the files stay).
 public struct TensorBoardLog: TrainingCallback {
     /// The folder the `train` and `validation` folders go in.
     public var directory: String
