@@ -52,6 +52,15 @@ NN_DEFINE_ADAM(adam_avx512, __attribute__((target("avx512f"))), nn_f32x16, 16)
 
 void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, float *values, const float *gradients,
                  float *firstMoments, float *secondMoments, long count) {
+#if NN_X86
+    // Subnormal numbers flushed to zero, in and out (MXCSR's FTZ and DAZ bits), for this
+    // pass only: the second moment of a weight whose gradients are tiny (g² below 1.2e-38)
+    // would otherwise stay subnormal for thousands of steps, and each operation on it takes a
+    // microcode assist. Measured on the Fashion-MNIST MLP: the Adam pass went from 11% of the
+    // first epoch's time to 40% of six epochs' (`perf record`, 2026-12-02).
+    unsigned int savedControl = __builtin_ia32_stmxcsr();
+    __builtin_ia32_ldmxcsr(savedControl | 0x8040);
+#endif
     switch (set) {
 #if NN_X86
     case NNInstructionSetAVX512: adam_avx512(coefficients, values, gradients, firstMoments, secondMoments, count); break;
@@ -59,4 +68,7 @@ void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, f
 #endif
     default: adam_baseline(coefficients, values, gradients, firstMoments, secondMoments, count); break;
     }
+#if NN_X86
+    __builtin_ia32_ldmxcsr(savedControl);
+#endif
 }

@@ -115,6 +115,31 @@ import Testing
         }
     }
 
+    /// On x86 the pass flushes subnormal numbers to zero, in every instruction set and the
+    /// scalar tail alike: a gradient of 1e-20 (g² = 1e-40) leaves the second moment 0, a
+    /// subnormal moment reads as 0, and the caller's floating-point mode is left as it was.
+    @Test func subnormalsAreFlushedToZeroOnX86() throws {
+        #if arch(x86_64)
+            let count = 21   // one AVX-512 vector and a tail of five
+            let coefficients = AdamCoefficients(
+                beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decay: 1, stepSize: 0.001, secondCorrectionInverse: 1, gradientScale: 1,
+                clip: .infinity, penalty: 0)
+            let subnormal = Float.leastNormalMagnitude / 4
+            for set in Self.instructionSets.run {
+                var values = [Float](repeating: 0.5, count: count), m = [Float](repeating: 0, count: count)
+                var v = [Float](repeating: subnormal, count: count)
+                let gradients = [Float](repeating: 1e-20, count: count)
+                coefficients.update(&values, gradients, &m, &v, count: count, set: set)
+                #expect(v.allSatisfy { $0 == 0 }, "set \(set.rawValue): \(v)")
+                #expect(m.allSatisfy { $0 == Float(0.1) * 1e-20 }, "set \(set.rawValue)")   // 1e-21 is a normal number
+            }
+            // Arithmetic outside the pass still keeps subnormals (a product computed at run time).
+            var probe = [Float.leastNormalMagnitude, Float(count) / Float(2 * count)]
+            probe[0] *= probe[1]
+            #expect(probe[0] == subnormal * 2 && probe[0].isSubnormal)
+        #endif
+    }
+
     /// Large parameters are split between threads: 2, 3 and 8 threads give the bits of one,
     /// for counts that do and do not divide evenly (66,049: a 257×257 weight).
     @Test(arguments: [200_003, 66_049, 98_306, 131_073])

@@ -83,7 +83,8 @@ typedef struct {
 
 /// One Adam step over `count` single-precision elements, in one pass: `g ← clamp(s·∇) + λθ`,
 /// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `θ ← θ·decay − stepSize·m / (√(v·c₂) + ε)`.
-/// Every instruction set gives the same bits (no fused multiply-adds).
+/// Every instruction set gives the same bits (no fused multiply-adds). On x86 the pass
+/// treats subnormal inputs and results as zero (FTZ and DAZ, restored afterwards).
 void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, float *values, const float *gradients,
                  float *firstMoments, float *secondMoments, long count);
 
