@@ -78,6 +78,15 @@ public struct Momentum: UpdateRule {
         _ values: UnsafeMutableBufferPointer<T>, gradients: UnsafeBufferPointer<T>,
         state velocity: UnsafeMutableBufferPointer<T>, context: StepContext
     ) {
+        if T.self == Float.self, let v = values.baseAddress, let g = gradients.baseAddress, let state = velocity.baseAddress {
+            // The same arithmetic in one vectorised C pass: element by element, this loop was
+            // 26% of an epoch of the 784-256-128-10 network.
+            GradientStepKernel.momentumStep(
+                UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self), UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
+                velocity: UnsafeMutableRawPointer(state).assumingMemoryBound(to: Float.self), count: values.count, momentum: momentum,
+                nesterov: nesterov, context: context)
+            return
+        }
         for i in 0..<values.count {
             let value = Double(values[i])
             let g = context.effectiveGradient(Double(gradients[i]), value: value)

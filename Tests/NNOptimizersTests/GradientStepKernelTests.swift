@@ -42,4 +42,50 @@ import Testing
             }
         }
     }
+
+    /// `Momentum`'s arithmetic for one element, as its scalar loop computes it.
+    func momentumReference(_ value: Float, _ gradient: Float, _ velocity: inout Float, momentum: Double, nesterov: Bool, _ context: StepContext)
+        -> Float
+    {
+        let x = Double(value)
+        let g = context.effectiveGradient(Double(gradient), value: x)
+        let speed = momentum * Double(velocity) + g
+        velocity = Float(speed)
+        return Float(x - context.learningRate * (nesterov ? g + momentum * speed : speed))
+    }
+
+    /// The momentum kernel against `Momentum`'s element loop, bit for bit, two steps (the
+    /// second reads the velocity the first wrote), plain and Nesterov.
+    @Test(arguments: contexts, [false, true])
+    func theMomentumKernelGivesTheBitsOfTheScalarRule(context: StepContext, nesterov: Bool) {
+        let count = 70_013
+        var generator = SeededRandomGenerator(seed: 9)
+        let start = (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        var gradients = (0..<count).map { _ in generator.nextUniformFloat() * 0.2 - 0.1 }
+        (gradients[1], gradients[count - 1], gradients[40]) = (.nan, .infinity, -.infinity)
+        var expected = start, expectedVelocity = [Float](repeating: 0.01, count: count)
+        for _ in 0..<2 {
+            for i in 0..<count {
+                expected[i] = momentumReference(expected[i], gradients[i], &expectedVelocity[i], momentum: 0.9, nesterov: nesterov, context)
+            }
+        }
+        let best = nn_best_instruction_set().rawValue
+        let sets = [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512].filter { $0.rawValue <= best }
+        for set in sets {
+            for threads in [1, 3] {
+                var values = start, velocity = [Float](repeating: 0.01, count: count)
+                for _ in 0..<2 {
+                    _ = GradientStepKernel.momentumStep(
+                        &values, gradients, velocity: &velocity, count: count, momentum: 0.9, nesterov: nesterov, context: context, set: set,
+                        threads: threads)
+                }
+                let same = { (a: [Float], b: [Float]) in (0..<count).filter { a[$0].bitPattern != b[$0].bitPattern && !(a[$0].isNaN && b[$0].isNaN) }
+                }
+                #expect(
+                    same(values, expected).isEmpty,
+                    "set \(set.rawValue), \(threads) threads, \(context): θ differs at \(same(values, expected).prefix(5))")
+                #expect(same(velocity, expectedVelocity).isEmpty, "set \(set.rawValue), \(threads) threads: v differs")
+            }
+        }
+    }
 }

@@ -102,6 +102,23 @@ typedef struct {
 void nn_gradient_step_f32(NNInstructionSet set, const NNGradientStepCoefficients *coefficients, float *values,
                           const float *gradients, long count);
 
+/// The constants of one momentum step for one parameter (in double precision).
+typedef struct {
+    double learningRate;  ///< η.
+    double momentum;      ///< μ.
+    double gradientScale; ///< The factor every gradient is multiplied by first.
+    double clip;          ///< The bound gradients are clamped to, when `clamps` is nonzero.
+    double penalty;       ///< The coupled L2 coefficient λ: λ·θ is added to the gradient.
+    int clamps;           ///< Whether to clamp gradients to ±`clip`.
+    int nesterov;         ///< Whether to take Nesterov's look-ahead step.
+} NNMomentumStepCoefficients;
+
+/// `g ← clamp(s·∇) + λθ`, `v ← μ·v + g`, `θ ← θ − η·v` (Nesterov: `θ ← θ − η·(g + μ·v)`) over
+/// `count` single-precision elements, computed in double precision and rounded once per
+/// stored value; every instruction set gives the same bits.
+void nn_momentum_step_f32(NNInstructionSet set, const NNMomentumStepCoefficients *coefficients, float *values,
+                          const float *gradients, float *velocity, long count);
+
 #ifdef __cplusplus
 }
 #endif
