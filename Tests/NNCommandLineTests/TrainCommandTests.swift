@@ -97,6 +97,60 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
         return probe.terminationStatus == 0 ? venv : nil
     }()
 
+    /// `forward_pass.py` on every built-in layer: the README's CNN (convolutions with same
+    /// padding, max pooling, dropout) and a network with strided and zero-padded
+    /// convolutions, batch normalisation (running statistics after training), average and
+    /// max pooling with TensorFlow's uneven same padding, GELU and tanh, on 100 inputs.
+    @Test(
+        .enabled(
+            if: python != nil, "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it; .ci/run does)"))
+    func numpyReproducesEveryBuiltInLayer() throws {
+        let folder = try makeTemporaryFolder("nn-python-layers")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SeededRandomGenerator(seed: 3)
+        for label in 0..<10 {   // ten classes, as the README's CNN has ten outputs
+            let name = "class\(label)"
+            try FileManager.default.createDirectory(atPath: "\(folder)/images/\(name)", withIntermediateDirectories: true)
+            for index in 0..<3 {
+                let pixels = (0..<784).map { Float((($0 % 28) * (label + 1) * 9 + Int(generator.nextUniform() * 60)) % 256) }
+                try Data(BMPImage(width: 28, height: 28, pixels: pixels).encoded()).write(
+                    to: URL(fileURLWithPath: "\(folder)/images/\(name)/\(index).bmp"))
+            }
+        }
+        let rows = (0..<100).map { _ in (0..<784).map { _ in Double(Int(generator.nextUniform() * 256)) } }
+        try Data(rows.map { $0.map { "\(Int($0))" }.joined(separator: ",") }.joined(separator: "\n").utf8)
+            .write(to: URL(fileURLWithPath: folder + "/rows.csv"))
+        try Data("\(rows)".utf8).write(to: URL(fileURLWithPath: folder + "/rows.json"))
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let networks = [
+            "conv 32 3x3 same, pool 2, conv 64 3x3 same, pool 2, flatten, dense 128, dropout 0.3, dense 10",
+            "conv 4 3x3 stride 2 pad 1 tanh, batchnorm, avgpool 3 stride 2 same, conv 4 3x3 valid, maxpool 2 same, flatten, dense 6 gelu, batchnorm, dense 10",
+        ]
+        for (index, layers) in networks.enumerated() {
+            let model = folder + "/net\(index).safetensors"
+            let run = nn(
+                "train", "--data", folder + "/images", "--layers", layers, "--optimizer", "adam", "--epochs", "2", "--batch-size", "5",
+                "--test-fraction", "0", "--save", model, "--quiet")
+            #expect(run.status == 0, "\(run.output.errors)")
+            let swift = try #require(try json(nn("predict", "--model", model, folder + "/rows.csv", "--json"))["outputs"] as? [[Double]])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.python!)
+            process.arguments = [root.appendingPathComponent("Tests/Python/forward_pass.py").path, model, "@" + folder + "/rows.json"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let python = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["outputs"] as? [[Double]])
+            #expect(python.count == 100 && swift.count == 100)
+            // numpy computes in double precision, swift-nn in single: 1e-5 relative.
+            let worst = zip(python.flatMap { $0 }, swift.flatMap { $0 }).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity
+            #expect(worst <= 1e-5, "\(layers): largest difference \(worst)")
+            print("forward_pass.py: \(layers): largest relative difference from nn predict \(worst) over 100 inputs")
+        }
+    }
+
     @Test(
         .enabled(
             if: python != nil, "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it; .ci/run does)"))

@@ -1,10 +1,19 @@
 """Runs a swift-nn model's forward pass with numpy, from the .safetensors file alone.
 
     python forward_pass.py MODEL.safetensors '[[x11, x12, ...], [x21, ...]]'
+    python forward_pass.py MODEL.safetensors @ROWS.json
 
 Prints {"outputs": [[...], ...]} as JSON. Uses only the safetensors package and numpy: the
 tensors give the parameters, the header's __metadata__ gives the architecture (JSON), the
 input scale and the dtype. This is the check that the files are readable without swift-nn.
+
+Every built-in layer, in inference mode: Dense, Softmax, Conv2D, MaxPool2D, AvgPool2D,
+Flatten, Reshape, Dropout (nothing at inference), BatchNorm (running statistics). Images are
+channels-last ([batch, height, width, channels]); a Conv2D kernel is stored flattened as
+[height * width * channels, filters] (rows in height, width, channel order: HWIO).
+Padding is "valid", "same" (TensorFlow's: the extra row or column after) or a number of
+zeros on every side; pooling ignores the padding (average pooling divides by the values
+under the window that are in the image, PyTorch's count_include_pad=False).
 """
 import json
 import math
@@ -35,6 +44,41 @@ def activation(description, z):
     raise ValueError(f"unknown activation {kind}")
 
 
+def padding_amounts(padding, size, window, stride):
+    """(before, after, output size) along one axis, as swift-nn's WindowGeometry computes them."""
+    if padding == "valid":
+        return 0, 0, (size - window) // stride + 1
+    if padding == "same":
+        output = -(-size // stride)
+        total = max((output - 1) * stride + window - size, 0)
+        return total // 2, total - total // 2, output
+    amount = int(padding)
+    return amount, amount, (size + 2 * amount - window) // stride + 1
+
+
+def windows(x, size, stride, padding, fill):
+    """The windows of x [batch, height, width, channels], padded with `fill`:
+    [batch, out_h, out_w, kh, kw, channels], and the same of a mask that is 1 inside the image."""
+    _, height, width, _ = x.shape
+    top, bottom, out_h = padding_amounts(padding, height, size[0], stride)
+    left, right, out_w = padding_amounts(padding, width, size[1], stride)
+    pad = ((0, 0), (top, max(bottom, 0)), (left, max(right, 0)), (0, 0))
+    padded = np.pad(x, pad, constant_values=fill)
+    mask = np.pad(np.ones((1, height, width, 1)), pad, constant_values=0)
+
+    def view(a):
+        v = np.lib.stride_tricks.sliding_window_view(a, size, axis=(1, 2))  # [b, H', W', c, kh, kw]
+        v = v[:, : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride]
+        return np.moveaxis(v, 3, 5)  # [b, out_h, out_w, kh, kw, c]
+
+    return view(padded), view(mask)
+
+
+def images(x):
+    """A batch of samples as images: [batch, height, width] gains one channel."""
+    return x[..., np.newaxis] if x.ndim == 3 else x
+
+
 def forward(layer, prefix, tensors, x):
     kind, config = layer["type"], layer["configuration"]
     if kind == "Sequential":
@@ -45,13 +89,42 @@ def forward(layer, prefix, tensors, x):
         z = x @ tensors[prefix + "weight"] + tensors[prefix + "bias"]
         return activation(config["activation"], z)
     if kind == "Softmax":
-        e = np.exp(x - x.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if kind == "Conv2D":
+        x = images(x)
+        kh, kw, filters = config["kernel_height"], config["kernel_width"], config["filters"]
+        patches, _ = windows(x, (kh, kw), config["stride"], config["padding"], 0.0)
+        kernel = tensors[prefix + "weight"].reshape(kh, kw, x.shape[3], filters)
+        z = np.einsum("bijklc,klcf->bijf", patches, kernel) + tensors[prefix + "bias"]
+        return activation(config["activation"], z)
+    if kind in ("MaxPool2D", "AvgPool2D"):
+        x = images(x)
+        size, stride = config["size"], config["stride"]
+        if kind == "MaxPool2D":
+            patches, _ = windows(x, (size, size), stride, config["padding"], -np.inf)
+            return patches.max(axis=(3, 4))
+        patches, inside = windows(x, (size, size), stride, config["padding"], 0.0)
+        return patches.sum(axis=(3, 4)) / inside.sum(axis=(3, 4))
+    if kind == "Flatten":
+        return x.reshape(x.shape[0], -1)
+    if kind == "Reshape":
+        return x.reshape([x.shape[0]] + list(config["shape"]))
+    if kind == "Dropout":
+        return x
+    if kind == "BatchNorm":
+        mean, variance = tensors[prefix + "running_mean"], tensors[prefix + "running_var"]
+        normalized = (x - mean) / np.sqrt(variance + config["epsilon"])
+        return normalized * tensors[prefix + "weight"] + tensors[prefix + "bias"]
     raise ValueError(f"unknown layer {kind}")
 
 
 def main():
-    path, inputs = sys.argv[1], json.loads(sys.argv[2])
+    path, argument = sys.argv[1], sys.argv[2]
+    if argument.startswith("@"):
+        with open(argument[1:]) as rows:
+            argument = rows.read()
+    inputs = json.loads(argument)
     with safe_open(path, framework="numpy") as handle:
         metadata = handle.metadata()
     tensors = {name: value.astype(np.float64) for name, value in load_file(path).items()}
