@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "NNIO", targets: ["NNIO"]),
         .library(name: "NNTraining", targets: ["NNTraining"]),
         .library(name: "NN", targets: ["NN"]),
+        // Model files of other frameworks (PyTorch's state_dict): above NNIO, outside the umbrella.
+        .library(name: "NNInterop", targets: ["NNInterop"]),
         .executable(name: "nn", targets: ["NNCommandLine"]),
         .plugin(name: "scaffold-layer", targets: ["ScaffoldLayer"]),
     ],
@@ -39,7 +41,8 @@ let package = Package(
             name: "NN",
             dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO", "NNTraining"]
         ),
-        .executableTarget(name: "NNCommandLine", dependencies: ["NN"]),
+        .target(name: "NNInterop", dependencies: ["NNCore", "NNIO"]),
+        .executableTarget(name: "NNCommandLine", dependencies: ["NN", "NNInterop"]),
         // `swift package scaffold-layer`: fills Templates/ into a new layer or activation and its test.
         // Its logic is Sources/NNScaffold/Scaffold.swift, compiled into the plugin through a symbolic link.
         .plugin(

@@ -29,6 +29,7 @@ enum NNTool {
               [data options as for train] [--part test|train|all] [--plot FILE.svg] [--json]
           predict --model FILE INPUT...   a saved model's outputs (and classes) for inputs:
               numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
+        \(ImportCommand.usage)
           help                      print this text
 
         mazur and recruitment run in double precision unless --precision float is given;
@@ -55,11 +56,13 @@ enum NNTool {
                 return try EvaluateCommand.run(Array(arguments.dropFirst()), output: &output)
             case "predict":
                 return try PredictCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "import":
+                return try ImportCommand.run(Array(arguments.dropFirst()), output: &output)
             case "help", "--help", "-h":
                 output.write(usage)
                 return 0
             case nil:
-                throw CommandLineError("give a command: demo, train, evaluate, predict or inspect (see 'nn help')")
+                throw CommandLineError("give a command: demo, train, evaluate, predict, inspect or import (see 'nn help')")
             case let command?:
                 throw CommandLineError("unknown command '\(command)' (see 'nn help')")
             }

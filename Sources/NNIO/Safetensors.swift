@@ -102,6 +102,30 @@ public enum Safetensors {
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError)
         -> (tensors: [String: StoredTensor], metadata: [String: String])
     {
+        let (tensors, metadata, _) = try decode(bytes, path: path, skippingOtherDTypes: false)
+        return (tensors, metadata)
+    }
+
+    /// The bytes per element of the safetensors dtypes swift-nn does not hold but can step
+    /// over (a PyTorch `state_dict` has an I64 `num_batches_tracked` per batch norm).
+    static let otherDTypeSizes: [String: Int] = [
+        "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U64": 8, "U32": 4, "U16": 2, "U8": 1,
+        "BOOL": 1,
+    ]
+
+    /// Reads a safetensors file as ``read(_:)`` does, but steps over tensors of the other
+    /// dtypes of the format (I64, F16, BOOL, …): their sizes and offsets are checked like any
+    /// other's, and their names and dtypes are returned instead of their values.
+    /// - Throws: ``ModelFileError`` as ``read(_:)``, and for a dtype the format does not have.
+    public static func readSkippingOtherDTypes(_ path: String) throws(ModelFileError)
+        -> (tensors: [String: StoredTensor], metadata: [String: String], skipped: [String: String])
+    {
+        try decode(try fileBytes(path), path: path, skippingOtherDTypes: true)
+    }
+
+    static func decode(_ bytes: [UInt8], path: String, skippingOtherDTypes: Bool) throws(ModelFileError)
+        -> (tensors: [String: StoredTensor], metadata: [String: String], skipped: [String: String])
+    {
         guard bytes.count >= 8 else { throw .malformed(path: path, reason: "\(bytes.count) bytes, too short for the 8-byte header length") }
         let declared = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(bytes.count - 8) else {
@@ -126,14 +150,15 @@ public enum Safetensors {
             }
         }
         let bufferSize = bytes.count - headerEnd
-        var tensors: [String: StoredTensor] = [:]
+        var tensors: [String: StoredTensor] = [:], skipped: [String: String] = [:]
         var ranges: [(name: String, start: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
             guard case .object(let entry) = value else { throw .invalidHeader(path: path, reason: "entry '\(name)' is not an object") }
             guard case .string(let dtypeName)? = entry["dtype"] else { throw .invalidHeader(path: path, reason: "tensor '\(name)' has no dtype") }
-            guard let dtype = StoredTensor.DType(rawValue: dtypeName) else {
-                throw .unsupportedDType(path: path, tensor: name, dtype: dtypeName)
-            }
+            let dtype = StoredTensor.DType(rawValue: dtypeName)
+            let otherSize = skippingOtherDTypes ? Self.otherDTypeSizes[dtypeName] : nil
+            guard dtype != nil || otherSize != nil else { throw .unsupportedDType(path: path, tensor: name, dtype: dtypeName) }
+            let elementSize = dtype?.size ?? otherSize ?? 1
             guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
                 throw .invalidHeader(
                     path: path, reason: "tensor '\(name)' has shape \(entry["shape"].map(compact) ?? "none"), expected non-negative integers")
@@ -153,14 +178,18 @@ public enum Safetensors {
                 }
                 elements = product
             }
-            guard elements * dtype.size == offsets[1] - offsets[0] else {
+            guard elements * elementSize == offsets[1] - offsets[0] else {
                 throw .malformed(
                     path: path,
                     reason:
-                        "tensor '\(name)' of shape \(shape) and dtype \(dtypeName) needs \(elements * dtype.size) bytes, its offsets span \(offsets[1] - offsets[0])"
+                        "tensor '\(name)' of shape \(shape) and dtype \(dtypeName) needs \(elements * elementSize) bytes, its offsets span \(offsets[1] - offsets[0])"
                 )
             }
             ranges.append((name, offsets[0], offsets[1]))
+            guard let dtype else {
+                skipped[name] = dtypeName
+                continue
+            }
             tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
         }
         var position = 0
@@ -172,19 +201,21 @@ public enum Safetensors {
             position = range.end
         }
         guard position == bufferSize else { throw .malformed(path: path, reason: "\(bufferSize - position) bytes after the last tensor") }
-        return (tensors, metadata)
+        return (tensors, metadata, skipped)
     }
 
     /// Reads a safetensors file.
     public static func read(_ path: String) throws(ModelFileError) -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+        try decode(try fileBytes(path), path: path)
+    }
+
+    private static func fileBytes(_ path: String) throws(ModelFileError) -> [UInt8] {
         // Foundation's reader leaks a 4 KiB buffer on an empty file (LeakSanitizer, Swift 6.3).
-        if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.intValue == 0 {
-            return try decode([], path: path)
-        }
+        if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.intValue == 0 { return [] }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        return try decode([UInt8](data), path: path)
+        return [UInt8](data)
     }
 
     /// Writes a safetensors file atomically.

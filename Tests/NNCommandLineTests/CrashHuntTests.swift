@@ -372,6 +372,17 @@ struct HuntFiles {
             if generator.nextUniform() < 0.3 { arguments += ["--test-fraction", pick(Self.fractions, &generator)] }
             if generator.nextUniform() < 0.3 { arguments.append("--json") }
             if generator.nextUniform() < 0.2 { arguments += ["--plot", "confusion.svg"] }
+        case 7 where generator.nextUniform() < 0.4:
+            // Any file as a PyTorch state_dict (swift-nn's own model files have other keys).
+            arguments = [
+                "import", "--from", pick((["pytorch"], ["keras"]), &generator), pick(anyFiles + modelFiles + checkpoints, &generator),
+                "--layers", generator.nextUniform() < 0.5 ? layers(&generator) : pick(["2,8,3", "2,3", "784,64,10"], &generator),
+                "--output", pick(["imported.safetensors", "missing-folder/imported.safetensors"], &generator),
+            ]
+            arguments +=
+                generator.nextUniform() < 0.5
+                ? ["--inputs", pick((["2", "784"], ["0", "-1", "9223372036854775807"]), &generator)]
+                : ["--input-shape", pick((["28x28", "4x4", "2x1x1"], ["0x3", "x", "65537x65537", "4x4x4x4"]), &generator)]
         case 7:
             arguments = ["inspect", pick(anyFiles, &generator)]
             if generator.nextUniform() < 0.3 {
