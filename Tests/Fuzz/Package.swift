@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "NNData", package: "swift-nn"),
                 .product(name: "NNIO", package: "swift-nn"),
                 .product(name: "NNTraining", package: "swift-nn"),
+                .product(name: "NNInterop", package: "swift-nn"),
             ],
             path: "Harness"
         )

@@ -10,7 +10,7 @@
 # prints libFuzzer's final statistics and exits non-zero if it finds a crash, a leak or a
 # timeout (the input is saved as .build/fuzz/crash-*, leak-* or timeout-*).
 set -euo pipefail
-formats=(csv idx bmp gzip safetensors checkpoint architecture)
+formats=(csv idx bmp gzip safetensors checkpoint architecture pytorch)
 format="${1:?usage: run-fuzzer.sh ${formats[*]// /|}|all [seconds]}"
 seconds="${2:-60}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -1,11 +1,12 @@
 // libFuzzer entry point for swift-nn's file parsers. The format is chosen by the environment
 // variable NN_FUZZ_TARGET (run-fuzzer.sh sets it): csv, idx, bmp, gzip, safetensors,
-// checkpoint or architecture. Any crash, hang, leak or sanitizer report is a bug; errors are
+// checkpoint, architecture or pytorch. Any crash, hang, leak or sanitizer report is a bug; errors are
 // the expected outcome for most inputs and are ignored.
 import Foundation
 import NNCore
 import NNData
 import NNIO
+import NNInterop
 import NNLosses
 import NNOptimizers
 import NNTraining
@@ -20,6 +21,7 @@ let harness: @Sendable ([UInt8]) -> Void = {
     case "safetensors": return fuzzModelFile
     case "checkpoint": return fuzzCheckpoint
     case "architecture": return fuzzArchitecture
+    case "pytorch": return fuzzPyTorchImport
     case let other:
         FileHandle.standardError.write(
             Data("nn-fuzz: set NN_FUZZ_TARGET to csv, idx, bmp, gzip, safetensors, checkpoint or architecture (got \(other ?? "nothing"))\n".utf8))
@@ -64,6 +66,24 @@ func fuzzModelFile(_ bytes: [UInt8]) {
     _ = try? ModelFile.rebuild(tensors: tensors, metadata: metadata, as: Double.self, path: "fuzz.safetensors")
     guard let model = try? ModelFile.rebuild(tensors: tensors, metadata: metadata, as: Float.self, path: "fuzz.safetensors") else { return }
     run(model)
+}
+
+/// A file taken as a PyTorch state_dict for a small network with every kind of layer the
+/// import converts (the corpus holds that network's state_dict as PyTorch saves it), then
+/// one forward pass of the imported network.
+func fuzzPyTorchImport(_ bytes: [UInt8]) {
+    let path = NSTemporaryDirectory() + "nn-fuzz-\(getpid()).pytorch.safetensors"
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+    defer { unlink(path) }
+    var generator = SeededRandomGenerator(seed: 1)
+    var model = Sequential<Float>(
+        Reshape([28, 28, 1]),
+        Conv2D<Float, Tanh>(channels: 1, filters: 4, kernelSize: 3, stride: 2, padding: .zeros(1), activation: Tanh(), generator: &generator),
+        BatchNorm<Float>(features: 4), AvgPool2D<Float>(size: 3, stride: 2, padding: .zeros(1)), Flatten<Float>(),
+        Dense<Float, Identity>(inputSize: 196, outputSize: 6, activation: Identity(), generator: &generator), BatchNorm<Float>(features: 6),
+        Dense<Float, Identity>(inputSize: 6, outputSize: 10, activation: Identity(), generator: &generator))
+    guard (try? PyTorchImport.load(path, into: &model, sampleShape: [784])) != nil else { return }
+    _ = model(Tensor<Float>(repeating: 0.5, shape: [2, 784]))
 }
 
 /// The architecture JSON of a model file's metadata, rebuilt without tensors and with the
