@@ -96,7 +96,8 @@ def write_numeric_csv(path=CSV_FILE, rows=500_000, features=30, seed=7):
 def install():
     subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
     pip = [os.path.join(VENV, "bin", "pip"), "install", "--quiet"]
-    subprocess.run(pip + ["numpy", "jax", "pandas", TORCH], check=True)
+    # safetensors too: the test of `nn import --from pytorch` looks for torch in this venv.
+    subprocess.run(pip + ["numpy", "jax", "pandas", "safetensors", TORCH], check=True)
 
 
 def python():
