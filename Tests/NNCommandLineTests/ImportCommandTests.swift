@@ -49,7 +49,8 @@ import Testing
     /// (relative), on 100 inputs.
     @Test(
         .enabled(
-            if: python != nil, "no venv python with torch and safetensors (python3 Benchmarks/compare.py --install makes one; CI's venv leaves out torch's several GB)")
+            if: python != nil,
+            "no venv python with torch and safetensors (python3 Benchmarks/compare.py --install makes one; CI's venv leaves out torch's several GB)")
     )
     func pytorchModelsGiveTheirOutputsAfterImport() throws {
         let folder = try makeTemporaryFolder("nn-import")
