@@ -10,22 +10,7 @@ import Testing
     /// A venv python that imports torch and safetensors.torch: the test venv if it has them,
     /// else the benchmarks' (`python3 Benchmarks/compare.py --install` makes it; PyPI's torch
     /// wheel brings CUDA libraries, several GB, so `.ci/python-venv.sh` does not install it).
-    static let python: String? = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for venv in [".build/python-venv", ".build/bench-venv"] {
-            let candidate = root.appendingPathComponent(venv + "/bin/python").path
-            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: candidate)
-            probe.arguments = ["-c", "import torch, safetensors.torch"]
-            probe.standardOutput = FileHandle.nullDevice
-            probe.standardError = FileHandle.nullDevice
-            guard (try? probe.run()) != nil else { continue }
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return candidate }
-        }
-        return nil
-    }()
+    static let python = PythonVenv.python(importing: "import torch, safetensors.torch", from: [".build/python-venv", ".build/bench-venv"])
 
     static let networks = [
         ("mlp", ["--layers", "784,64,10", "--inputs", "784"]),

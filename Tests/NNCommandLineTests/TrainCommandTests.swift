@@ -83,19 +83,7 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
 @Suite struct PythonReadsModelFilesTests {
     /// The virtual environment `.ci/python-venv.sh` makes, if it exists and its packages
     /// import (a `python` without numpy or safetensors would make the check fail, not run).
-    static let python: String? = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venv = root.appendingPathComponent(".build/python-venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: venv) else { return nil }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: venv)
-        probe.arguments = ["-c", "import numpy, safetensors.numpy"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return nil }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? venv : nil
-    }()
+    static let python = PythonVenv.python(importing: "import numpy, safetensors.numpy")
 
     /// `forward_pass.py` on every built-in layer: the README's CNN (convolutions with same
     /// padding, max pooling, dropout) and a network with strided and zero-padded

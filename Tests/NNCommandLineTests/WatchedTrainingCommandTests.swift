@@ -218,19 +218,7 @@ import Testing
 @Suite struct TensorBoardReaderTests {
     /// The project's venv python, if it imports TensorBoard's reader (`.ci/python-venv.sh`
     /// installs it).
-    static let python: String? = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venv = root.appendingPathComponent(".build/python-venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: venv) else { return nil }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: venv)
-        probe.arguments = ["-c", "from tensorboard.backend.event_processing.event_accumulator import EventAccumulator"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return nil }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? venv : nil
-    }()
+    static let python = PythonVenv.python(importing: "from tensorboard.backend.event_processing.event_accumulator import EventAccumulator")
 
     /// `nn train --tensorboard` read back by the `tensorboard` package's own reader: the
     /// tags, steps and values are the history's (in single precision, as the format keeps them).
