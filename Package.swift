@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         // Model files of other frameworks (PyTorch's state_dict): above NNIO, outside the umbrella.
         .library(name: "NNInterop", targets: ["NNInterop"]),
+        // ONNX export (for ONNX Runtime and other runtimes): above NNIO, outside the umbrella.
+        .library(name: "NNONNX", targets: ["NNONNX"]),
         .executable(name: "nn", targets: ["NNCommandLine"]),
         .plugin(name: "scaffold-layer", targets: ["ScaffoldLayer"]),
     ],
@@ -42,7 +44,8 @@ let package = Package(
             dependencies: ["NNCore", "NNLosses", "NNOptimizers", "NNData", "NNIO", "NNTraining"]
         ),
         .target(name: "NNInterop", dependencies: ["NNCore", "NNIO"]),
-        .executableTarget(name: "NNCommandLine", dependencies: ["NN", "NNInterop"]),
+        .target(name: "NNONNX", dependencies: ["NNCore", "NNIO"]),
+        .executableTarget(name: "NNCommandLine", dependencies: ["NN", "NNInterop", "NNONNX"]),
         // `swift package scaffold-layer`: fills Templates/ into a new layer or activation and its test.
         // Its logic is Sources/NNScaffold/Scaffold.swift, compiled into the plugin through a symbolic link.
         .plugin(
@@ -67,7 +70,8 @@ let package = Package(
         .testTarget(name: "NNTrainingTests", dependencies: ["NN"]),
         // Depends on NNCore alone: proves a user can define an activation outside the library.
         .testTarget(name: "CustomActivationTests", dependencies: ["NNCore"]),
-        .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN", "CZlib"]),
+        .testTarget(name: "NNCommandLineTests", dependencies: ["NNCommandLine", "NN", "NNONNX", "CZlib"]),
         .testTarget(name: "NNScaffoldTests", dependencies: ["NNScaffold", "NN"]),
+        .testTarget(name: "NNONNXTests", dependencies: ["NNONNX", "NN"]),
     ]
 )

@@ -30,6 +30,7 @@ enum NNTool {
           predict --model FILE INPUT...   a saved model's outputs (and classes) for inputs:
               numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
         \(ImportCommand.usage)
+        \(ExportCommand.usage)
           help                      print this text
 
         mazur and recruitment run in double precision unless --precision float is given;
@@ -58,11 +59,13 @@ enum NNTool {
                 return try PredictCommand.run(Array(arguments.dropFirst()), output: &output)
             case "import":
                 return try ImportCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "export":
+                return try ExportCommand.run(Array(arguments.dropFirst()), output: &output)
             case "help", "--help", "-h":
                 output.write(usage)
                 return 0
             case nil:
-                throw CommandLineError("give a command: demo, train, evaluate, predict, inspect or import (see 'nn help')")
+                throw CommandLineError("give a command: demo, train, evaluate, predict, inspect, import or export (see 'nn help')")
             case let command?:
                 throw CommandLineError("unknown command '\(command)' (see 'nn help')")
             }

@@ -383,6 +383,18 @@ struct HuntFiles {
                 generator.nextUniform() < 0.5
                 ? ["--inputs", pick((["2", "784"], ["0", "-1", "9223372036854775807"]), &generator)]
                 : ["--input-shape", pick((["28x28", "4x4", "2x1x1"], ["0x3", "x", "65537x65537", "4x4x4x4"]), &generator)]
+        case 7 where generator.nextUniform() < 0.35:
+            // Any file as a model to export, with good and hostile shapes.
+            arguments = [
+                "export", pick(anyFiles + modelFiles + checkpoints, &generator), "--format", pick((["onnx"], ["tflite", ""]), &generator),
+                "--output", pick(["model.onnx", "missing-folder/model.onnx", "."], &generator),
+            ]
+            if generator.nextUniform() < 0.4 {
+                arguments +=
+                    generator.nextUniform() < 0.5
+                    ? ["--inputs", pick((["2", "784"], ["0", "-1", "9223372036854775807"]), &generator)]
+                    : ["--input-shape", pick((["28x28", "4x4", "2x1x1"], ["0x3", "x", "65537x65537", "4x4x4x4"]), &generator)]
+            }
         case 7:
             arguments = ["inspect", pick(anyFiles, &generator)]
             if generator.nextUniform() < 0.3 {

@@ -1,4 +1,5 @@
 import Foundation
+import NNIO
 
 /// One TensorBoard event — a wall time, a step and either the file's version line or a
 /// summary of tagged values — encoded as TensorFlow's `Event` protocol buffer
