@@ -2,7 +2,8 @@
 import PackageDescription
 
 // swift-nn: modules that compose through protocols. Arrows point one way:
-// NNCore ← NNLosses, NNOptimizers, NNData, NNIO ← NNTraining ← NN ← NNCommandLine.
+// NNCore ← NNLosses, NNOptimizers, NNData, NNIO ← NNTraining ← NN ← NNCommandLine;
+// NNInterop and NNONNX (other frameworks' files) on NNCore and NNIO, imported by NNCommandLine.
 // No external packages and no unsafe flags, so any package can depend on any product.
 let package = Package(
     name: "swift-nn",
