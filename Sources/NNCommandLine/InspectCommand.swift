@@ -111,6 +111,10 @@ enum InspectCommand {
             if let norm = try? configuration.decode(as: BatchNormConfiguration.self) {
                 return ["\(indent)BatchNorm \(norm.features)"]
             }
+        case "LayerNorm":
+            if let norm = try? configuration.decode(as: LayerNormConfiguration.self) {
+                return ["\(indent)LayerNorm \(norm.features)"]
+            }
         default: break
         }
         return ["\(indent)\(description.type)"]

@@ -12,6 +12,7 @@ import NN
 /// | `reshape HxWxC` | `Reshape` |
 /// | `dropout R` | `Dropout` (rate R, seeded from `--seed` and its position) |
 /// | `batchnorm` (or `bn`) | `BatchNorm` over the last axis |
+/// | `layernorm` (or `ln`) | `LayerNorm` over the last axis |
 /// | `dense N [ACTIVATION]` | `Dense`, N units |
 ///
 /// A `conv` or `dense` without an activation takes `--activation`, except the last layer, which
@@ -27,6 +28,7 @@ struct LayerList {
         case reshape([Int])
         case dropout(Double)
         case batchNorm
+        case layerNorm
         case dense(units: Int, activation: String?)
     }
 
@@ -117,6 +119,9 @@ struct LayerList {
             case "batchnorm", "bn":
                 guard rest.isEmpty else { throw fail("'\(word)' takes no settings") }
                 items.append(.batchNorm)
+            case "layernorm", "ln":
+                guard rest.isEmpty else { throw fail("'\(word)' takes no settings") }
+                items.append(.layerNorm)
             case "dense":
                 guard rest.count == 1 || rest.count == 2 else { throw fail("expected 'dense UNITS [ACTIVATION]', e.g. dense 128 relu") }
                 let units = try positive(rest[0], "the number of units")
@@ -125,7 +130,7 @@ struct LayerList {
                 }
                 items.append(.dense(units: units, activation: rest.count == 2 ? rest[1] : nil))
             default:
-                throw fail("unknown layer '\(word)'; expected conv, pool, maxpool, avgpool, flatten, reshape, dropout, batchnorm or dense")
+                throw fail("unknown layer '\(word)'; expected conv, pool, maxpool, avgpool, flatten, reshape, dropout, batchnorm, layernorm or dense")
             }
         }
     }
@@ -223,6 +228,10 @@ struct LayerList {
                 let features = shape.last ?? 1
                 try count([features, 4], biases: 0, index)
                 layer = BatchNorm<Float>(features: features)
+            case .layerNorm:
+                let features = shape.last ?? 1
+                try count([features, 2], biases: 0, index)
+                layer = LayerNorm<Float>(features: features)
             case let .dense(units, name):
                 guard shape.count == 1 else {
                     throw CommandLineError("\(describe(index)): dense needs flat samples, got \(shape); put 'flatten' before it")

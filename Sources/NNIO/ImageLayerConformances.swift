@@ -181,3 +181,25 @@ extension BatchNorm: SerializableLayer {
         self.init(features: configuration.features, momentum: configuration.momentum, epsilon: configuration.epsilon)
     }
 }
+
+/// A layer normalisation's configuration in a file (γ and β are saved parameters).
+public struct LayerNormConfiguration: Codable, Equatable, Sendable {
+    /// Features normalised together (the last axis).
+    public var features: Int
+    /// Added to the variance.
+    public var epsilon: Double
+}
+
+extension LayerNorm: SerializableLayer {
+    public static var typeName: String { "LayerNorm" }
+    public func makeConfiguration() throws(ModelFileError) -> LayerNormConfiguration {
+        LayerNormConfiguration(features: features, epsilon: epsilon)
+    }
+    public init(configuration: LayerNormConfiguration) throws(ModelFileError) {
+        guard configuration.features > 0, configuration.features <= 1 << 24, configuration.epsilon > 0, configuration.epsilon.isFinite else {
+            throw .invalidHeader(
+                path: "configuration", reason: "LayerNorm features \(configuration.features), epsilon \(configuration.epsilon) are not plausible")
+        }
+        self.init(features: configuration.features, epsilon: configuration.epsilon)
+    }
+}

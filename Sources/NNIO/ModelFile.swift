@@ -113,7 +113,7 @@ public enum ModelFile {
     }
 }
 
-/// The parameters a description's built-in layers declare (`Dense`, `Conv2D`, `BatchNorm`,
+/// The parameters a description's built-in layers declare (`Dense`, `Conv2D`, `BatchNorm`, `LayerNorm`,
 /// and those inside a `Sequential`; other layers count 0), or `nil` when the sum overflows.
 /// A configuration that does not decode counts 0: building the layer reports it.
 func declaredParameterCount(_ description: TypeDescription) -> Int? {
@@ -136,6 +136,9 @@ func declaredParameterCount(_ description: TypeDescription) -> Int? {
     case "BatchNorm":
         guard let norm = try? configuration.decode(as: BatchNormConfiguration.self) else { return 0 }
         return TensorLimits.checkedProduct([Swift.max(norm.features, 0), 4])
+    case "LayerNorm":
+        guard let norm = try? configuration.decode(as: LayerNormConfiguration.self) else { return 0 }
+        return TensorLimits.checkedProduct([Swift.max(norm.features, 0), 2])
     case "Sequential":
         guard let sequential = try? configuration.decode(as: SequentialConfiguration.self) else { return 0 }
         return sum(sequential.layers.map(declaredParameterCount))

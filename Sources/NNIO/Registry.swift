@@ -41,7 +41,7 @@ public final class ActivationRegistry: @unchecked Sendable {
 
 /// The layer types a model file may name, by type name and scalar type. The built-in layers
 /// (`Dense`, `Conv2D`, `MaxPool2D`, `AvgPool2D`, `Flatten`, `Reshape`, `Dropout`,
-/// `BatchNorm`, `Softmax`, `Sequential`) are registered from the start.
+/// `BatchNorm`, `LayerNorm`, `Softmax`, `Sequential`) are registered from the start.
 public final class LayerRegistry: @unchecked Sendable {
     /// The registry files are read with.
     public static let shared = LayerRegistry()
@@ -63,7 +63,8 @@ public final class LayerRegistry: @unchecked Sendable {
             Softmax<Float>.self, Softmax<Double>.self, Sequential<Float>.self, Sequential<Double>.self,
             MaxPool2D<Float>.self, MaxPool2D<Double>.self, AvgPool2D<Float>.self, AvgPool2D<Double>.self,
             Flatten<Float>.self, Flatten<Double>.self, Reshape<Float>.self, Reshape<Double>.self,
-            Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self)
+            Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self, LayerNorm<Float>.self,
+            LayerNorm<Double>.self)
     }
 
     /// Makes layer types loadable: one line per custom layer, naming each scalar type used.

@@ -10,6 +10,7 @@ import NNIO
 /// | `Linear.weight` after `Flatten` of a `[C, H, W]` image | its columns reordered from (c, h, w) to swift-nn's channels-last (h, w, c) |
 /// | `Conv2d.weight` `[out, in, kh, kw]` (OIHW) | `Conv2D.weight` `[kh·kw·in, out]` (HWIO, flattened) |
 /// | `BatchNorm1d/2d` `weight`, `bias`, `running_mean`, `running_var` | `BatchNorm`'s, as they are (`num_batches_tracked` is ignored); after a `Flatten` of an image, reordered as a `Linear`'s columns |
+/// | `LayerNorm(features)` `weight`, `bias` | `LayerNorm`'s, as they are (reordered after a `Flatten` of an image) |
 ///
 /// Modules are matched **by order**: PyTorch's keys (`0.weight`, `features.3.bias`) are
 /// grouped by module, the modules ordered by their names with numbers compared as numbers
@@ -101,6 +102,15 @@ public enum PyTorchImport {
                 for name in names {
                     var vector = try values(tensors[name], key + "." + name, expected: [norm.features], for: layerName, path: path)
                     // A BatchNorm1d over a flattened [C, H, W] image: its features in (h, w, c) order here.
+                    if let image = flattenedImage, image.count == 3, image.reduce(1, *) == norm.features {
+                        vector = channelsLastColumns(vector, outputs: 1, image: image)
+                    }
+                    state["layers.\(index).\(name)"] = try tensor(vector, [norm.features])
+                }
+            } else if let norm = layer as? any LayerNormParameters {
+                let (key, tensors) = try module(["weight", "bias"])
+                for name in ["weight", "bias"] {
+                    var vector = try values(tensors[name], key + "." + name, expected: [norm.features], for: layerName, path: path)
                     if let image = flattenedImage, image.count == 3, image.reduce(1, *) == norm.features {
                         vector = channelsLastColumns(vector, outputs: 1, image: image)
                     }
@@ -210,3 +220,10 @@ protocol BatchNormParameters {
 }
 
 extension BatchNorm: BatchNormParameters {}
+
+/// What the import needs to know of a layer normalisation.
+protocol LayerNormParameters {
+    var features: Int { get }
+}
+
+extension LayerNorm: LayerNormParameters {}

@@ -149,3 +149,12 @@ extension Softmax: ONNXExportable {
         return graph.node("Reshape", [probabilities, graph.integers("shape", [0] + sampleShape)])
     }
 }
+
+extension LayerNorm: ONNXExportable {
+    /// `LayerNormalization` over the last axis (`axis` −1, opset 17's operator).
+    public func appendONNX(to graph: inout ONNXGraph, input: String, sampleShape: [Int]) throws(ONNXExportError) -> String {
+        graph.node(
+            "LayerNormalization", [input, graph.constant("weight", weight.value), graph.constant("bias", bias.value)],
+            attributes: [.int("axis", -1), .float("epsilon", Float(epsilon))])
+    }
+}

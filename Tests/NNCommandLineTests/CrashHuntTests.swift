@@ -349,7 +349,7 @@ struct HuntFiles {
             case 4: items.append("flatten")
             case 5: items.append("reshape \(size(&generator))x\(size(&generator))x\(size(&generator))")
             case 6: items.append("dropout \(pick(["0", "0.3", "0.99", "1", "-0.5", "nan"], &generator))")
-            case 7: items.append(pick(["batchnorm", "bn"], &generator))
+            case 7: items.append(pick(["batchnorm", "bn", "layernorm", "ln"], &generator))
             default: items.append(pick(["", "dense", "conv 2", "lstm 4", "dense 2 swish", "pool two"], &generator))
             }
         }

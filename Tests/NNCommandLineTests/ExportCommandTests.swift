@@ -13,8 +13,8 @@ import Testing
     static let python = PythonVenv.python(importing: "import onnx, onnx.checker, onnxruntime, numpy")
 
     /// The networks exported: the three (a dense MLP, the README's CNN, a network
-    /// with batch normalisation and average pooling), every activation, and windows whose
-    /// `same` padding is uneven.
+    /// with batch normalisation and average pooling), every activation, layer normalisation
+    /// of pixels and of features, and windows whose `same` padding is uneven.
     static let networks: [(name: String, layers: String, image: Bool)] = [
         ("mlp", "784,64,10", false),
         ("cnn", "conv 32 3x3 same, pool 2, conv 64 3x3 same, pool 2, flatten, dense 128, dropout 0.3, dense 10", true),
@@ -23,6 +23,7 @@ import Testing
             "conv 4 3x3 stride 2 pad 1 tanh, batchnorm, avgpool 3 stride 2 pad 1, flatten, dense 6 identity, batchnorm, dense 10", true
         ),
         ("activations", "dense 32 sigmoid, dense 32 tanh, dense 32 leaky-relu, dense 32 softplus, dense 32 gelu, dense 32 identity, dense 10", false),
+        ("layernorm", "conv 4 3x3 same, layernorm, pool 2, flatten, dense 16 identity, layernorm, dense 10", true),
         (
             "windows",
             "conv 3 5x5 stride 2 same sigmoid, maxpool 3 stride 2 same, conv 4 2x2 pad 1 gelu, avgpool 2 same, batchnorm, flatten, dense 10", true
@@ -30,7 +31,8 @@ import Testing
     ]
 
     /// A network of `layers` with seeded weights; batch normalisation gets running
-    /// statistics and affine parameters that are not the initial ones.
+    /// statistics and affine parameters that are not the initial ones, layer normalisation
+    /// affine parameters that are not.
     static func network(_ layers: String, image: Bool, seed: UInt64) throws -> Sequential<Float> {
         var model: Sequential<Float>
         if LayerList.isLayerList(layers) {
@@ -46,6 +48,12 @@ import Testing
             for (name, low, high) in ranges {
                 let count = state[prefix + name]?.scalarCount ?? 0
                 state[prefix + name] = try Tensor(shape: [count], scalars: (0..<count).map { _ in generator.nextUniform(in: low, high) })
+            }
+        }
+        for (index, layer) in model.layers.enumerated() where layer is LayerNorm<Float> {
+            for (name, low, high) in [("weight", Float(0.5), Float(1.5)), ("bias", -0.5, 0.5)] {
+                let count = state["layers.\(index).\(name)"]?.scalarCount ?? 0
+                state["layers.\(index).\(name)"] = try Tensor(shape: [count], scalars: (0..<count).map { _ in generator.nextUniform(in: low, high) })
             }
         }
         try model.loadStateDictionary(state)

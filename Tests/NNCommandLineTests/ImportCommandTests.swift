@@ -26,11 +26,12 @@ import Testing
             ]
         ),
         ("flatnorm", ["--layers", "conv 2 3x3 stride 2 pad 1 identity, flatten, batchnorm, dense 10", "--input-shape", "28x28"]),
+        ("layernorm", ["--layers", "dense 32 identity, layernorm, dense 10", "--inputs", "784"]),
     ]
 
     /// A dense MLP, the README's CNN, a network with batch normalisation (running statistics
-    /// set), average pooling and strided convolution, and a batch normalisation of a flattened
-    /// image: PyTorch's outputs in eval mode equal `nn predict` on the imported files to 1e-5
+    /// set), average pooling and strided convolution, a batch normalisation of a flattened
+    /// image, and a layer normalisation: PyTorch's outputs in eval mode equal `nn predict` on the imported files to 1e-5
     /// (relative), on 100 inputs.
     @Test(
         .enabled(

@@ -113,6 +113,7 @@ func threeClassCSV() throws -> (folder: String, csv: String) {
         let networks = [
             "conv 32 3x3 same, pool 2, conv 64 3x3 same, pool 2, flatten, dense 128, dropout 0.3, dense 10",
             "conv 4 3x3 stride 2 pad 1 tanh, batchnorm, avgpool 3 stride 2 same, conv 4 3x3 valid, maxpool 2 same, flatten, dense 6 gelu, batchnorm, dense 10",
+            "conv 4 3x3 same, layernorm, pool 2, flatten, dense 16 identity, layernorm, dense 10",
         ]
         for (index, layers) in networks.enumerated() {
             let model = folder + "/net\(index).safetensors"

@@ -3,7 +3,7 @@ import NNCore
 import NNIO
 import Testing
 
-/// Saving and loading the convolutional layers, dropout and batch normalisation.
+/// Saving and loading the convolutional layers, dropout, batch and layer normalisation.
 @Suite struct ImageLayerFileTests {
     func convolutionalModel<T: TensorScalar>(_: T.Type) -> Sequential<T> {
         var generator = SeededRandomGenerator(seed: 5)
@@ -16,6 +16,7 @@ import Testing
                 channels: 4, filters: 3, kernelHeight: 2, kernelWidth: 3, stride: 2, padding: .zeros(1),
                 activation: Tanh(), generator: &generator),
             AvgPool2D(size: 2, stride: 1, padding: .same),
+            LayerNorm(features: 3, epsilon: 1e-3),
             Flatten(),
             Dropout(rate: 0.3, seed: 9),
             Dense<T, Identity>(inputSize: 18, outputSize: 2, activation: Identity(), generator: &generator))

@@ -8,7 +8,7 @@ tensors give the parameters, the header's __metadata__ gives the architecture (J
 input scale and the dtype. This is the check that the files are readable without swift-nn.
 
 Every built-in layer, in inference mode: Dense, Softmax, Conv2D, MaxPool2D, AvgPool2D,
-Flatten, Reshape, Dropout (nothing at inference), BatchNorm (running statistics). Images are
+Flatten, Reshape, Dropout (nothing at inference), BatchNorm (running statistics), LayerNorm. Images are
 channels-last ([batch, height, width, channels]); a Conv2D kernel is stored flattened as
 [height * width * channels, filters] (rows in height, width, channel order: HWIO).
 Padding is "valid", "same" (TensorFlow's: the extra row or column after) or a number of
@@ -114,6 +114,11 @@ def forward(layer, prefix, tensors, x):
         return x
     if kind == "BatchNorm":
         mean, variance = tensors[prefix + "running_mean"], tensors[prefix + "running_var"]
+        normalized = (x - mean) / np.sqrt(variance + config["epsilon"])
+        return normalized * tensors[prefix + "weight"] + tensors[prefix + "bias"]
+    if kind == "LayerNorm":
+        mean = x.mean(axis=-1, keepdims=True)
+        variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         normalized = (x - mean) / np.sqrt(variance + config["epsilon"])
         return normalized * tensors[prefix + "weight"] + tensors[prefix + "bias"]
     raise ValueError(f"unknown layer {kind}")

@@ -5,7 +5,7 @@ for the test of `nn import --from pytorch`.
     python pytorch_models.py OUT_DIR
 
 Writes OUT_DIR/rows.csv and rows.json (100 flattened 28×28 images in [0, 1]) and, for each
-network NAME (mlp, cnn, batchnorm, flatnorm), NAME.safetensors and NAME.outputs.json.
+network NAME (mlp, cnn, batchnorm, flatnorm, layernorm), NAME.safetensors and NAME.outputs.json.
 """
 import json
 import os
@@ -30,6 +30,7 @@ def networks():
         nn.Flatten(), nn.Linear(4 * 7 * 7, 6), nn.BatchNorm1d(6), nn.Linear(6, 10))
     # Batch normalisation of a flattened image: its features are reordered like a Linear's columns.
     flatnorm = nn.Sequential(nn.Conv2d(1, 2, 3, stride=2, padding=1), nn.Flatten(), nn.BatchNorm1d(2 * 14 * 14), nn.Linear(2 * 14 * 14, 10))
+    layernorm = nn.Sequential(nn.Linear(784, 32), nn.LayerNorm(32), nn.Linear(32, 10))
     # Running statistics and affine parameters that are not the initial ones.
     with torch.no_grad():
         for module in list(batchnorm.modules()) + list(flatnorm.modules()):
@@ -39,7 +40,9 @@ def networks():
                 module.weight.uniform_(0.5, 1.5)
                 module.bias.uniform_(-0.5, 0.5)
                 module.num_batches_tracked.fill_(17)
-    return {"mlp": (mlp, False), "cnn": (cnn, True), "batchnorm": (batchnorm, True), "flatnorm": (flatnorm, True)}
+        layernorm[1].weight.uniform_(0.5, 1.5)
+        layernorm[1].bias.uniform_(-0.5, 0.5)
+    return {"mlp": (mlp, False), "cnn": (cnn, True), "batchnorm": (batchnorm, True), "flatnorm": (flatnorm, True), "layernorm": (layernorm, False)}
 
 
 def main(folder):
