@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// Reads options from a command's arguments, one request at a time, and finally rejects
 /// whatever nobody asked for — so a misspelt option is an error, never silently ignored.
@@ -45,6 +46,30 @@ struct ArgumentReader {
             throw CommandLineError("\(command): \(name) expects an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
         }
         return number
+    }
+
+    /// `--inputs N` (flat samples: `[N]`) or `--input-shape HxW[xC]` (images: `[H, W]` or
+    /// `[H, W, C]`), at most one of them; `nil` when neither is given. Every size is checked
+    /// (a side at most 65,536, the whole within ``TensorLimits``).
+    mutating func sampleShape() throws(CommandLineError) -> [Int]? {
+        let inputs = try optionalInteger("--inputs", in: 1...TensorLimits.maximumScalarCount)
+        let shape = try value("--input-shape")
+        switch (inputs, shape) {
+        case (nil, nil): return nil
+        case (let count?, nil): return [count]
+        case (nil, let text?):
+            let sides = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard (2...3).contains(sides.count), sides.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1 << 16 }) else {
+                throw CommandLineError("\(command): --input-shape expects HEIGHTxWIDTH or HEIGHTxWIDTHxCHANNELS, like 28x28, got '\(text)'")
+            }
+            let dimensions = sides.compactMap { $0 }
+            guard (try? TensorLimits.scalarCount(of: dimensions)) != nil else {
+                throw CommandLineError("\(command): --input-shape \(text) is more values than one tensor may hold")
+            }
+            return dimensions
+        default:
+            throw CommandLineError("\(command): give --inputs N or --input-shape HxW[xC], not both")
+        }
     }
 
     /// The positive, finite number after `--name`, or `nil` when absent.

@@ -17,7 +17,7 @@ enum ExportCommand {
             throw CommandLineError("nn export: --format onnx is required (the only format exported so far)")
         }
         guard let path = try reader.outputPath("--output") else { throw CommandLineError("nn export: --output MODEL.onnx is required") }
-        let givenShape = try sampleShape(&reader)
+        let givenShape = try reader.sampleShape()
         guard let modelPath = reader.positional() else { throw CommandLineError("nn export: give the model file (MODEL.safetensors)") }
         try reader.finish()
         guard FileManager.default.fileExists(atPath: modelPath) else { throw CommandLineError("nn export: \(modelPath): no such file") }
@@ -81,27 +81,5 @@ enum ExportCommand {
             throw RunError("nn export: \(path): input_shape '\(text)' is not a JSON array of positive sizes")
         }
         return shape
-    }
-
-    /// `--inputs N` (flat samples) or `--input-shape HxW[xC]` (images), if given.
-    private static func sampleShape(_ reader: inout ArgumentReader) throws(CommandLineError) -> [Int]? {
-        let inputs = try reader.optionalInteger("--inputs", in: 1...TensorLimits.maximumScalarCount)
-        let shape = try reader.value("--input-shape")
-        switch (inputs, shape) {
-        case (nil, nil): return nil
-        case (let count?, nil): return [count]
-        case (nil, let text?):
-            let sides = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-            guard (2...3).contains(sides.count), sides.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1 << 16 }) else {
-                throw CommandLineError("nn export: --input-shape expects HEIGHTxWIDTH or HEIGHTxWIDTHxCHANNELS, like 28x28, got '\(text)'")
-            }
-            let dimensions = sides.compactMap { $0 }
-            guard (try? TensorLimits.scalarCount(of: dimensions)) != nil else {
-                throw CommandLineError("nn export: --input-shape \(text) is more values than one tensor may hold")
-            }
-            return dimensions
-        default:
-            throw CommandLineError("nn export: give --inputs N or --input-shape HxW[xC], not both")
-        }
     }
 }

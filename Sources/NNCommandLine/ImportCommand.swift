@@ -57,24 +57,15 @@ enum ImportCommand {
         return 0
     }
 
-    /// `--input-shape HxW[xC]` (an image, flattened as the data is) or `--inputs N`.
+    /// `--input-shape HxW[xC]` (an image, flattened as the data is) or `--inputs N`: the
+    /// values per sample, and the image's shape (without a trailing channel of 1).
     private static func inputShape(_ reader: inout ArgumentReader) throws(CommandLineError) -> (count: Int, image: [Int]?) {
-        let inputs = try reader.optionalInteger("--inputs", in: 1...TensorLimits.maximumScalarCount)
-        let shape = try reader.value("--input-shape")
-        switch (inputs, shape) {
-        case (let count?, nil): return (count, nil)
-        case (nil, let text?):
-            let sides = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-            guard (2...3).contains(sides.count), sides.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1 << 16 }) else {
-                throw CommandLineError("nn import: --input-shape expects HEIGHTxWIDTH or HEIGHTxWIDTHxCHANNELS, like 28x28, got '\(text)'")
-            }
-            let dimensions = sides.compactMap { $0 }
-            guard let count = try? TensorLimits.scalarCount(of: dimensions) else {
-                throw CommandLineError("nn import: --input-shape \(text) is more values than one tensor may hold")
-            }
-            return (count, dimensions.count == 3 && dimensions[2] == 1 ? Array(dimensions.prefix(2)) : dimensions)
-        default:
+        guard let shape = try reader.sampleShape() else {
             throw CommandLineError("nn import: give --input-shape HxW[xC] (images) or --inputs N (flat samples), one of them")
         }
+        guard shape.count > 1 else { return (shape[0], nil) }
+        // sampleShape() checked that the product is within the tensor limits.
+        let count = shape.reduce(1, *)
+        return (count, shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape)
     }
 }
