@@ -73,14 +73,7 @@ extension Conv2D: ONNXExportable {
 extension MaxPool2D: ONNXExportable {
     /// `MaxPool` on channels-first images (the padding never wins, as here).
     public func appendONNX(to graph: inout ONNXGraph, input: String, sampleShape: [Int]) throws(ONNXExportError) -> String {
-        let image = graph.channelsFirst(input, sampleShape: sampleShape)
-        let pooled = graph.node(
-            "MaxPool", [image],
-            attributes: [
-                .ints("kernel_shape", [size, size]), .ints("strides", [stride, stride]),
-                .ints("pads", onnxPads(padding, sampleShape: sampleShape, window: (size, size), stride: stride)),
-            ])
-        return graph.channelsLast(pooled)
+        graph.pool("MaxPool", input, sampleShape: sampleShape, size: size, stride: stride, padding: padding)
     }
 }
 
@@ -88,15 +81,25 @@ extension AvgPool2D: ONNXExportable {
     /// `AveragePool` on channels-first images with `count_include_pad` 0: each window's
     /// mean over the values inside the image, as here.
     public func appendONNX(to graph: inout ONNXGraph, input: String, sampleShape: [Int]) throws(ONNXExportError) -> String {
-        let image = graph.channelsFirst(input, sampleShape: sampleShape)
-        let pooled = graph.node(
-            "AveragePool", [image],
-            attributes: [
-                .ints("kernel_shape", [size, size]), .ints("strides", [stride, stride]),
-                .ints("pads", onnxPads(padding, sampleShape: sampleShape, window: (size, size), stride: stride)),
-                .int("count_include_pad", 0),
-            ])
-        return graph.channelsLast(pooled)
+        graph.pool(
+            "AveragePool", input, sampleShape: sampleShape, size: size, stride: stride, padding: padding,
+            more: [.int("count_include_pad", 0)])
+    }
+}
+
+extension ONNXGraph {
+    /// A square pooling window (`MaxPool` or `AveragePool`) over channels-last images, run
+    /// channels-first between transposes.
+    fileprivate mutating func pool(
+        _ operatorType: String, _ input: String, sampleShape: [Int], size: Int, stride: Int, padding: Padding,
+        more: [ONNXAttribute] = []
+    ) -> String {
+        let image = channelsFirst(input, sampleShape: sampleShape)
+        let window: [ONNXAttribute] = [
+            .ints("kernel_shape", [size, size]), .ints("strides", [stride, stride]),
+            .ints("pads", onnxPads(padding, sampleShape: sampleShape, window: (size, size), stride: stride)),
+        ]
+        return channelsLast(node(operatorType, [image], attributes: window + more))
     }
 }
 
