@@ -8,13 +8,37 @@ import NNCore
 /// probability) rows shaped like the logits. The per-sample losses are summed or averaged
 /// over the batch (``Reduction/mean`` and ``Reduction/meanOverBatch`` agree here, as PyTorch's
 /// `CrossEntropyLoss` does).
+///
+/// Sequences: logits `[batch, time, classes]` with class indices `[batch, time]` score every
+/// time step (PyTorch's `CrossEntropyLoss` on `[N, C, T]` logits, channels last here). A target
+/// equal to ``ignoreIndex`` is not scored (padding): the mean is over the scored positions
+/// only, and an ignored position's gradient is zero. A batch with nothing scored has loss 0.
 public struct CrossEntropy: Loss {
     /// How per-sample losses are combined.
     public var reduction: Reduction
+    /// A class index that marks a position as not scored (PyTorch's `ignore_index`), or `nil`.
+    public var ignoreIndex: Int?
 
     /// Creates the loss; the default averages over the batch.
-    public init(reduction: Reduction = .mean) {
+    /// - Parameters:
+    ///   - reduction: how per-position losses are combined.
+    ///   - ignoreIndex: a target value that is not scored (padding), or `nil`.
+    public init(reduction: Reduction = .mean, ignoreIndex: Int? = nil) {
         self.reduction = reduction
+        self.ignoreIndex = ignoreIndex
+    }
+
+    /// The classes each scored row has, and the number of rows: a sequence's time steps are
+    /// rows of their own.
+    private func layout<T>(_ prediction: Tensor<T>) -> (rows: Int, classes: Int) {
+        if prediction.rank == 3 { return (prediction.shape[0] * prediction.shape[1], prediction.shape[2]) }
+        return (prediction.sampleCount, prediction.featureCount)
+    }
+
+    /// Whether `target` holds one class index per row of `prediction`.
+    private func isIndexTarget<T>(_ prediction: Tensor<T>, _ target: Tensor<T>) -> Bool {
+        let (rows, classes) = layout(prediction)
+        return target.scalarCount == rows && target.sampleCount == prediction.sampleCount && classes > 1
     }
 
     @_specialize(where T == Float)
@@ -22,12 +46,12 @@ public struct CrossEntropy: Loss {
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
     ) throws(LossError) -> T {
-        let batch = prediction.sampleCount, classes = prediction.featureCount
-        let isIndexTarget = target.scalarCount == batch && target.sampleCount == batch && classes > 1
-        guard isIndexTarget || (target.scalarCount == prediction.scalarCount && target.sampleCount == batch) else {
+        let (rows, classes) = layout(prediction)
+        let isIndexTarget = isIndexTarget(prediction, target)
+        guard isIndexTarget || (target.scalarCount == prediction.scalarCount && target.sampleCount == prediction.sampleCount) else {
             throw .shapeMismatch(loss: "CrossEntropy", prediction: prediction.shape, target: target.shape)
         }
-        let divisor = T(reduction == .sum ? 1 : Swift.max(batch, 1))
+        let ignored = ignoreIndex.map { T($0) }
 
         // The gradient starts as the softmax of the logits.
         gradient.resizeForOverwrite(toShapeOf: prediction)
@@ -38,8 +62,14 @@ public struct CrossEntropy: Loss {
             }
         }
         var total: T = 0
-        for sample in 0..<batch {
+        var scored = 0
+        for sample in 0..<rows {
             let row = sample * classes
+            if isIndexTarget, let ignored, target[flat: sample] == ignored {
+                for k in 0..<classes { gradient[flat: row + k] = 0 }
+                continue
+            }
+            scored += 1
             var maximum = prediction[flat: row]
             for k in 1..<classes { maximum = Swift.max(maximum, prediction[flat: row + k]) }
             var sumOfExponentials: T = 0
@@ -66,11 +96,24 @@ public struct CrossEntropy: Loss {
                 }
             }
         }
+        let divisor = T(reduction == .sum ? 1 : Swift.max(scored, 1))
         gradient.divide(by: divisor)
         return total / divisor
     }
 
+    /// The positions scored: those whose target is not ``ignoreIndex``.
+    public func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int {
+        guard isIndexTarget(prediction, target) else { return layout(prediction).rows }
+        guard let ignoreIndex else { return target.scalarCount }
+        let ignored = T(ignoreIndex)
+        return target.withUnsafeBufferPointer { $0.reduce(0) { $1 == ignored ? $0 : $0 + 1 } }
+    }
+
     public func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError) {
+        // A sequence's logits [time, classes] take one class index per step.
+        if predictionShape.count == 2, predictionShape[1] > 1, targetShape == [predictionShape[0]] || targetShape == predictionShape {
+            return
+        }
         guard let classes = TensorLimits.checkedProduct(predictionShape), let targetCount = TensorLimits.checkedProduct(targetShape),
             classes > 1, targetCount == 1 || targetCount == classes
         else {

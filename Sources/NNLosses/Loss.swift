@@ -18,9 +18,18 @@ public protocol Loss: Sendable {
     /// Checks that one prediction sample of `predictionShape` can be scored against one target
     /// sample of `targetShape` (both without the batch dimension).
     func validate(predictionShape: [Int], targetShape: [Int]) throws(LossError)
+
+    /// The number of terms a `mean` over this batch averages: how much the batch weighs when
+    /// losses of batches are averaged over an epoch. By default the number of samples; for a
+    /// cross-entropy over time steps, the steps that are scored (not padding).
+    func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int
 }
 
 extension Loss {
+    public func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int {
+        target.sampleCount
+    }
+
     public func value<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) throws(LossError) -> T {
         try valueAndGradient(prediction: prediction, target: target).value
     }

@@ -196,18 +196,22 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         var metrics = self.metrics
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
+        var weights = 0
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let indices = Array(start..<Swift.min(start + batchSize, data.count))
             let (features, targets) = data.batch(indices)
+            do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
             let prediction = model(features)
+            let weight = loss.scoredCount(prediction: prediction, target: targets)
             do {
-                weightedLoss += Double(try loss.value(prediction: prediction, target: targets)) * Double(indices.count)
+                weightedLoss += Double(try loss.value(prediction: prediction, target: targets)) * Double(weight)
             } catch {
                 throw .lossRejectsData(error)
             }
+            weights += weight
             for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
         }
-        return (weightedLoss / Double(data.count), Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }))
+        return (weights == 0 ? 0 : weightedLoss / Double(weights), Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }))
     }
 
     private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, of totalEpochs: Int, on data: Data) throws(TrainingError) -> EpochRecord
@@ -216,12 +220,13 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let learningRate = optimizer.currentLearningRate
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
-        var samples = 0
+        var samples = 0, weights = 0
         schedule.plan(&plan, sampleCount: data.count, generator: &generator)
         let batches = plan
         let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
         for (step, indices) in batches.enumerated() {
             data.batch(indices, features: &features, targets: &targets)
+            do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
             model.zeroGradients()
             let prediction = model.forward(features)
             let value: Model.Scalar
@@ -233,13 +238,15 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
             model.accumulateParameterGradients(lossGradient)
             optimizer.update(&model)
-            weightedLoss += Double(value) * Double(indices.count)
+            let weight = loss.scoredCount(prediction: prediction, target: targets)
+            weightedLoss += Double(value) * Double(weight)
             samples += indices.count
+            weights += weight
             for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
             if !callbacks.isEmpty {
                 let progress = BatchProgress(
                     epoch: epoch, totalEpochs: totalEpochs, batch: step + 1, batchCount: batches.count,
-                    samples: samples, samplesPerEpoch: samplesPerEpoch, loss: weightedLoss / Double(samples),
+                    samples: samples, samplesPerEpoch: samplesPerEpoch, loss: weights == 0 ? 0 : weightedLoss / Double(weights),
                     accuracy: metrics.first { $0.name == "accuracy" }?.value,
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 for index in callbacks.indices { callbacks[index].batchEnded(progress) }
@@ -247,7 +254,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return EpochRecord(
-            epoch: epoch, loss: samples == 0 ? 0 : weightedLoss / Double(samples),
+            epoch: epoch, loss: weights == 0 ? 0 : weightedLoss / Double(weights),
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),
             learningRate: learningRate, seconds: seconds)
     }

@@ -22,11 +22,13 @@ public enum GradientCheck {
     /// the layer's current ``LayerMode``.
     ///
     /// - Parameters:
+    ///   - includingInput: whether dLoss/dInput is checked too (not for token ids, which
+    ///     are not differentiable).
     ///   - loss: returns the loss for an output and dLoss/dOutput.
     /// - Returns: the worst disagreement between backpropagation and finite differences.
     public static func check<L: Layer>(
         _ layer: L, input: Tensor<Double>,
-        step: Double = defaultStep, floor: Double = defaultFloor,
+        step: Double = defaultStep, floor: Double = defaultFloor, includingInput: Bool = true,
         loss: (Tensor<Double>) -> (value: Double, gradient: Tensor<Double>)
     ) -> GradientCheckReport where L.Scalar == Double {
         var model = layer
@@ -55,7 +57,7 @@ public enum GradientCheck {
                     floor: floor, location: "\(name)[\(index)]")
             }
         }
-        for index in 0..<input.scalarCount {
+        for index in 0..<(includingInput ? input.scalarCount : 0) {
             var plus = input, minus = input
             plus[flat: index] += step
             minus[flat: index] -= step
@@ -69,15 +71,16 @@ public enum GradientCheck {
 
     /// Checks `layer` at `input` with a fixed random linear loss `L = Σᵢ rᵢ·yᵢ`, whose
     /// weights `rᵢ ~ U(−1, 1)` are drawn from `seed`: a check that needs no loss function.
+    /// `includingInput` is false for token ids, which are not differentiable.
     public static func check<L: Layer>(
         _ layer: L, input: Tensor<Double>, seed: UInt64 = 0,
-        step: Double = defaultStep, floor: Double = defaultFloor
+        step: Double = defaultStep, floor: Double = defaultFloor, includingInput: Bool = true
     ) -> GradientCheckReport where L.Scalar == Double {
         var generator = SeededRandomGenerator(seed: seed)
         let output = layer(input)
         let weights = (0..<output.scalarCount).map { _ in generator.nextUniform(in: -1.0, 1.0) }
         let weightTensor = Tensor(uncheckedShape: output.shape, scalars: weights)
-        return check(layer, input: input, step: step, floor: floor) { output in
+        return check(layer, input: input, step: step, floor: floor, includingInput: includingInput) { output in
             (zip(output.scalars, weights).reduce(0) { $0 + $1.0 * $1.1 }, weightTensor)
         }
     }

@@ -8,6 +8,10 @@
 /// - dLoss/dW += Xᵀ·δ,  dLoss/db += Σ_rows δ
 /// - dLoss/dX = δ·Wᵀ
 ///
+/// A sequence `[batch, time, inputSize]` is mapped step by step to `[batch, time, outputSize]`,
+/// every step with the same weights (as Keras's `Dense` and PyTorch's `Linear` treat a last
+/// axis); any other input is flattened to `[batch, inputSize]` (an image after convolutions).
+///
 /// The layer is generic over its activation, so the element-wise work is compiled for the
 /// activation you choose, including one you write yourself.
 public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer {
@@ -81,6 +85,7 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
     }
 
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
+        if inputShape.count == 2 && inputShape[1] == inputSize { return [inputShape[0], outputSize] }
         guard TensorLimits.checkedProduct(inputShape) == inputSize else {
             throw .shapeMismatch(context: "Dense(\(inputSize)→\(outputSize)) input", expected: [inputSize], actual: inputShape)
         }

@@ -62,8 +62,8 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         precondition(
             outputGradient.shape == output.shape,
             "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
-        let rows = output.sampleCount
         let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
+        let rows = output.scalarCount / outputs
 
         delta.resizeForOverwrite(toShapeOf: output)
         outputGradient.withUnsafeBufferPointer { g in
@@ -110,11 +110,19 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         into result: inout Tensor<Scalar>
     ) {
         let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        // A sequence [batch, time, inputs] is mapped step by step; anything else is flattened.
+        let perStep = input.rank == 3 && input.shape[2] == inputs
         precondition(
-            input.rank >= 1 && input.featureCount == inputs,
+            perStep || (input.rank >= 1 && input.featureCount == inputs),
             "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
-        let rows = input.rank == 1 ? 1 : input.sampleCount
-        result.resizeForOverwrite(rows: rows, columns: outputs)
+        let rows = perStep ? input.shape[0] * input.shape[1] : input.rank == 1 ? 1 : input.sampleCount
+        if perStep {
+            if result.rank != 3 || result.shape[0] != input.shape[0] || result.shape[1] != input.shape[1] || result.shape[2] != outputs {
+                result.resizeForOverwrite(shape: [input.shape[0], input.shape[1], outputs])
+            }
+        } else {
+            result.resizeForOverwrite(rows: rows, columns: outputs)
+        }
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in

@@ -49,6 +49,12 @@ public protocol Layer<Scalar>: Sendable {
     /// rejects values no training could have produced. Composite layers check their children.
     /// - Throws: ``TensorError/invalidConfiguration(layer:reason:)`` naming the value.
     func checkParameterValues() throws(TensorError)
+
+    /// Checks that `input` holds values this layer can take, beyond its shape: ``Embedding``
+    /// checks that its ids are whole numbers in range. Composite layers check their first
+    /// layer. Call it on data from outside before ``forward(_:)``, which traps on such values.
+    /// - Throws: ``TensorError/invalidValue(context:index:value:expected:)`` naming the value.
+    func checkInput(_ input: Tensor<Scalar>) throws(TensorError)
 }
 
 extension Layer {
@@ -62,6 +68,9 @@ extension Layer {
 
     /// By default any values are usable (weights may be anything, even if not finite).
     public func checkParameterValues() throws(TensorError) {}
+
+    /// By default any finite or non-finite value is accepted.
+    public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {}
 
     /// A layer without parameters visits nothing.
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {}

@@ -93,4 +93,9 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
     public func checkParameterValues() throws(TensorError) {
         for layer in layers { try layer.checkParameterValues() }
     }
+
+    /// Checks `input` against the first layer (the one that reads it).
+    public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
+        try layers.first?.checkInput(input)
+    }
 }

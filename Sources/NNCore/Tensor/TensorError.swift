@@ -12,6 +12,8 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(shape: [Int], limit: Int)
     /// A layer's settings cannot work, whatever its input (`reason` says why).
     case invalidConfiguration(layer: String, reason: String)
+    /// `context` was given `value` at flat position `index` of its input, where it needed `expected`.
+    case invalidValue(context: String, index: Int, value: Double, expected: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
             return "shape \(shape) is too large: a tensor holds at most \(limit) elements"
         case .invalidConfiguration(let layer, let reason):
             return "\(layer): \(reason)"
+        case .invalidValue(let context, let index, let value, let expected):
+            return "\(context): input value \(value) at position \(index) is not \(expected)"
         }
     }
 }
