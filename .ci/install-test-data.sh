@@ -4,11 +4,13 @@
 #   - zlib1g-dev: the zlib header the CZlib target builds against (present on Swift images)
 #   - dataset-fashion-mnist: Fashion-MNIST in /usr/share/datasets/fashion-mnist
 #   - chromium: a real browser, headless, that plays the animated SVGs of --animate
+#   - wamerican: /usr/share/dict/words, the words of the character-level language model
 set -u
 wanted=()
 command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
 [ -f /usr/include/zlib.h ] || wanted+=(zlib1g-dev)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || wanted+=(dataset-fashion-mnist)
+[ -f /usr/share/dict/words ] || wanted+=(wamerican)
 [ ${#wanted[@]} -eq 0 ] && { echo "test data: all present"; exit 0; }
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

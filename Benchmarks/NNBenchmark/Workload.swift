@@ -20,6 +20,9 @@ enum Workload: String, CaseIterable {
     case cnn
     /// (g) Loading a 500,000 × 31 numeric CSV (written by compare.py) into a Float data set.
     case csv
+    /// The sequence issue's character model on the wamerican words: embedding 32, LSTM 128,
+    /// dense 27, context 16, batch 64, Adam (lr 0.001), one epoch.
+    case lstm
     /// The FMA peak of the chosen instruction set, for the products' "% of peak".
     case peak
 
@@ -39,6 +42,7 @@ enum Workload: String, CaseIterable {
         case .inference: try InferenceWorkload.run(options)
         case .cnn: try CNNWorkload.run(options)
         case .csv: try CSVWorkload.run(options)
+        case .lstm: try LSTMWorkload.run(options)
         case .peak: PeakWorkload.run(options)
         }
     }

@@ -6,7 +6,7 @@
 //   swift run -c release NNBenchmark WORKLOAD [--threads N] [--epochs N] [--samples N]
 //                                        [--batch N] [--hidden N] [--data FOLDER | FILE.csv]
 //
-// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn | csv | peak
+// WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn | csv | lstm | peak
 import Foundation
 import NN
 

@@ -7,7 +7,7 @@ One workload in one framework per process, printing JSON lines in the same form 
     python3 peers.py FRAMEWORK WORKLOAD [--threads N] [--epochs N] [--samples N]
                      [--batch N] [--hidden N] [--data FOLDER]
 
-FRAMEWORK: torch | numpy | jax.  WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn.
+FRAMEWORK: torch | numpy | jax.  WORKLOAD: sin | mazur | mlp | small-mlp | matmul | inference | cnn | lstm.
 Exits with status 3 when the framework does not implement the workload (the table shows —).
 """
 import argparse
@@ -18,6 +18,8 @@ import os
 import resource
 import sys
 import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 NOT_IMPLEMENTED = 3
 
@@ -184,9 +186,70 @@ def run_torch(args):
             accuracy = float((predictions == torch.from_numpy(test_y)).float().mean())
         emit("torch", w, args.threads, batch=batch, epochs=epochs, samples=len(x), seconds=seconds,
              seconds_per_epoch=seconds / epochs * 60_000 / len(x), test_accuracy=accuracy, peak_memory_mb=peak_memory_mb())
+    elif w == "lstm":
+        # The sequence issue's character model, on the same two files and the same windows.
+        batch = args.batch or 64
+        folder = args.data if args.data != "/usr/share/datasets/fashion-mnist" else os.path.join(ROOT, ".build", "words")
+        train_x, train_y, vocabulary = word_windows(os.path.join(folder, "words-train.txt"))
+        valid_x, valid_y, _ = word_windows(os.path.join(folder, "words-validation.txt"), vocabulary)
+
+        class CharacterModel(nn.Module):
+            def __init__(self, classes):
+                super().__init__()
+                self.embedding = nn.Embedding(classes, 32)
+                self.lstm = nn.LSTM(32, 128, batch_first=True)
+                self.output = nn.Linear(128, classes)
+
+            def forward(self, ids):
+                return self.output(self.lstm(self.embedding(ids))[0])
+
+        classes = len(vocabulary) + 1
+        model = CharacterModel(classes)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        loss_function = nn.CrossEntropyLoss(ignore_index=-1)
+        x, y = torch.from_numpy(train_x), torch.from_numpy(train_y)
+        epochs = args.epochs or 1
+        start = time.perf_counter()
+        for _ in range(epochs):
+            order = torch.randperm(len(x))
+            for first in range(0, len(x), batch):
+                indices = order[first:first + batch]
+                optimizer.zero_grad()
+                loss_function(model(x[indices]).reshape(-1, classes), y[indices].reshape(-1)).backward()
+                optimizer.step()
+        seconds = time.perf_counter() - start
+        with torch.no_grad():
+            vx, vy = torch.from_numpy(valid_x), torch.from_numpy(valid_y)
+            total = sum(float(nn.functional.cross_entropy(model(vx[i:i + 256]).reshape(-1, classes), vy[i:i + 256].reshape(-1),
+                                                          ignore_index=-1, reduction="sum")) for i in range(0, len(vx), 256))
+            validation_loss = total / int((vy != -1).sum())
+        emit("torch", w, args.threads, batch=batch, epochs=epochs, samples=len(x), seconds=seconds,
+             seconds_per_epoch=seconds / epochs, validation_loss=validation_loss, peak_memory_mb=peak_memory_mb())
     else:
         return NOT_IMPLEMENTED
     return 0
+
+
+def word_windows(path, vocabulary=None, context=16):
+    """swift-nn's CharacterCorpus windows: id 0 starts and ends each line, the characters
+    sorted from 1; a line runs over windows of `context` steps, the last one padded (input 0,
+    target -1). Returns (inputs, targets) as int64 arrays and the vocabulary."""
+    import numpy as np
+    if not os.path.exists(path):
+        sys.exit(f"peers.py: {path} is missing (python3 Benchmarks/words.py writes it)")
+    with open(path, encoding="utf-8") as file:
+        lines = [line.rstrip("\r\n") for line in file if line.rstrip("\r\n")]
+    if vocabulary is None:
+        vocabulary = sorted(set("".join(lines)))
+    ids = {character: index + 1 for index, character in enumerate(vocabulary)}
+    inputs, targets = [], []
+    for line in lines:
+        tokens = [0] + [ids[c] for c in line] + [0]
+        for start in range(0, len(tokens) - 1, context):
+            window = [(tokens[p], tokens[p + 1]) if p + 1 < len(tokens) else (0, -1) for p in range(start, start + context)]
+            inputs.append([a for a, _ in window])
+            targets.append([b for _, b in window])
+    return np.array(inputs, dtype=np.int64), np.array(targets, dtype=np.int64), vocabulary
 
 
 # ---------------------------------------------------------------- NumPy (vectorised per sample, as in the lessons)
@@ -375,7 +438,7 @@ def run_jax(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("framework", choices=["torch", "numpy", "jax", "pandas"])
-    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference", "cnn", "csv"])
+    parser.add_argument("workload", choices=["sin", "mazur", "mlp", "small-mlp", "matmul", "inference", "cnn", "csv", "lstm"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--samples", type=int)

@@ -13,7 +13,9 @@ import NN
 /// | `dropout R` | `Dropout` (rate R, seeded from `--seed` and its position) |
 /// | `batchnorm` (or `bn`) | `BatchNorm` over the last axis |
 /// | `layernorm` (or `ln`) | `LayerNorm` over the last axis |
-/// | `dense N [ACTIVATION]` | `Dense`, N units |
+/// | `dense N [ACTIVATION]` | `Dense`, N units (on a sequence, the same weights at every step) |
+/// | `embedding D` | `Embedding` of the data's ids into D values (text: the vocabulary) |
+/// | `lstm H [last]`, `gru H [last]`, `rnn H [last]` | `LSTM`, `GRU`, `SimpleRNN` of H units: every step's output, or with `last` the last step's |
 ///
 /// A `conv` or `dense` without an activation takes `--activation`, except the last layer, which
 /// is linear (logits for cross-entropy, values for regression). Images arrive flattened; before
@@ -30,6 +32,8 @@ struct LayerList {
         case batchNorm
         case layerNorm
         case dense(units: Int, activation: String?)
+        case embedding(dimension: Int)
+        case recurrent(RecurrentKind, units: Int, returnSequences: Bool)
     }
 
     var items: [Item]
@@ -129,8 +133,19 @@ struct LayerList {
                     throw fail("unknown activation '\(rest[1])'; expected one of \(ModelSpecification.activations.joined(separator: ", "))")
                 }
                 items.append(.dense(units: units, activation: rest.count == 2 ? rest[1] : nil))
+            case "embedding":
+                guard rest.count == 1 else { throw fail("expected 'embedding DIMENSION', e.g. embedding 32") }
+                items.append(.embedding(dimension: try positive(rest[0], "the dimension")))
+            case "lstm", "gru", "rnn":
+                guard rest.count == 1 || (rest.count == 2 && rest[1] == "last") else {
+                    throw fail("expected '\(word) UNITS [last]', e.g. \(word) 128")
+                }
+                let kind: RecurrentKind = word == "lstm" ? .lstm : word == "gru" ? .gru : .simple
+                items.append(.recurrent(kind, units: try positive(rest[0], "the number of units"), returnSequences: rest.count == 1))
             default:
-                throw fail("unknown layer '\(word)'; expected conv, pool, maxpool, avgpool, flatten, reshape, dropout, batchnorm, layernorm or dense")
+                throw fail(
+                    "unknown layer '\(word)'; expected conv, pool, maxpool, avgpool, flatten, reshape, dropout, batchnorm, layernorm, dense, embedding, lstm, gru or rnn"
+                )
             }
         }
     }
@@ -142,15 +157,17 @@ struct LayerList {
     /// - Parameters:
     ///   - inputCount: features per sample.
     ///   - imageShape: the samples' shape before flattening, for images.
-    ///   - outputs: the number of outputs the data needs.
+    ///   - outputs: the number of outputs the data needs (per step, for a sequence).
+    ///   - outputSteps: for a sequence model, the steps the output must have.
+    ///   - vocabulary: for token ids, the number of ids (an `embedding` item's rows).
     ///   - activation: the default activation of hidden `conv` and `dense` items.
     ///   - seed: where the weights (and dropout masks) are drawn from.
     ///   - batch: the training batch size, for the memory check.
     ///   - budget: what the parameters and a batch's activations may take; each item is
     ///     checked before its weights are allocated.
     func build(
-        inputCount: Int, imageShape: [Int]?, outputs: Int, activation: String, seed: UInt64,
-        batch: Int = 1, budget: MemoryBudget = MemoryBudget()
+        inputCount: Int, imageShape: [Int]?, outputs: Int, outputSteps: Int? = nil, vocabulary: Int? = nil, activation: String,
+        seed: UInt64, batch: Int = 1, budget: MemoryBudget = MemoryBudget()
     ) throws -> Sequential<Float> {
         var generator = SeededRandomGenerator(seed: seed)
         var layers: [any Layer<Float>] = []
@@ -233,11 +250,30 @@ struct LayerList {
                 try count([features, 2], biases: 0, index)
                 layer = LayerNorm<Float>(features: features)
             case let .dense(units, name):
-                guard shape.count == 1 else {
+                guard shape.count == 1 || (shape.count == 2 && outputSteps != nil) else {
                     throw CommandLineError("\(describe(index)): dense needs flat samples, got \(shape); put 'flatten' before it")
                 }
-                try count([shape[0], units], biases: units, index)
-                layer = makeDense(inputs: shape[0], outputs: units, activation: try activationNamed(name), generator: &generator)
+                try count([shape[shape.count - 1], units], biases: units, index)
+                layer = makeDense(inputs: shape[shape.count - 1], outputs: units, activation: try activationNamed(name), generator: &generator)
+            case .embedding(let dimension):
+                guard let vocabulary, shape.count == 1, index == 0 else {
+                    throw CommandLineError(
+                        "\(describe(index)): embedding reads token ids: it comes first, on text data (--format text)")
+                }
+                try count([vocabulary, dimension], biases: 0, index)
+                layer = Embedding<Float>(vocabulary: vocabulary, dimension: dimension, generator: &generator)
+            case let .recurrent(kind, units, returnSequences):
+                guard shape.count == 2 else {
+                    throw CommandLineError(
+                        "\(describe(index)): \(kind) needs sequences [time, features], got samples \(shape); put 'embedding D' first for text")
+                }
+                try count([kind.gateCount * units, shape[1] + units + 2], biases: kind.stateCount * units, index)
+                switch kind {
+                case .lstm: layer = LSTM<Float>(inputSize: shape[1], hiddenSize: units, returnSequences: returnSequences, generator: &generator)
+                case .gru: layer = GRU<Float>(inputSize: shape[1], hiddenSize: units, returnSequences: returnSequences, generator: &generator)
+                case .simple:
+                    layer = SimpleRNN<Float>(inputSize: shape[1], hiddenSize: units, returnSequences: returnSequences, generator: &generator)
+                }
             }
             do { shape = try layer.outputShape(forInputShape: shape) } catch {
                 throw CommandLineError("\(describe(index)): does not fit samples shaped \(shape): \(error)")
@@ -248,6 +284,14 @@ struct LayerList {
             try budget.checkTensorLimit(values, batch: batch, for: "\(describe(index))'s output")
             try checkBudget(index)
             layers.append(layer)
+        }
+        if let outputSteps {
+            guard shape == [outputSteps, outputs] else {
+                throw CommandLineError(
+                    "--layers: the network ends with samples shaped \(shape), but next-character prediction needs \(outputSteps) steps of \(outputs) logits (the vocabulary; end with a sequence and 'dense \(outputs)')"
+                )
+            }
+            return Sequential(layers)
         }
         guard shape == [outputs] else {
             throw CommandLineError(

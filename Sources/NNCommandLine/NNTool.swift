@@ -29,6 +29,7 @@ enum NNTool {
               [data options as for train] [--part test|train|all] [--plot FILE.svg] [--json]
           predict --model FILE INPUT...   a saved model's outputs (and classes) for inputs:
               numbers like 0.5,1,2, .bmp images or .csv files of rows [--json]
+        \(GenerateCommand.usage)
         \(ImportCommand.usage)
         \(ExportCommand.usage)
           help                      print this text
@@ -57,6 +58,8 @@ enum NNTool {
                 return try EvaluateCommand.run(Array(arguments.dropFirst()), output: &output)
             case "predict":
                 return try PredictCommand.run(Array(arguments.dropFirst()), output: &output)
+            case "generate":
+                return try GenerateCommand.run(Array(arguments.dropFirst()), output: &output)
             case "import":
                 return try ImportCommand.run(Array(arguments.dropFirst()), output: &output)
             case "export":
@@ -65,7 +68,7 @@ enum NNTool {
                 output.write(usage)
                 return 0
             case nil:
-                throw CommandLineError("give a command: demo, train, evaluate, predict, inspect, import or export (see 'nn help')")
+                throw CommandLineError("give a command: demo, train, evaluate, predict, generate, inspect, import or export (see 'nn help')")
             case let command?:
                 throw CommandLineError("unknown command '\(command)' (see 'nn help')")
             }

@@ -35,8 +35,12 @@ enum TrainCommand {
                 "nn train: --target-accuracy needs class labels; \(options.data.path) has values to fit (watch the loss with --early-stopping)")
         }
         let validation = try ValidationData.prepare(options, data: &data)
-        let lossName = options.loss ?? (data.isClassification ? "cross-entropy" : "mse")
-        if lossName == "cross-entropy" {
+        let lossName = options.loss ?? (data.isClassification || data.text != nil ? "cross-entropy" : "mse")
+        if data.text != nil {
+            // Padded steps of a line's last window are not scored.
+            let loss = CrossEntropy(ignoreIndex: CharacterCorpus.ignoredTarget)
+            try train(options, data, validation: validation, loss: loss, lossName: lossName, output: &output)
+        } else if lossName == "cross-entropy" {
             try train(options, data, validation: validation, loss: CrossEntropy(), lossName: lossName, output: &output)
         } else {
             try train(options, data, validation: validation, loss: MeanSquaredError(), lossName: lossName, output: &output)
@@ -69,7 +73,12 @@ enum TrainCommand {
         let outputs = lossName == "cross-entropy" ? data.classCount : data.train.targets.featureCount
         var described: Sequential<Float>?
         do {
-            if let list = options.layerList {
+            if let text = data.text {
+                let list = try options.layerList ?? LayerList("embedding 32, lstm 128, dense \(text.vocabulary.count)")
+                described = try list.build(
+                    inputCount: text.context, imageShape: nil, outputs: text.vocabulary.count, outputSteps: text.context,
+                    vocabulary: text.vocabulary.count, activation: options.activation, seed: options.seed, batch: batch)
+            } else if let list = options.layerList {
                 described = try list.build(
                     inputCount: inputs, imageShape: data.imageShape, outputs: outputs, activation: options.activation,
                     seed: options.seed, batch: batch)
@@ -143,6 +152,11 @@ enum TrainCommand {
         let model = try self.model(options, data, lossName: lossName, batch: batch)
         var metadata = ["input_shape": "[\(data.train.features.featureCount)]", "input_scale": "\(data.inputScale)", "loss": lossName]
         if let names = data.classNames { metadata["class_names"] = try jsonLine(names) }
+        if let text = data.text {
+            metadata["task"] = "next-character"
+            metadata["vocabulary"] = try jsonLine(text.vocabulary.characters.map(String.init))
+            metadata["context"] = "\(text.context)"
+        }
 
         let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
         var trainer = Trainer(
@@ -193,20 +207,21 @@ enum TrainCommand {
         if options.json {
             output.write(try jsonLine(report))
         } else {
-            write(report, restored: options.restoreBest, saved: options.save, output: &output)
+            write(report, restored: options.restoreBest, saved: options.save, perCharacter: data.text != nil, output: &output)
         }
     }
 
-    private static func write(_ report: Report, restored: Bool, saved: String?, output: inout some CommandOutput) {
+    private static func write(_ report: Report, restored: Bool, saved: String?, perCharacter: Bool, output: inout some CommandOutput) {
+        let unit = perCharacter ? " nats per character" : ""
         if let reason = report.stopReason { output.write("stopped early: \(reason)") }
         var summary = "trained \(report.epochsRun) epochs in \(significant(report.trainSeconds, 3)) s"
-        if let loss = report.trainLoss { summary += ": training loss \(significant(loss, 6))" }
+        if let loss = report.trainLoss { summary += ": training loss \(significant(loss, 6))\(unit)" }
         if let accuracy = report.trainAccuracy { summary += ", accuracy \(significant(accuracy, 4))" }
         output.write(summary)
         if let loss = report.validationLoss {
             var line = ""
             if restored, let best = report.bestEpoch { line = "restored the weights of epoch \(best): " }
-            line += "validation loss \(significant(loss, 6))"
+            line += "validation loss \(significant(loss, 6))\(unit)"
             if let accuracy = report.validationAccuracy { line += ", validation accuracy \(significant(accuracy, 4))" }
             output.write(line)
         }
@@ -251,6 +266,7 @@ enum TrainCommand {
         if let weight = options.weightLearningRate { groups.append(ParameterGroup(.suffix("weight"), learningRate: weight)) }
         if let bias = options.biasLearningRate { groups.append(ParameterGroup(.suffix("bias"), learningRate: bias)) }
         optimizer.groups = groups
+        optimizer.clipping = options.clipNorm.map { .byGlobalNorm($0) }
         return optimizer
     }
 }

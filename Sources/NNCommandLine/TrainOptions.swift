@@ -49,6 +49,8 @@ struct TrainOptions {
     var tensorboard: String?
     var logEveryStep = false
     var animate: String?
+    /// `--clip-norm`: the gradients' largest global L2 norm.
+    var clipNorm: Double?
 
     /// Whether some validation data is scored after every epoch.
     var validates: Bool { validationFraction != nil || validationData != nil }
@@ -58,8 +60,10 @@ struct TrainOptions {
 
     static let usage = """
           train --data PATH         train a dense or convolutional network
-              [--format csv|idx|image-folder|fashion-mnist] [--labels FILE] [--label COLUMN]
+              [--format csv|idx|image-folder|fashion-mnist|text] [--labels FILE] [--label COLUMN]
               [--layers 784,64,10 | --layers "conv 32 3x3, pool 2, flatten, dense 128, dense 10"]
+              [--context N]  (text: a character model over lines, --layers "embedding 32, lstm 128, dense V")
+              [--clip-norm N]
               [--activation relu|sigmoid|tanh|leaky-relu|softplus|gelu|identity]
               [--loss mse|cross-entropy] [--optimizer sgd|momentum|adam|fixed-step] [--lr R]
               [--weight-lr R] [--bias-lr R] [--batch-size N|all] [--epochs N] [--seed N]
@@ -103,6 +107,13 @@ struct TrainOptions {
             options.batchSize = 32
         }
         options.targetAccuracy = try reader.fraction("--target-accuracy")
+        options.data.context = try reader.optionalInteger("--context", in: 1...4096)
+        if let text = try reader.value("--clip-norm") {
+            guard let norm = Double(text), norm.isFinite, norm > 0 else {
+                throw CommandLineError("nn train: --clip-norm expects a positive number (the largest gradient norm), got '\(text)'")
+            }
+            options.clipNorm = norm
+        }
         options.save = try reader.outputPath("--save")
         options.checkpoint = try reader.outputPath("--checkpoint")
         options.checkpointEvery = try reader.integer("--checkpoint-every", default: 1, in: 1...Int.max)
@@ -119,7 +130,34 @@ struct TrainOptions {
         options.epochs = try reader.integer("--epochs", default: 10, in: fewestEpochs...10_000_000)
         try reader.finish()
         try checkPathsExist(options)
+        try checkText(&options)
         return options
+    }
+
+    /// `--format text` takes its own options and refuses those of labelled data; `--context`
+    /// needs it. Text is always validated: on `--validation-data`'s lines, else on a share of
+    /// the lines (a tenth unless told).
+    private static func checkText(_ options: inout TrainOptions) throws(CommandLineError) {
+        guard options.data.format == .text else {
+            if options.data.context != nil { throw CommandLineError("nn train: --context N is the window of --format text") }
+            return
+        }
+        let refused: [(String, Bool)] = [
+            ("--labels", options.data.labels != nil), ("--label", options.data.labelColumn != nil),
+            ("--test-fraction", options.data.testFraction != nil), ("--train-per-class", options.data.trainPerClass != nil),
+            ("--target-accuracy", options.targetAccuracy != nil),
+            ("--loss", options.loss != nil), ("--animate", options.animate != nil), ("--init", options.initialModel != nil),
+            ("--layers \(options.layersText ?? "")", options.layers != nil),
+        ]
+        if let (option, _) = refused.first(where: \.1) {
+            throw CommandLineError(
+                "nn train: \(option) does not apply to --format text (a character model: --context N, --validation-fraction F, --layers \"embedding 32, lstm 128, dense V\")"
+            )
+        }
+        options.data.context = options.data.context ?? 16
+        options.data.validationPath = options.validationData
+        if options.validationData == nil { options.validationFraction = options.validationFraction ?? 0.1 }
+        options.data.validationFraction = options.validationFraction
     }
 
     /// Validation, early stopping, the plateau rule, the best model, logs and animation.

@@ -4,7 +4,7 @@ import NN
 /// for images, scaled from grey levels to [0, 1]; split into training and test parts.
 struct TrainingData {
     enum Format: String, CaseIterable {
-        case csv, idx, imageFolder = "image-folder", fashionMNIST = "fashion-mnist"
+        case csv, idx, imageFolder = "image-folder", fashionMNIST = "fashion-mnist", text
     }
 
     /// Where and how to read, and how to split.
@@ -21,6 +21,12 @@ struct TrainingData {
         /// What the labels are for: `nil` decides from the data (text or whole-number labels
         /// mean classes), as `--loss` otherwise says.
         var task: Task?
+        /// For text: the steps of a window (`--context`), and the share of the lines held
+        /// out for validation.
+        var context: Int?
+        var validationFraction: Double?
+        /// For text: a file of validation lines of its own (then nothing is held out).
+        var validationPath: String?
     }
 
     /// What the targets are: class indices or values to fit.
@@ -45,6 +51,8 @@ struct TrainingData {
     var classCount = 0
     /// What was assumed about the labels when the options did not say, for the user to read.
     var note: String?
+    /// For text: the characters, the window length and the held-out lines' windows.
+    var text: (vocabulary: CharacterVocabulary, context: Int, validation: InMemoryDataset<Float>)?
 
     static func load(_ options: Options) throws -> TrainingData {
         let format = try options.format ?? detect(options.path)
@@ -52,6 +60,8 @@ struct TrainingData {
         var test: InMemoryDataset<Float>?
         var scale = 1.0
         switch format {
+        case .text:
+            return try loadText(options)
         case .fashionMNIST:
             let (train, fashionTest) = try FashionMNIST.load(folder: options.path)
             all = train
@@ -98,6 +108,58 @@ struct TrainingData {
             train: prepare(all), test: test.map(prepare), inputScale: scale,
             imageShape: sampleShape.count > 1 ? sampleShape : nil, classNames: all.classNames,
             isClassification: decided.classification, classCount: decided.classCount, note: decided.note)
+    }
+
+    /// A character-level language-modelling task over the lines of `options.path`: the lines
+    /// shuffled by the seed, a share held out for validation, the vocabulary built from the
+    /// training lines; validation lines with other characters are left out, and said so.
+    private static func loadText(_ options: Options) throws -> TrainingData {
+        guard let context = options.context else {
+            throw CommandLineError("--format text is a language-modelling task for nn train (with --context N) and nn generate")
+        }
+        var lines = try CharacterCorpus.lines(of: options.path)
+        let trainingLines: ArraySlice<String>, validationLines: ArraySlice<String>
+        if let path = options.validationPath {
+            (trainingLines, validationLines) = (lines[...], try CharacterCorpus.lines(of: path)[...])
+        } else {
+            var generator = SeededRandomGenerator(seed: options.seed)
+            generator.shuffle(&lines)
+            let fraction = options.validationFraction ?? 0.1
+            let held = Int((Double(lines.count) * fraction).rounded())
+            guard held > 0, held < lines.count else {
+                throw RunError(
+                    "\(options.path): \(lines.count) line\(lines.count == 1 ? "" : "s"): a validation fraction of \(fraction) leaves no line for \(held == 0 ? "validation" : "training")"
+                )
+            }
+            (validationLines, trainingLines) = (lines[..<held], lines[held...])
+        }
+        let vocabulary = CharacterVocabulary(of: trainingLines.joined())
+        guard vocabulary.count <= 1 << 16 else {
+            throw RunError("\(options.path): \(vocabulary.count - 1) distinct characters; a character model takes at most 65535")
+        }
+        let encodedTraining = trainingLines.map { (try? vocabulary.encode($0)) ?? [] }
+        var encodedValidation: [[Int]] = []
+        for line in validationLines {
+            if let encoded = try? vocabulary.encode(line) { encodedValidation.append(encoded) }
+        }
+        let dropped = validationLines.count - encodedValidation.count
+        guard !encodedValidation.isEmpty else {
+            throw RunError("\(options.path): every validation line has characters the training lines do not have")
+        }
+        // Each window holds `context` ids and targets, as Float; the arrays grow to twice that.
+        let windows = (encodedTraining + encodedValidation).reduce(0.0) { $0 + Double(($1.count + context) / context) }
+        try MemoryBudget().check(
+            windows * Double(context) * 2 * 4 * 2, for: "\(options.path): \(Int(windows)) windows of \(context) steps", usage: false)
+        guard windows * Double(context) <= Double(TensorLimits.maximumScalarCount) else {
+            throw RunError("\(options.path): \(Int(windows)) windows of \(context) steps are more than one tensor may hold")
+        }
+        var note =
+            "\(options.path): \(trainingLines.count) training and \(encodedValidation.count) validation lines, \(vocabulary.count - 1) characters"
+        if dropped > 0 { note += "; \(dropped) validation line\(dropped == 1 ? "" : "s") left out (characters not in the training lines)" }
+        return TrainingData(
+            train: CharacterCorpus.windows(of: encodedTraining, context: context), test: nil, inputScale: 1, classNames: nil,
+            isClassification: false, classCount: vocabulary.count, note: note,
+            text: (vocabulary, context, CharacterCorpus.windows(of: encodedValidation, context: context)))
     }
 
     /// Classification or regression, and for classification the number of classes, with every

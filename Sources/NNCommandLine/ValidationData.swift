@@ -9,6 +9,7 @@ enum ValidationData {
     ///   a validation path of a kind that cannot be used; `RunError` (exit status 1) for a
     ///   validation data set whose features or labels do not fit the training data.
     static func prepare(_ options: TrainOptions, data: inout TrainingData) throws -> InMemoryDataset<Float>? {
+        if let text = data.text { return text.validation }   // lines held out as the text was read
         if let fraction = options.validationFraction { return try split(fraction, options: options, data: &data) }
         if let path = options.validationData { return try load(path, options: options, training: data) }
         return nil

@@ -17,8 +17,15 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Two data sets to be joined have samples of different shapes (`what`: features or targets).
     case sampleShapeMismatch(what: String, first: [Int], second: [Int])
 
+    /// Text holds characters (listed) that the vocabulary does not have.
+    case unknownCharacters([String])
+
     public var description: String {
         switch self {
+        case .unknownCharacters(let characters):
+            let listed = characters.prefix(10).map { "'\($0)' (U+\(String($0.unicodeScalars.first?.value ?? 0, radix: 16, uppercase: true)))" }
+            return
+                "the character\(characters.count == 1 ? "" : "s") \(listed.joined(separator: ", "))\(characters.count > 10 ? "…" : "") \(characters.count == 1 ? "is" : "are") not in the vocabulary"
         case .sampleCountMismatch(let features, let targets):
             return "\(features) feature samples but \(targets) targets"
         case .missingSampleDimension(let what, let shape):

@@ -114,6 +114,7 @@ public enum ModelFile {
 }
 
 /// The parameters a description's built-in layers declare (`Dense`, `Conv2D`, `BatchNorm`, `LayerNorm`,
+/// `Embedding`, `LSTM`, `GRU`, `SimpleRNN`,
 /// and those inside a `Sequential`; other layers count 0), or `nil` when the sum overflows.
 /// A configuration that does not decode counts 0: building the layer reports it.
 func declaredParameterCount(_ description: TypeDescription) -> Int? {
@@ -139,6 +140,13 @@ func declaredParameterCount(_ description: TypeDescription) -> Int? {
     case "LayerNorm":
         guard let norm = try? configuration.decode(as: LayerNormConfiguration.self) else { return 0 }
         return TensorLimits.checkedProduct([Swift.max(norm.features, 0), 2])
+    case "Embedding":
+        guard let embedding = try? configuration.decode(as: EmbeddingConfiguration.self) else { return 0 }
+        return embedding.parameterCount ?? 0
+    case "LSTM", "GRU", "SimpleRNN":
+        guard let recurrent = try? configuration.decode(as: RecurrentConfiguration.self) else { return 0 }
+        let kind: RecurrentKind = description.type == "LSTM" ? .lstm : description.type == "GRU" ? .gru : .simple
+        return recurrent.parameterCount(kind) ?? 0
     case "Sequential":
         guard let sequential = try? configuration.decode(as: SequentialConfiguration.self) else { return 0 }
         return sum(sequential.layers.map(declaredParameterCount))

@@ -41,7 +41,8 @@ public final class ActivationRegistry: @unchecked Sendable {
 
 /// The layer types a model file may name, by type name and scalar type. The built-in layers
 /// (`Dense`, `Conv2D`, `MaxPool2D`, `AvgPool2D`, `Flatten`, `Reshape`, `Dropout`,
-/// `BatchNorm`, `LayerNorm`, `Softmax`, `Sequential`) are registered from the start.
+/// `BatchNorm`, `LayerNorm`, `Embedding`, `LSTM`, `GRU`, `SimpleRNN`, `Softmax`, `Sequential`)
+/// are registered from the start.
 public final class LayerRegistry: @unchecked Sendable {
     /// The registry files are read with.
     public static let shared = LayerRegistry()
@@ -64,7 +65,8 @@ public final class LayerRegistry: @unchecked Sendable {
             MaxPool2D<Float>.self, MaxPool2D<Double>.self, AvgPool2D<Float>.self, AvgPool2D<Double>.self,
             Flatten<Float>.self, Flatten<Double>.self, Reshape<Float>.self, Reshape<Double>.self,
             Dropout<Float>.self, Dropout<Double>.self, BatchNorm<Float>.self, BatchNorm<Double>.self, LayerNorm<Float>.self,
-            LayerNorm<Double>.self)
+            LayerNorm<Double>.self, Embedding<Float>.self, Embedding<Double>.self, LSTM<Float>.self, LSTM<Double>.self, GRU<Float>.self,
+            GRU<Double>.self, SimpleRNN<Float>.self, SimpleRNN<Double>.self)
     }
 
     /// Makes layer types loadable: one line per custom layer, naming each scalar type used.
