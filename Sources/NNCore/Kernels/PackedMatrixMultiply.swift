@@ -63,13 +63,16 @@ extension Kernels {
         _ b: UnsafePointer<Float>, _ transposeB: Bool,
         _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
-        threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
+        packedB: UnsafePointer<Float>? = nil, threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
     ) -> Int {
         guard m > 0, n > 0 else { return 1 }
         // Unpacked below the threshold, and for one to three rows (a single sample's
         // forward pass): packing B would read and write all of it to use each value once.
         // (With B transposed, the unpacked kernel takes one dot product per element.)
         let unpacked = m * n * k < packingThreshold || m < 4
+        precondition(
+            packedB == nil || (n <= columnBlock && set == instructionSet),
+            "matrixMultiplyFloat: a packed B must be packed by packRightOperand for this CPU")
         // The unpacked kernel adds into C; the packed one overwrites C in its first depth
         // slab when not accumulating, which saves a pass over C (for a convolution's dX, as
         // large as its im2col rows).
@@ -83,7 +86,8 @@ extension Kernels {
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
-            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate, bias: bias)
+            c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate, bias: bias,
+            packedB: packedB, totalColumns: n)
         // Each thread takes a rectangle of C and runs the whole blocked product on it. An
         // unpacked product reads each value of B once, so its speed is the speed B streams in:
         // splitting its columns between cores lets each keep its share in its own L2 from call
@@ -102,6 +106,28 @@ extension Kernels {
 }
 
 extension Kernels {
+    /// The values `packRightOperand` writes for a `k × n` op(B), or `nil` when B is too wide
+    /// to be packed once (more than ``columnBlock`` columns).
+    static func packedRightOperandCount(k: Int, n: Int) -> Int? {
+        guard n <= columnBlock else { return nil }
+        let nr = Int(nn_sgemm_tile(instructionSet).columns)
+        return k * ((n + nr - 1) / nr * nr)
+    }
+
+    /// Packs op(B) (`k × n`, at most ``columnBlock`` columns) as the packed product packs it,
+    /// every depth slab in turn, so that products with the same B (a recurrent weight, at
+    /// every time step) can pass it as `packedB` instead of packing it each time.
+    static func packRightOperand(_ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+        guard let _ = packedRightOperandCount(k: k, n: n) else { preconditionFailure("packRightOperand: \(n) columns are too many") }
+        let nr = Int(nn_sgemm_tile(instructionSet).columns)
+        let paddedColumns = (n + nr - 1) / nr * nr
+        let (bDepth, bColumn) = transposed ? (1, k) : (n, 1)
+        for pc in stride(from: 0, to: k, by: depthBlock) {
+            let kc = min(depthBlock, k - pc)
+            nn_sgemm_pack_b(instructionSet, b + pc * bDepth, bDepth, bColumn, Int32(kc), Int32(n), packed + pc * paddedColumns)
+        }
+    }
+
     /// Adds `bias[j]` to column j of the `rows × columns` block at `c` (`rowStride` apart).
     static func addBias(_ bias: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int) {
         for i in 0..<rows {
@@ -124,6 +150,11 @@ struct PackedProductPart {
     var overwrite = false
     /// Added to every row of C after the product (its first value is column 0 of this part's C).
     var bias: UnsafePointer<Float>? = nil
+    /// op(B) already packed by `Kernels.packRightOperand` (for the whole product, not this part).
+    var packedB: UnsafePointer<Float>? = nil
+    /// The column of the whole product where this part starts, and the whole product's
+    /// columns, to find this part's panels in `packedB`.
+    var firstColumn = 0, totalColumns = 0
 
     /// How to cut C into at most `parts` rectangles of whole tiles: a grid of `rows × columns`
     /// rectangles, chosen among those with the most rectangles to pack the least. (A rectangle
@@ -162,6 +193,7 @@ struct PackedProductPart {
         piece.b = b + columnRange.lowerBound * bColumn
         piece.c = c + rowRange.lowerBound * cRow + columnRange.lowerBound
         piece.bias = bias.map { $0 + columnRange.lowerBound }
+        piece.firstColumn = firstColumn + columnRange.lowerBound
         return piece
     }
 
@@ -188,15 +220,23 @@ struct PackedProductPart {
         let kcMax = min(Kernels.depthBlock, depth)
         let mcMax = min(Kernels.rowBlock, (rows + mr - 1) / mr * mr)
         let ncMax = min(Kernels.columnBlock, (columns + nr - 1) / nr * nr)
+        // A prepacked B holds every slab of the whole product's columns, each padded to whole panels.
+        let paddedColumns = (totalColumns + nr - 1) / nr * nr
         PackingScratch.withScratch { scratch in
-            scratch.reserve(a: mcMax * kcMax, b: kcMax * ncMax)
-            let packedA = scratch.packedA, packedB = scratch.packedB
+            scratch.reserve(a: mcMax * kcMax, b: self.packedB == nil ? kcMax * ncMax : 0)
+            let packedA = scratch.packedA
             for jc in stride(from: 0, to: columns, by: Kernels.columnBlock) {
                 let nc = min(Kernels.columnBlock, columns - jc)
                 for pc in stride(from: 0, to: depth, by: Kernels.depthBlock) {
                     let kc = min(Kernels.depthBlock, depth - pc)
                     let lastSlab = pc + kc == depth
-                    nn_sgemm_pack_b(set, b + pc * bDepth + jc * bColumn, bDepth, bColumn, Int32(kc), Int32(nc), packedB)
+                    let packedB: UnsafePointer<Float>
+                    if let prepacked = self.packedB {
+                        packedB = prepacked + pc * paddedColumns + firstColumn * kc
+                    } else {
+                        nn_sgemm_pack_b(set, b + pc * bDepth + jc * bColumn, bDepth, bColumn, Int32(kc), Int32(nc), scratch.packedB)
+                        packedB = UnsafePointer(scratch.packedB)
+                    }
                     for ic in stride(from: 0, to: rows, by: Kernels.rowBlock) {
                         let mc = min(Kernels.rowBlock, rows - ic)
                         nn_sgemm_pack_a(set, a + ic * aRow + pc * aDepth, aRow, aDepth, Int32(mc), Int32(kc), packedA)

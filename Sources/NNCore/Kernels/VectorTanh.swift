@@ -35,7 +35,8 @@ extension Kernels {
         let signBit = SIMD8<UInt32>(repeating: 0x8000_0000)
         let xBits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
         // tanh(|x|) rounds to 1 in Float beyond 9.01; clamping keeps exp finite.
-        let magnitude = pointwiseMin(unsafeBitCast(xBits & ~signBit, to: SIMD8<Float>.self), SIMD8(repeating: 10))
+        let absolute = unsafeBitCast(xBits & ~signBit, to: SIMD8<Float>.self)
+        let magnitude = absolute.replacing(with: 10, where: absolute .> 10)
 
         // Small |x|: x + x³·(−1/3 + x²·(2/15 + …)), Taylor through x¹⁷ (next term < 1e-8 relative at ½).
         let square = magnitude * magnitude

@@ -15,6 +15,7 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
     private var cachedIds: [Int] = []
     private var hasForward = false
     private var inputGradient = Tensor<Scalar>(zeros: [0])
+    private var output = Tensor<Scalar>(zeros: [0])
 
     /// The number of ids.
     public var vocabulary: Int { weight.value.shape[0] }
@@ -43,6 +44,8 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
 
     /// Checks that every value of `input` is a whole number in `0..<vocabulary`.
     /// - Throws: ``TensorError/invalidValue(context:index:value:expected:)`` naming the first that is not.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
         let vocabulary = Scalar(self.vocabulary)
         let bad = input.withUnsafeBufferPointer { ids in
@@ -60,12 +63,18 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
         return copy.forward(input)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         do { try checkInput(input) } catch { preconditionFailure("Embedding.forward: \(error) (call checkInput first for data from outside)") }
         let dimension = dimension
-        cachedIds = input.withUnsafeBufferPointer { $0.map { Int($0) } }
-        var output = Tensor<Scalar>(zeros: [0])
-        output.resizeForOverwrite(shape: input.shape + [dimension])
+        cachedIds.removeAll(keepingCapacity: true)
+        input.withUnsafeBufferPointer { ids in
+            for id in ids { cachedIds.append(Int(id)) }
+        }
+        if output.rank != input.rank + 1 || !output.shape.starts(with: input.shape) || output.shape.last != dimension {
+            output.resizeForOverwrite(shape: input.shape + [dimension])
+        }
         weight.value.withUnsafeBufferPointer { table in
             output.withUnsafeMutableBufferPointer { out in
                 for (position, id) in cachedIds.enumerated() {
@@ -86,6 +95,8 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
         return inputGradient
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
         precondition(hasForward, "Embedding.backward needs a forward first")
         hasForward = false

@@ -76,20 +76,20 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         }
         recurrentWeight.withUnsafeBufferPointer { w in
             recurrentBias.withUnsafeBufferPointer { bh in
+                let packed = Self.packForSteps(w, transposed: false, k: hidden, n: width, rows: batch, into: &scratch.packedRecurrentWeight)
                 for t in 0..<steps {
                     let previous = UnsafeBufferPointer(start: states + t * batch * hidden, count: batch * hidden)
                     let next = states + (t + 1) * batch * hidden
                     let stepGates = gates + t * batch * width
                     switch kind {
                     case .simple, .lstm:
-                        Scalar.matrixMultiply(
-                            previous, transposed: false, w, transposed: false,
-                            into: UnsafeMutableBufferPointer(start: stepGates, count: batch * width),
-                            m: batch, n: width, k: hidden, accumulate: true)
+                        Self.stepProduct(
+                            previous.baseAddress!, w, transposed: false, packed: packed, into: stepGates, m: batch, n: width, k: hidden,
+                            accumulate: true)
                     case .gru:
-                        Scalar.affine(
-                            previous, w, bias: bh, into: UnsafeMutableBufferPointer(start: recurrent + t * batch * width, count: batch * width),
-                            m: batch, n: width, k: hidden)
+                        Self.stepProduct(
+                            previous.baseAddress!, w, transposed: false, packed: packed, into: recurrent + t * batch * width, m: batch,
+                            n: width, k: hidden, accumulate: false, bias: bh.baseAddress)
                     }
                     switch kind {
                     case .simple:
@@ -151,6 +151,7 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         dc.update(repeating: 0, count: batch * hidden)
         outputGradient.withUnsafeBufferPointer { dy in
             recurrentWeight.value.withUnsafeBufferPointer { w in
+                let packed = Self.packForSteps(w, transposed: true, k: width, n: hidden, rows: batch, into: &scratch.packedRecurrentWeight)
                 for t in (0..<steps).reversed() {
                     if returnsSequences {
                         for b in 0..<batch {
@@ -176,10 +177,9 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
                             recurrentGradient: recurrentGradient + t * batch * width, rows: batch, hidden: hidden)
                     }
                     // dL/dh of the step before: through W_hh (plus, for the GRU, h's direct path).
-                    Scalar.matrixMultiply(
-                        UnsafeBufferPointer(start: recurrentGradient + t * batch * width, count: batch * width), transposed: false,
-                        w, transposed: true, into: UnsafeMutableBufferPointer(start: dh, count: batch * hidden),
-                        m: batch, n: hidden, k: width, accumulate: kind == .gru)
+                    Self.stepProduct(
+                        recurrentGradient + t * batch * width, w, transposed: true, packed: packed, into: dh, m: batch, n: hidden,
+                        k: width, accumulate: kind == .gru)
                 }
             }
         }
@@ -199,11 +199,20 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
                     into: dW, m: hidden, n: width, k: rows, accumulate: true)
             }
         }
+        // The LSTM's and the simple RNN's two biases are added together: they get the same
+        // gradient, summed once.
+        let biasGradient = UnsafeMutableBufferPointer(start: scratch.bias.reserve(width), count: width)
+        biasGradient.update(repeating: 0)
+        Scalar.accumulateColumnSums(of: allGates, into: biasGradient, columns: width)
         if inputBias.isTrainable {
-            inputBias.gradient.withUnsafeMutableBufferPointer { Scalar.accumulateColumnSums(of: allGates, into: $0, columns: width) }
+            inputBias.gradient.withUnsafeMutableBufferPointer { Scalar.addScaled(UnsafeBufferPointer(biasGradient), by: 1, to: $0) }
+        }
+        if kind == .gru {
+            biasGradient.update(repeating: 0)
+            Scalar.accumulateColumnSums(of: allRecurrent, into: biasGradient, columns: width)
         }
         if recurrentBias.isTrainable {
-            recurrentBias.gradient.withUnsafeMutableBufferPointer { Scalar.accumulateColumnSums(of: allRecurrent, into: $0, columns: width) }
+            recurrentBias.gradient.withUnsafeMutableBufferPointer { Scalar.addScaled(UnsafeBufferPointer(biasGradient), by: 1, to: $0) }
         }
         if initialState.isTrainable {
             initialState.gradient.withUnsafeMutableBufferPointer { d in
@@ -229,6 +238,41 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
                     (out.baseAddress! + (b * steps + t) * inputs).update(from: dx + (t * batch + b) * inputs, count: inputs)
                 }
             }
+        }
+    }
+
+    /// op(`w`) packed for the packed product, once for all the steps, when the scalar is Float
+    /// and the product is one the packed kernel runs (`rows` of at least 4); otherwise `nil`.
+    private static func packForSteps(
+        _ w: UnsafeBufferPointer<Scalar>, transposed: Bool, k: Int, n: Int, rows: Int,
+        into buffer: inout RecurrentScratch<Scalar>.Buffer
+    ) -> UnsafeMutablePointer<Scalar>? {
+        guard Scalar.self == Float.self, rows >= 4, let count = Kernels.packedRightOperandCount(k: k, n: n) else { return nil }
+        let packed = buffer.reserve(count)
+        Kernels.packRightOperand(
+            UnsafeRawPointer(w.baseAddress!).assumingMemoryBound(to: Float.self), transposed: transposed, k: k, n: n,
+            into: UnsafeMutableRawPointer(packed).assumingMemoryBound(to: Float.self))
+        return packed
+    }
+
+    /// `c = a·op(w) (+ bias)`, or `c += a·op(w)` when `accumulate`, for one step's `m` rows,
+    /// with op(w) prepacked when `packed` is given.
+    private static func stepProduct(
+        _ a: UnsafePointer<Scalar>, _ w: UnsafeBufferPointer<Scalar>, transposed: Bool, packed: UnsafeMutablePointer<Scalar>?,
+        into c: UnsafeMutablePointer<Scalar>, m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Scalar>? = nil
+    ) {
+        if let packed {
+            func float(_ pointer: UnsafePointer<Scalar>) -> UnsafePointer<Float> { UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self) }
+            Kernels.matrixMultiplyFloat(
+                float(a), false, float(w.baseAddress!), transposed, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), m: m,
+                n: n, k: k, accumulate: accumulate, bias: bias.map(float), packedB: float(packed))
+            return
+        }
+        let output = UnsafeMutableBufferPointer(start: c, count: m * n), input = UnsafeBufferPointer(start: a, count: m * k)
+        if let bias {
+            Scalar.affine(input, w, bias: UnsafeBufferPointer(start: bias, count: n), into: output, m: m, n: n, k: k)
+        } else {
+            Scalar.matrixMultiply(input, transposed: false, w, transposed: transposed, into: output, m: m, n: n, k: k, accumulate: accumulate)
         }
     }
 }

@@ -24,11 +24,14 @@ public enum RecurrentKind: String, Sendable, Codable {
 
 /// Element-wise step arithmetic; pointers address `rows × width` blocks, row-major.
 enum RecurrentGates<Scalar: TensorScalar> {
-    /// σ(x) in place, as `(1 + tanh(x/2))/2`, so that the vectorised tanh serves both.
+    /// σ(x) in place: the vectorised kernel for Float, libm's exp for Double.
     static func sigmoid(_ values: UnsafeMutablePointer<Scalar>, count: Int) {
-        for i in 0..<count { values[i] *= 0.5 }
-        tanh(values, count: count)
-        for i in 0..<count { values[i] = 0.5 + 0.5 * values[i] }
+        if Scalar.self == Float.self {
+            let floats = UnsafeMutableRawPointer(values).assumingMemoryBound(to: Float.self)
+            Kernels.sigmoid(floats, into: floats, count: count)
+        } else {
+            for i in 0..<count { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
+        }
     }
 
     /// tanh(x) in place.

@@ -54,11 +54,16 @@ final class RecurrentScratch<Scalar: TensorScalar>: @unchecked Sendable {
     var hiddenGradient = Buffer(), cellGradient = Buffer()
     /// dLoss/dInput, time-major.
     var inputGradient = Buffer()
+    /// `W_hh` (forward) or its transpose (backward) packed once for every step's product.
+    var packedRecurrentWeight = Buffer()
 
     init() {}
 
     private var all: [Buffer] {
-        [input, gates, hidden, cell, cellTanh, recurrent, bias, gateGradient, recurrentGradient, hiddenGradient, cellGradient, inputGradient]
+        [
+            input, gates, hidden, cell, cellTanh, recurrent, bias, gateGradient, recurrentGradient, hiddenGradient, cellGradient, inputGradient,
+            packedRecurrentWeight,
+        ]
     }
 
     /// A scratch space with the same contents.
@@ -68,6 +73,7 @@ final class RecurrentScratch<Scalar: TensorScalar>: @unchecked Sendable {
         (copy.cellTanh, copy.recurrent, copy.bias) = (cellTanh.copy(), recurrent.copy(), bias.copy())
         (copy.gateGradient, copy.recurrentGradient) = (gateGradient.copy(), recurrentGradient.copy())
         (copy.hiddenGradient, copy.cellGradient, copy.inputGradient) = (hiddenGradient.copy(), cellGradient.copy(), inputGradient.copy())
+        copy.packedRecurrentWeight = packedRecurrentWeight.copy()
         return copy
     }
 
