@@ -227,6 +227,58 @@ import Testing
         #expect(rows == [1, -2, 3, 1, -2, 3])
     }
 
+    /// B packed once (a recurrent weight, for every time step) gives the bits of packing it
+    /// in each product: one or several depth slabs, B transposed or not, C overwritten (with a
+    /// bias) or accumulated, split between threads.
+    @Test func prepackedRightOperandGivesTheBitsOfPackingEachTime() {
+        let shapes = [(64, 512, 128), (64, 128, 512), (37, 50, 300), (5, 7, 9), (200, 33, 1000), (4, 3072, 20)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            var generator = SeededRandomGenerator(seed: UInt64(70 + index))
+            let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let bias = (0..<n).map { _ in generator.nextUniformFloat() * 4 - 2 }
+            let start = (0..<(m * n)).map { _ in generator.nextUniformFloat() }
+            for transposed in [false, true] {
+                guard let count = Kernels.packedRightOperandCount(k: k, n: n) else {
+                    Issue.record("\(k)×\(n) should be packable")
+                    continue
+                }
+                var packed = [Float](repeating: .nan, count: count)
+                b.withUnsafeBufferPointer { b in
+                    packed.withUnsafeMutableBufferPointer { Kernels.packRightOperand(b.baseAddress!, transposed: transposed, k: k, n: n, into: $0.baseAddress!) }
+                }
+                for (accumulate, withBias) in [(false, true), (true, false), (false, false)] {
+                    for threads in [1, 2, 3] {
+                        var once = start, each = start
+                        a.withUnsafeBufferPointer { a in
+                            b.withUnsafeBufferPointer { b in
+                                bias.withUnsafeBufferPointer { bias in
+                                    packed.withUnsafeBufferPointer { packed in
+                                        once.withUnsafeMutableBufferPointer { c in
+                                            _ = Kernels.matrixMultiplyFloat(
+                                                a.baseAddress!, false, b.baseAddress!, transposed, c.baseAddress!, m: m, n: n, k: k,
+                                                accumulate: accumulate, bias: withBias ? bias.baseAddress! : nil, packedB: packed.baseAddress!,
+                                                threads: threads)
+                                        }
+                                    }
+                                    each.withUnsafeMutableBufferPointer { c in
+                                        _ = Kernels.matrixMultiplyFloat(
+                                            a.baseAddress!, false, b.baseAddress!, transposed, c.baseAddress!, m: m, n: n, k: k,
+                                            accumulate: accumulate, bias: withBias ? bias.baseAddress! : nil, threads: threads)
+                                    }
+                                }
+                            }
+                        }
+                        #expect(
+                            once.elementsEqual(each) { $0.bitPattern == $1.bitPattern },
+                            "\(m)×\(n)×\(k) transposed \(transposed) accumulate \(accumulate) bias \(withBias), \(threads) threads")
+                    }
+                }
+            }
+        }
+        #expect(Kernels.packedRightOperandCount(k: 10, n: Kernels.columnBlock + 1) == nil)
+    }
+
     /// Products run from many threads at once (the helpers are shared: one caller's product
     /// uses them, the others run on their own threads) stay correct.
     @Test func concurrentCallersGetCorrectProducts() async {

@@ -15,10 +15,14 @@
 /// these static requirements, whose `Float` and `Double` implementations are compiled
 /// and optimised for the concrete type. The cost of generic dispatch is then paid once per
 /// call, never once per element.
-public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable, LosslessStringConvertible
+public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable, LosslessStringConvertible, SIMDScalar
 where RawSignificand: FixedWidthInteger {
     /// The name used in files and messages: `"float32"` or `"float64"`.
     static var dtypeName: String { get }
+
+    /// The SIMD vector that element-wise kernels written once for both types step through
+    /// (eight Floats or four Doubles: one AVX2 register).
+    associatedtype Lanes: SIMD where Lanes.Scalar == Self
 
     /// e raised to `x`.
     static func exp(_ x: Self) -> Self
@@ -152,6 +156,7 @@ extension TensorScalar {
 // overload, which only code written for the concrete type can name.
 
 extension Float: TensorScalar {
+    public typealias Lanes = SIMD8<Float>
     public static var dtypeName: String { "float32" }
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
@@ -216,6 +221,7 @@ extension Float: TensorScalar {
 @usableFromInline func cLibraryErf(_ x: Double) -> Double { erf(x) }
 
 extension Double: TensorScalar {
+    public typealias Lanes = SIMD4<Double>
     public static var dtypeName: String { "float64" }
     @inlinable public static func exp(_ x: Double) -> Double { cLibraryExp(x) }
     @inlinable public static func log(_ x: Double) -> Double { cLibraryLog(x) }

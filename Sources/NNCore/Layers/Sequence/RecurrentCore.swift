@@ -163,8 +163,8 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
                     let stepGradient = gateGradient + t * batch * width
                     switch kind {
                     case .simple:
-                        let h = states + (t + 1) * batch * hidden
-                        for i in 0..<(batch * hidden) { stepGradient[i] = dh[i] * (1 - h[i] * h[i]) }
+                        RecurrentGates.simpleBackward(
+                            hiddenGradient: dh, nextHidden: states + (t + 1) * batch * hidden, gateGradient: stepGradient, count: batch * hidden)
                     case .lstm:
                         RecurrentGates.lstmBackward(
                             gates: gates + t * batch * width, cell: scratch.cell.base! + t * batch * hidden,

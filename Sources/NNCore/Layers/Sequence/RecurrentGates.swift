@@ -40,6 +40,32 @@ enum RecurrentGates<Scalar: TensorScalar> {
         Scalar.activate(Tanh(), UnsafeBufferPointer(buffer), into: buffer)
     }
 
+    /// `count` values from `pointer` into lanes (the rest zero).
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Scalar>, _ count: Int) -> Scalar.Lanes {
+        if count == Scalar.Lanes.scalarCount { return UnsafeRawPointer(pointer).loadUnaligned(as: Scalar.Lanes.self) }
+        var lanes = Scalar.Lanes()
+        for k in 0..<count { lanes[k] = pointer[k] }
+        return lanes
+    }
+
+    /// The first `count` lanes of `lanes` to `pointer`.
+    @inline(__always)
+    static func store(_ lanes: Scalar.Lanes, _ pointer: UnsafeMutablePointer<Scalar>, _ count: Int) {
+        if count == Scalar.Lanes.scalarCount {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Scalar.Lanes.self)
+            return
+        }
+        for k in 0..<count { pointer[k] = lanes[k] }
+    }
+
+    /// Calls `body(j, count)` for the units of a row, a vector of lanes at a time (the last
+    /// call may have fewer).
+    @inline(__always)
+    static func forEachLanes(_ units: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
+        for j in stride(from: 0, to: units, by: Scalar.Lanes.scalarCount) { body(j, Swift.min(Scalar.Lanes.scalarCount, units - j)) }
+    }
+
     /// LSTM forward for one step: `gates` holds the pre-activations of i, f, g, o per row and
     /// is left holding σ(i), σ(f), tanh(g), σ(o); writes `c′ = f·c + i·g`, `tanh(c′)` and `h′ = o·tanh(c′)`.
     static func lstmForward(
@@ -51,12 +77,13 @@ enum RecurrentGates<Scalar: TensorScalar> {
             sigmoid(g, count: 2 * hidden)
             tanh(g + 2 * hidden, count: hidden)
             sigmoid(g + 3 * hidden, count: hidden)
-            for j in 0..<hidden {
-                nextCell[r + j] = g[hidden + j] * cell[r + j] + g[j] * g[2 * hidden + j]
+            forEachLanes(hidden) { j, n in
+                let c = load(g + hidden + j, n) * load(cell + r + j, n) + load(g + j, n) * load(g + 2 * hidden + j, n)
+                store(c, nextCell + r + j, n)
+                store(c, cellTanh + r + j, n)
             }
-            for j in 0..<hidden { cellTanh[r + j] = nextCell[r + j] }
             tanh(cellTanh + r, count: hidden)
-            for j in 0..<hidden { nextHidden[r + j] = g[3 * hidden + j] * cellTanh[r + j] }
+            forEachLanes(hidden) { j, n in store(load(g + 3 * hidden + j, n) * load(cellTanh + r + j, n), nextHidden + r + j, n) }
         }
     }
 
@@ -70,15 +97,16 @@ enum RecurrentGates<Scalar: TensorScalar> {
     ) {
         for row in 0..<rows {
             let g = gates + row * 4 * hidden, d = gateGradient + row * 4 * hidden, r = row * hidden
-            for j in 0..<hidden {
-                let (i, f, candidate, o) = (g[j], g[hidden + j], g[2 * hidden + j], g[3 * hidden + j])
-                let t = cellTanh[r + j], dh = hiddenGradient[r + j]
-                let dc = cellGradient[r + j] + dh * o * (1 - t * t)
-                d[j] = dc * candidate * i * (1 - i)
-                d[hidden + j] = dc * cell[r + j] * f * (1 - f)
-                d[2 * hidden + j] = dc * i * (1 - candidate * candidate)
-                d[3 * hidden + j] = dh * t * o * (1 - o)
-                cellGradient[r + j] = dc * f
+            forEachLanes(hidden) { j, n in
+                let (i, f) = (load(g + j, n), load(g + hidden + j, n))
+                let (candidate, o) = (load(g + 2 * hidden + j, n), load(g + 3 * hidden + j, n))
+                let t = load(cellTanh + r + j, n), dh = load(hiddenGradient + r + j, n)
+                let dc = load(cellGradient + r + j, n) + dh * o * (1 - t * t)
+                store(dc * candidate * i * (1 - i), d + j, n)
+                store(dc * load(cell + r + j, n) * f * (1 - f), d + hidden + j, n)
+                store(dc * i * (1 - candidate * candidate), d + 2 * hidden + j, n)
+                store(dh * t * o * (1 - o), d + 3 * hidden + j, n)
+                store(dc * f, cellGradient + r + j, n)
             }
         }
     }
@@ -92,13 +120,15 @@ enum RecurrentGates<Scalar: TensorScalar> {
     ) {
         for row in 0..<rows {
             let g = gates + row * 3 * hidden, h = recurrent + row * 3 * hidden, r = row * hidden
-            for j in 0..<(2 * hidden) { g[j] += h[j] }
+            forEachLanes(2 * hidden) { j, n in store(load(g + j, n) + load(h + j, n), g + j, n) }
             sigmoid(g, count: 2 * hidden)
-            for j in 0..<hidden { g[2 * hidden + j] += g[j] * h[2 * hidden + j] }
+            forEachLanes(hidden) { j, n in
+                store(load(g + 2 * hidden + j, n) + load(g + j, n) * load(h + 2 * hidden + j, n), g + 2 * hidden + j, n)
+            }
             tanh(g + 2 * hidden, count: hidden)
-            for j in 0..<hidden {
-                let z = g[hidden + j]
-                nextHidden[r + j] = (1 - z) * g[2 * hidden + j] + z * previousHidden[r + j]
+            forEachLanes(hidden) { j, n in
+                let z = load(g + hidden + j, n)
+                store((1 - z) * load(g + 2 * hidden + j, n) + z * load(previousHidden + r + j, n), nextHidden + r + j, n)
             }
         }
     }
@@ -114,20 +144,30 @@ enum RecurrentGates<Scalar: TensorScalar> {
         for row in 0..<rows {
             let g = gates + row * 3 * hidden, h = recurrent + row * 3 * hidden, r = row * hidden
             let dx = gateGradient + row * 3 * hidden, dr = recurrentGradient + row * 3 * hidden
-            for j in 0..<hidden {
-                let (reset, update, candidate) = (g[j], g[hidden + j], g[2 * hidden + j])
-                let dh = hiddenGradient[r + j]
+            forEachLanes(hidden) { j, n in
+                let (reset, update, candidate) = (load(g + j, n), load(g + hidden + j, n), load(g + 2 * hidden + j, n))
+                let dh = load(hiddenGradient + r + j, n)
                 let dCandidate = dh * (1 - update) * (1 - candidate * candidate)
-                let dUpdate = dh * (previousHidden[r + j] - candidate) * update * (1 - update)
-                let dReset = dCandidate * h[2 * hidden + j] * reset * (1 - reset)
-                dx[j] = dReset
-                dr[j] = dReset
-                dx[hidden + j] = dUpdate
-                dr[hidden + j] = dUpdate
-                dx[2 * hidden + j] = dCandidate
-                dr[2 * hidden + j] = dCandidate * reset
-                hiddenGradient[r + j] = dh * update
+                let dUpdate = dh * (load(previousHidden + r + j, n) - candidate) * update * (1 - update)
+                let dReset = dCandidate * load(h + 2 * hidden + j, n) * reset * (1 - reset)
+                store(dReset, dx + j, n)
+                store(dReset, dr + j, n)
+                store(dUpdate, dx + hidden + j, n)
+                store(dUpdate, dr + hidden + j, n)
+                store(dCandidate, dx + 2 * hidden + j, n)
+                store(dCandidate * reset, dr + 2 * hidden + j, n)
+                store(dh * update, hiddenGradient + r + j, n)
             }
+        }
+    }
+
+    /// Simple RNN backward for one step: dL/d(pre-activation) = dL/dh′·(1 − h′²).
+    static func simpleBackward(
+        hiddenGradient: UnsafePointer<Scalar>, nextHidden: UnsafePointer<Scalar>, gateGradient: UnsafeMutablePointer<Scalar>, count: Int
+    ) {
+        forEachLanes(count) { j, n in
+            let h = load(nextHidden + j, n)
+            store(load(hiddenGradient + j, n) * (1 - h * h), gateGradient + j, n)
         }
     }
 }
