@@ -4,7 +4,7 @@ side by side — interleaved, one process per run, each pinned to the same cores
 same thread count — and prints one Markdown table of medians and ratios.
 
     python3 Benchmarks/compare.py [--install] [--rounds 3] [--threads 1,2]
-                                  [--workloads sin,mazur,mlp,small-mlp,matmul,inference,cnn]
+                                  [--workloads sin,mazur,mlp,small-mlp,matmul,inference,cnn,csv,lstm]
                                   [--growth] [--json FILE]
 
 --install   creates the throw-away virtual environment .build/bench-venv with NumPy, JAX and
@@ -42,6 +42,8 @@ WORKLOADS = {
     "inference": ("us_per_call", False, {}),
     "cnn": ("seconds_per_epoch", False, {}),
     "csv": ("seconds", False, {}),
+    # Five epochs, as the sequence issue compares the validation loss after them.
+    "lstm": ("seconds_per_epoch", False, {"swift-nn": ["--epochs", "5"], "torch": ["--epochs", "5"]}),
 }
 WORKLOADS["peak"] = ("gflops", True, {})   # swift-nn only: the FMA peak the products are reported against
 FRAMEWORKS = ["swift-nn", "torch", "numpy", "jax", "pandas"]
@@ -196,6 +198,10 @@ def table(results, workloads, threads_list, frameworks):
                     shares = [percent_of_peak(workload, name, values[f], peak) for f in FRAMEWORKS]
                     lines.append(f"| {label} | % of the FMA peak ({peak:.0f} GFLOP/s) | {threads} | " +
                                  " | ".join(f"{p:.0f}%" if p is not None else "—" for p in shares) + " | |")
+                if workload == "lstm":
+                    losses = [median(results, (workload, name, threads, f, ()), "validation_loss") for f in FRAMEWORKS]
+                    lines.append(f"| {label} | validation loss after 5 epochs, nats per character | {threads} | " +
+                                 " | ".join(f"{v:.4f}" if v is not None else "—" for v in losses) + " | |")
                 if workload in ("mlp", "csv"):
                     memory = [median(results, (workload, name, threads, f, ()), "peak_memory_mb") for f in FRAMEWORKS]
                     lines.append(f"| {label} | peak memory, MB (whole process) | {threads} | " +
@@ -310,6 +316,9 @@ def main():
           f"{args.rounds} interleaved rounds, medians.\n")
     if "csv" in workloads:
         write_numeric_csv()
+    if "lstm" in workloads:   # the words of wamerican, split once for both frameworks
+        subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "words.py"), "--output", os.path.join(ROOT, ".build", "words")],
+                       check=True)
     if not args.growth_only:
         if set(workloads) & {"mlp", "small-mlp", "cnn", "matmul", "inference"} and "peak" not in workloads:
             workloads.append("peak")

@@ -77,32 +77,37 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         recurrentWeight.withUnsafeBufferPointer { w in
             recurrentBias.withUnsafeBufferPointer { bh in
                 let packed = Self.packForSteps(w, transposed: false, k: hidden, n: width, rows: batch, into: &scratch.packedRecurrentWeight)
-                for t in 0..<steps {
-                    let previous = UnsafeBufferPointer(start: states + t * batch * hidden, count: batch * hidden)
-                    let next = states + (t + 1) * batch * hidden
-                    let stepGates = gates + t * batch * width
-                    switch kind {
-                    case .simple, .lstm:
-                        Self.stepProduct(
-                            previous.baseAddress!, w, transposed: false, packed: packed, into: stepGates, m: batch, n: width, k: hidden,
-                            accumulate: true)
-                    case .gru:
-                        Self.stepProduct(
-                            previous.baseAddress!, w, transposed: false, packed: packed, into: recurrent + t * batch * width, m: batch,
-                            n: width, k: hidden, accumulate: false, bias: bh.baseAddress)
-                    }
-                    switch kind {
-                    case .simple:
-                        RecurrentGates.tanh(stepGates, count: batch * hidden)
-                        next.update(from: stepGates, count: batch * hidden)
-                    case .lstm:
-                        RecurrentGates.lstmForward(
-                            gates: stepGates, cell: cells + t * batch * hidden, nextCell: cells + (t + 1) * batch * hidden,
-                            cellTanh: cellTanh + t * batch * hidden, nextHidden: next, rows: batch, hidden: hidden)
-                    case .gru:
-                        RecurrentGates.gruForward(
-                            gates: stepGates, recurrent: recurrent + t * batch * width, previousHidden: previous.baseAddress!,
-                            nextHidden: next, rows: batch, hidden: hidden)
+                // The samples of a batch do not meet until the weight gradients: each group of
+                // rows runs every step on its own thread.
+                Self.forEachRowGroup(batch: batch, product: width * hidden) { group, threads in
+                    let m = group.count
+                    for t in 0..<steps {
+                        let row = t * batch + group.lowerBound
+                        let previous = states + row * hidden, next = states + (row + batch) * hidden
+                        let stepGates = gates + row * width
+                        switch kind {
+                        case .simple, .lstm:
+                            Self.stepProduct(
+                                previous, w, transposed: false, packed: packed, into: stepGates, m: m, n: width, k: hidden, accumulate: true,
+                                threads: threads)
+                        case .gru:
+                            Self.stepProduct(
+                                previous, w, transposed: false, packed: packed, into: recurrent + row * width, m: m, n: width, k: hidden,
+                                accumulate: false, bias: bh.baseAddress, threads: threads)
+                        }
+                        switch kind {
+                        case .simple:
+                            RecurrentGates.tanh(stepGates, count: m * hidden)
+                            next.update(from: stepGates, count: m * hidden)
+                        case .lstm:
+                            RecurrentGates.lstmForward(
+                                gates: stepGates, cell: cells + row * hidden, nextCell: cells + (row + batch) * hidden,
+                                cellTanh: cellTanh + row * hidden, nextHidden: next, rows: m, hidden: hidden)
+                        case .gru:
+                            RecurrentGates.gruForward(
+                                gates: stepGates, recurrent: recurrent + row * width, previousHidden: previous, nextHidden: next, rows: m,
+                                hidden: hidden)
+                        }
                     }
                 }
             }
@@ -143,6 +148,9 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         let rows = batch * steps
         let scratch = uniqueScratch()
         let (x, gates, states) = (scratch.input.base!, scratch.gates.base!, scratch.hidden.base!)
+        // (Unused by the kinds that do not have them: any valid pointer.)
+        let cells = kind == .lstm ? scratch.cell.base! : states, cellTanh = kind == .lstm ? scratch.cellTanh.base! : states
+        let recurrent = kind == .gru ? scratch.recurrent.base! : gates
         let gateGradient = scratch.gateGradient.reserve(rows * width)
         let recurrentGradient = kind == .gru ? scratch.recurrentGradient.reserve(rows * width) : gateGradient
         let dh = scratch.hiddenGradient.reserve(batch * hidden)
@@ -152,51 +160,56 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         outputGradient.withUnsafeBufferPointer { dy in
             recurrentWeight.value.withUnsafeBufferPointer { w in
                 let packed = Self.packForSteps(w, transposed: true, k: width, n: hidden, rows: batch, into: &scratch.packedRecurrentWeight)
-                for t in (0..<steps).reversed() {
-                    if returnsSequences {
-                        for b in 0..<batch {
-                            for j in 0..<hidden { dh[b * hidden + j] += dy[(b * steps + t) * hidden + j] }
+                Self.forEachRowGroup(batch: batch, product: width * hidden) { group, threads in
+                    let m = group.count
+                    let dh = dh + group.lowerBound * hidden, dc = dc + group.lowerBound * hidden
+                    for t in (0..<steps).reversed() {
+                        if returnsSequences {
+                            for (offset, b) in group.enumerated() {
+                                for j in 0..<hidden { dh[offset * hidden + j] += dy[(b * steps + t) * hidden + j] }
+                            }
+                        } else if t == steps - 1 {
+                            for i in 0..<(m * hidden) { dh[i] += dy[group.lowerBound * hidden + i] }
                         }
-                    } else if t == steps - 1 {
-                        for i in 0..<(batch * hidden) { dh[i] += dy[i] }
+                        let row = t * batch + group.lowerBound
+                        let stepGradient = gateGradient + row * width
+                        switch kind {
+                        case .simple:
+                            RecurrentGates.simpleBackward(
+                                hiddenGradient: dh, nextHidden: states + (row + batch) * hidden, gateGradient: stepGradient, count: m * hidden)
+                        case .lstm:
+                            RecurrentGates.lstmBackward(
+                                gates: gates + row * width, cell: cells + row * hidden, cellTanh: cellTanh + row * hidden, hiddenGradient: dh,
+                                cellGradient: dc, gateGradient: stepGradient, rows: m, hidden: hidden)
+                        case .gru:
+                            RecurrentGates.gruBackward(
+                                gates: gates + row * width, recurrent: recurrent + row * width, previousHidden: states + row * hidden,
+                                hiddenGradient: dh, gateGradient: stepGradient, recurrentGradient: recurrentGradient + row * width, rows: m,
+                                hidden: hidden)
+                        }
+                        // dL/dh of the step before: through W_hh (plus, for the GRU, h's direct path).
+                        Self.stepProduct(
+                            recurrentGradient + row * width, w, transposed: true, packed: packed, into: dh, m: m, n: hidden, k: width,
+                            accumulate: kind == .gru, threads: threads)
                     }
-                    let stepGradient = gateGradient + t * batch * width
-                    switch kind {
-                    case .simple:
-                        RecurrentGates.simpleBackward(
-                            hiddenGradient: dh, nextHidden: states + (t + 1) * batch * hidden, gateGradient: stepGradient, count: batch * hidden)
-                    case .lstm:
-                        RecurrentGates.lstmBackward(
-                            gates: gates + t * batch * width, cell: scratch.cell.base! + t * batch * hidden,
-                            cellTanh: scratch.cellTanh.base! + t * batch * hidden, hiddenGradient: dh, cellGradient: dc,
-                            gateGradient: stepGradient, rows: batch, hidden: hidden)
-                    case .gru:
-                        RecurrentGates.gruBackward(
-                            gates: gates + t * batch * width, recurrent: scratch.recurrent.base! + t * batch * width,
-                            previousHidden: states + t * batch * hidden, hiddenGradient: dh, gateGradient: stepGradient,
-                            recurrentGradient: recurrentGradient + t * batch * width, rows: batch, hidden: hidden)
-                    }
-                    // dL/dh of the step before: through W_hh (plus, for the GRU, h's direct path).
-                    Self.stepProduct(
-                        recurrentGradient + t * batch * width, w, transposed: true, packed: packed, into: dh, m: batch, n: hidden,
-                        k: width, accumulate: kind == .gru)
                 }
             }
         }
         let allGates = UnsafeBufferPointer(start: gateGradient, count: rows * width)
         let allRecurrent = UnsafeBufferPointer(start: recurrentGradient, count: rows * width)
+        // The weight gradients: Xᵀ·dG and Hᵀ·dG over every step. The LSTM's and simple RNN's
+        // dG is the same in both, packed once for the two products.
+        let bothTrainable = inputWeight.isTrainable && recurrentWeight.isTrainable && kind != .gru
+        let packedGates =
+            bothTrainable ? Self.packForSteps(allGates, transposed: false, k: rows, n: width, rows: hidden, into: &scratch.packedGateGradient) : nil
         if inputWeight.isTrainable {
             inputWeight.gradient.withUnsafeMutableBufferPointer { dW in
-                Scalar.matrixMultiply(
-                    UnsafeBufferPointer(start: x, count: rows * inputs), transposed: true, allGates, transposed: false, into: dW,
-                    m: inputs, n: width, k: rows, accumulate: true)
+                Self.transposedProduct(x, allGates, packed: packedGates, into: dW.baseAddress!, m: inputs, n: width, k: rows)
             }
         }
         if recurrentWeight.isTrainable {
             recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
-                Scalar.matrixMultiply(
-                    UnsafeBufferPointer(start: states, count: rows * hidden), transposed: true, allRecurrent, transposed: false,
-                    into: dW, m: hidden, n: width, k: rows, accumulate: true)
+                Self.transposedProduct(states, allRecurrent, packed: packedGates, into: dW.baseAddress!, m: hidden, n: width, k: rows)
             }
         }
         // The LSTM's and the simple RNN's two biases are added together: they get the same
@@ -241,6 +254,22 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         }
     }
 
+    /// Runs `body` on groups of the batch's rows, one group per thread. Groups are cut only
+    /// where every group's step product (`rows × product` multiply-adds) stays on the packed
+    /// kernel, as the whole batch's does, so each row gets the same bits for any thread count.
+    /// `body` also gets the threads its products may use: all of them for a single group.
+    private static func forEachRowGroup(batch: Int, product: Int, _ body: (_ rows: Range<Int>, _ threads: Int) -> Void) {
+        let fewestRows = Swift.max(8, (Kernels.packingThreshold + product - 1) / Swift.max(product, 1))
+        let groups = Swift.min(KernelThreads.count, batch / fewestRows)
+        guard groups > 1, Scalar.self == Float.self else {
+            body(0..<batch, KernelThreads.count)
+            return
+        }
+        KernelThreads.run(parts: groups) { group in
+            body((group * batch / groups)..<((group + 1) * batch / groups), 1)
+        }
+    }
+
     /// op(`w`) packed for the packed product, once for all the steps, when the scalar is Float
     /// and the product is one the packed kernel runs (`rows` of at least 4); otherwise `nil`.
     private static func packForSteps(
@@ -255,17 +284,35 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
         return packed
     }
 
+    /// `c += aᵀ·b` (`a` is `k × m`, `b` is `k × n`), with `b` prepacked when `packed` is given.
+    private static func transposedProduct(
+        _ a: UnsafePointer<Scalar>, _ b: UnsafeBufferPointer<Scalar>, packed: UnsafeMutablePointer<Scalar>?,
+        into c: UnsafeMutablePointer<Scalar>, m: Int, n: Int, k: Int
+    ) {
+        if let packed {
+            func float(_ pointer: UnsafePointer<Scalar>) -> UnsafePointer<Float> { UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self) }
+            Kernels.matrixMultiplyFloat(
+                float(a), true, float(b.baseAddress!), false, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), m: m, n: n,
+                k: k, accumulate: true, packedB: float(packed))
+            return
+        }
+        Scalar.matrixMultiply(
+            UnsafeBufferPointer(start: a, count: m * k), transposed: true, b, transposed: false,
+            into: UnsafeMutableBufferPointer(start: c, count: m * n), m: m, n: n, k: k, accumulate: true)
+    }
+
     /// `c = a·op(w) (+ bias)`, or `c += a·op(w)` when `accumulate`, for one step's `m` rows,
-    /// with op(w) prepacked when `packed` is given.
+    /// with op(w) prepacked when `packed` is given (then on up to `threads` threads).
     private static func stepProduct(
         _ a: UnsafePointer<Scalar>, _ w: UnsafeBufferPointer<Scalar>, transposed: Bool, packed: UnsafeMutablePointer<Scalar>?,
-        into c: UnsafeMutablePointer<Scalar>, m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Scalar>? = nil
+        into c: UnsafeMutablePointer<Scalar>, m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Scalar>? = nil,
+        threads: Int
     ) {
         if let packed {
             func float(_ pointer: UnsafePointer<Scalar>) -> UnsafePointer<Float> { UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self) }
             Kernels.matrixMultiplyFloat(
                 float(a), false, float(w.baseAddress!), transposed, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), m: m,
-                n: n, k: k, accumulate: accumulate, bias: bias.map(float), packedB: float(packed))
+                n: n, k: k, accumulate: accumulate, bias: bias.map(float), packedB: float(packed), threads: threads)
             return
         }
         let output = UnsafeMutableBufferPointer(start: c, count: m * n), input = UnsafeBufferPointer(start: a, count: m * k)

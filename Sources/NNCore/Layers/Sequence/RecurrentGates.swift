@@ -59,12 +59,8 @@ enum RecurrentGates<Scalar: TensorScalar> {
         for k in 0..<count { pointer[k] = lanes[k] }
     }
 
-    /// Calls `body(j, count)` for the units of a row, a vector of lanes at a time (the last
-    /// call may have fewer).
-    @inline(__always)
-    static func forEachLanes(_ units: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
-        for j in stride(from: 0, to: units, by: Scalar.Lanes.scalarCount) { body(j, Swift.min(Scalar.Lanes.scalarCount, units - j)) }
-    }
+    /// The lanes of one vector.
+    static var width: Int { Scalar.Lanes.scalarCount }
 
     /// LSTM forward for one step: `gates` holds the pre-activations of i, f, g, o per row and
     /// is left holding σ(i), σ(f), tanh(g), σ(o); writes `c′ = f·c + i·g`, `tanh(c′)` and `h′ = o·tanh(c′)`.
@@ -77,13 +73,17 @@ enum RecurrentGates<Scalar: TensorScalar> {
             sigmoid(g, count: 2 * hidden)
             tanh(g + 2 * hidden, count: hidden)
             sigmoid(g + 3 * hidden, count: hidden)
-            forEachLanes(hidden) { j, n in
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
                 let c = load(g + hidden + j, n) * load(cell + r + j, n) + load(g + j, n) * load(g + 2 * hidden + j, n)
                 store(c, nextCell + r + j, n)
                 store(c, cellTanh + r + j, n)
             }
             tanh(cellTanh + r, count: hidden)
-            forEachLanes(hidden) { j, n in store(load(g + 3 * hidden + j, n) * load(cellTanh + r + j, n), nextHidden + r + j, n) }
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
+                store(load(g + 3 * hidden + j, n) * load(cellTanh + r + j, n), nextHidden + r + j, n)
+            }
         }
     }
 
@@ -97,7 +97,8 @@ enum RecurrentGates<Scalar: TensorScalar> {
     ) {
         for row in 0..<rows {
             let g = gates + row * 4 * hidden, d = gateGradient + row * 4 * hidden, r = row * hidden
-            forEachLanes(hidden) { j, n in
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
                 let (i, f) = (load(g + j, n), load(g + hidden + j, n))
                 let (candidate, o) = (load(g + 2 * hidden + j, n), load(g + 3 * hidden + j, n))
                 let t = load(cellTanh + r + j, n), dh = load(hiddenGradient + r + j, n)
@@ -120,13 +121,18 @@ enum RecurrentGates<Scalar: TensorScalar> {
     ) {
         for row in 0..<rows {
             let g = gates + row * 3 * hidden, h = recurrent + row * 3 * hidden, r = row * hidden
-            forEachLanes(2 * hidden) { j, n in store(load(g + j, n) + load(h + j, n), g + j, n) }
+            for j in stride(from: 0, to: 2 * hidden, by: width) {
+                let n = Swift.min(width, 2 * hidden - j)
+                store(load(g + j, n) + load(h + j, n), g + j, n)
+            }
             sigmoid(g, count: 2 * hidden)
-            forEachLanes(hidden) { j, n in
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
                 store(load(g + 2 * hidden + j, n) + load(g + j, n) * load(h + 2 * hidden + j, n), g + 2 * hidden + j, n)
             }
             tanh(g + 2 * hidden, count: hidden)
-            forEachLanes(hidden) { j, n in
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
                 let z = load(g + hidden + j, n)
                 store((1 - z) * load(g + 2 * hidden + j, n) + z * load(previousHidden + r + j, n), nextHidden + r + j, n)
             }
@@ -144,7 +150,8 @@ enum RecurrentGates<Scalar: TensorScalar> {
         for row in 0..<rows {
             let g = gates + row * 3 * hidden, h = recurrent + row * 3 * hidden, r = row * hidden
             let dx = gateGradient + row * 3 * hidden, dr = recurrentGradient + row * 3 * hidden
-            forEachLanes(hidden) { j, n in
+            for j in stride(from: 0, to: hidden, by: width) {
+                let n = Swift.min(width, hidden - j)
                 let (reset, update, candidate) = (load(g + j, n), load(g + hidden + j, n), load(g + 2 * hidden + j, n))
                 let dh = load(hiddenGradient + r + j, n)
                 let dCandidate = dh * (1 - update) * (1 - candidate * candidate)
@@ -165,7 +172,8 @@ enum RecurrentGates<Scalar: TensorScalar> {
     static func simpleBackward(
         hiddenGradient: UnsafePointer<Scalar>, nextHidden: UnsafePointer<Scalar>, gateGradient: UnsafeMutablePointer<Scalar>, count: Int
     ) {
-        forEachLanes(count) { j, n in
+        for j in stride(from: 0, to: count, by: width) {
+            let n = Swift.min(width, count - j)
             let h = load(nextHidden + j, n)
             store(load(hiddenGradient + j, n) * (1 - h * h), gateGradient + j, n)
         }

@@ -56,13 +56,15 @@ final class RecurrentScratch<Scalar: TensorScalar>: @unchecked Sendable {
     var inputGradient = Buffer()
     /// `W_hh` (forward) or its transpose (backward) packed once for every step's product.
     var packedRecurrentWeight = Buffer()
+    /// The LSTM's and simple RNN's dL/d(pre-activations) packed once for both weight gradients.
+    var packedGateGradient = Buffer()
 
     init() {}
 
     private var all: [Buffer] {
         [
             input, gates, hidden, cell, cellTanh, recurrent, bias, gateGradient, recurrentGradient, hiddenGradient, cellGradient, inputGradient,
-            packedRecurrentWeight,
+            packedRecurrentWeight, packedGateGradient,
         ]
     }
 
@@ -73,7 +75,7 @@ final class RecurrentScratch<Scalar: TensorScalar>: @unchecked Sendable {
         (copy.cellTanh, copy.recurrent, copy.bias) = (cellTanh.copy(), recurrent.copy(), bias.copy())
         (copy.gateGradient, copy.recurrentGradient) = (gateGradient.copy(), recurrentGradient.copy())
         (copy.hiddenGradient, copy.cellGradient, copy.inputGradient) = (hiddenGradient.copy(), cellGradient.copy(), inputGradient.copy())
-        copy.packedRecurrentWeight = packedRecurrentWeight.copy()
+        (copy.packedRecurrentWeight, copy.packedGateGradient) = (packedRecurrentWeight.copy(), packedGateGradient.copy())
         return copy
     }
 
