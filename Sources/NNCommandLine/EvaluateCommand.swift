@@ -40,6 +40,7 @@ enum EvaluateCommand {
         do { outputShape = try model.outputShape(forInputShape: evaluated.featureShape) } catch {
             throw CommandLineError("nn evaluate: the model does not fit the data: \(error)")
         }
+        do { try model.checkInput(evaluated.features) } catch { throw RunError("nn evaluate: \(options.path): \(error)") }
         let batchSize = 256
         try MemoryBudget().checkInference(of: model, sampleShape: evaluated.featureShape, batch: Swift.min(evaluated.count, batchSize), path: path)
         var report: Report

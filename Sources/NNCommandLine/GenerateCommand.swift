@@ -69,8 +69,9 @@ enum GenerateCommand {
         return CharacterModel(model: model, vocabulary: vocabulary, context: context)
     }
 
-    /// The characters drawn after `start` until the boundary token is drawn or the context
-    /// is full.
+    /// The characters drawn after `start` until the boundary token is drawn or the model has
+    /// read a whole context (then the line has `context` tokens after the start: it may end
+    /// without its boundary).
     static func sample(
         _ loaded: CharacterModel, from start: [Int], temperature: Double, generator: inout SeededRandomGenerator
     ) -> String {

@@ -115,6 +115,15 @@ enum InspectCommand {
             if let norm = try? configuration.decode(as: LayerNormConfiguration.self) {
                 return ["\(indent)LayerNorm \(norm.features)"]
             }
+        case "Embedding":
+            if let embedding = try? configuration.decode(as: EmbeddingConfiguration.self) {
+                return ["\(indent)Embedding of \(embedding.vocabulary) ids into \(embedding.dimension) values"]
+            }
+        case "LSTM", "GRU", "SimpleRNN":
+            if let recurrent = try? configuration.decode(as: RecurrentConfiguration.self) {
+                let output = recurrent.returnSequences ? "every step" : "the last step"
+                return ["\(indent)\(description.type) \(recurrent.inputSize)→\(recurrent.hiddenSize), output \(output)"]
+            }
         default: break
         }
         return ["\(indent)\(description.type)"]

@@ -33,6 +33,12 @@ enum PredictCommand {
             throw CommandLineError("nn predict: input \(odd + 1) has \(rows[odd].count) features, the first has \(width)")
         }
         try MemoryBudget().checkInference(of: model, sampleShape: [width], batch: Swift.min(rows.count, 256), path: path)
+        // Token ids for an embedding: whole numbers in range, or one line naming the first that is not.
+        for (index, row) in rows.enumerated() {
+            do { try model.checkInput(Tensor(shape: [1, width], scalars: row.map { Float(Double($0) * scale) })) } catch {
+                throw RunError("nn predict: input \(index + 1): \(error)")
+            }
+        }
         var outputs: [[Double]] = []
         // In batches: one product over every row would hold all their activations at once.
         for start in stride(from: 0, to: rows.count, by: 256) {

@@ -16,7 +16,7 @@ public enum CharacterCorpus {
     /// The longest file read (1 GiB).
     public static let maximumFileSize = 1 << 30
 
-    /// The non-empty lines of a UTF-8 text file (`\n` or `\r\n` line ends).
+    /// The non-empty lines of a UTF-8 text file (`\n`, `\r\n` or any other line end).
     /// - Throws: ``DataFileError`` for a file that cannot be read, is empty, too large, not
     ///   UTF-8, or has no line with a character in it.
     public static func lines(of path: String) throws(DataFileError) -> [String] {
@@ -28,10 +28,8 @@ public enum CharacterCorpus {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .malformed(path: path, position: "line \(firstInvalidLine(bytes) ?? 1)", reason: "not UTF-8 text")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
-        .filter { !$0.isEmpty }
+        // Any line end: "\r\n" is one Character, which a split on "\n" would not cut.
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard !lines.isEmpty else { throw .malformed(path: path, position: "every line", reason: "no line has a character in it") }
         return lines
     }

@@ -63,39 +63,46 @@ public struct CrossEntropy: Loss {
         }
         var total: T = 0
         var scored = 0
-        for sample in 0..<rows {
-            let row = sample * classes
-            if isIndexTarget, let ignored, target[flat: sample] == ignored {
-                for k in 0..<classes { gradient[flat: row + k] = 0 }
-                continue
-            }
-            scored += 1
-            var maximum = prediction[flat: row]
-            for k in 1..<classes { maximum = Swift.max(maximum, prediction[flat: row + k]) }
-            var sumOfExponentials: T = 0
-            for k in 0..<classes { sumOfExponentials += T.exp(prediction[flat: row + k] - maximum) }
-            let logSumExp = maximum + T.log(sumOfExponentials)
+        var failure: LossError?
+        prediction.withUnsafeBufferPointer { logits in
+            target.withUnsafeBufferPointer { target in
+                gradient.withUnsafeMutableBufferPointer { gradient in
+                    for sample in 0..<rows {
+                        let row = sample * classes
+                        if isIndexTarget, let ignored, target[sample] == ignored {
+                            for k in 0..<classes { gradient[row + k] = 0 }
+                            continue
+                        }
+                        scored += 1
+                        var maximum = logits[row]
+                        for k in 1..<classes { maximum = Swift.max(maximum, logits[row + k]) }
+                        var sumOfExponentials: T = 0
+                        for k in 0..<classes { sumOfExponentials += T.exp(logits[row + k] - maximum) }
+                        let logSumExp = maximum + T.log(sumOfExponentials)
 
-            if isIndexTarget {
-                let label = target[flat: sample]
-                guard label >= 0, label < T(classes), label == label.rounded() else {
-                    throw .invalidClassIndex(sample: sample, value: Double(label), classCount: classes)
-                }
-                let index = Int(label)
-                total += logSumExp - prediction[flat: row + index]
-                gradient[flat: row + index] -= 1
-            } else {
-                var targetMass: T = 0
-                for k in 0..<classes {
-                    let t = target[flat: row + k]
-                    total += t * (logSumExp - prediction[flat: row + k])
-                    targetMass += t
-                }
-                for k in 0..<classes {
-                    gradient[flat: row + k] = gradient[flat: row + k] * targetMass - target[flat: row + k]
+                        if isIndexTarget {
+                            let label = target[sample]
+                            guard label >= 0, label < T(classes), label == label.rounded() else {
+                                failure = .invalidClassIndex(sample: sample, value: Double(label), classCount: classes)
+                                return
+                            }
+                            let index = Int(label)
+                            total += logSumExp - logits[row + index]
+                            gradient[row + index] -= 1
+                        } else {
+                            var targetMass: T = 0
+                            for k in 0..<classes {
+                                let t = target[row + k]
+                                total += t * (logSumExp - logits[row + k])
+                                targetMass += t
+                            }
+                            for k in 0..<classes { gradient[row + k] = gradient[row + k] * targetMass - target[row + k] }
+                        }
+                    }
                 }
             }
         }
+        if let failure { throw failure }
         let divisor = T(reduction == .sum ? 1 : Swift.max(scored, 1))
         gradient.divide(by: divisor)
         return total / divisor

@@ -245,7 +245,9 @@ import Testing
                 }
                 var packed = [Float](repeating: .nan, count: count)
                 b.withUnsafeBufferPointer { b in
-                    packed.withUnsafeMutableBufferPointer { Kernels.packRightOperand(b.baseAddress!, transposed: transposed, k: k, n: n, into: $0.baseAddress!) }
+                    packed.withUnsafeMutableBufferPointer {
+                        Kernels.packRightOperand(b.baseAddress!, transposed: transposed, k: k, n: n, into: $0.baseAddress!)
+                    }
                 }
                 for (accumulate, withBias) in [(false, true), (true, false), (false, false)] {
                     for threads in [1, 2, 3] {

@@ -70,7 +70,9 @@ import Testing
             bits += 1009
         }
         var outputs = [Float](repeating: .nan, count: inputs.count)
-        inputs.withUnsafeBufferPointer { x in outputs.withUnsafeMutableBufferPointer { Kernels.sigmoid(x.baseAddress!, into: $0.baseAddress!, count: x.count) } }
+        inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { Kernels.sigmoid(x.baseAddress!, into: $0.baseAddress!, count: x.count) }
+        }
         var worst = 0.0, worstInput: Float = 0
         for (x, y) in zip(inputs, outputs) {
             let error = ulps(y, 1 / (1 + Foundation.exp(-Double(x))))

@@ -118,7 +118,7 @@ extension Kernels {
     /// every depth slab in turn, so that products with the same B (a recurrent weight, at
     /// every time step) can pass it as `packedB` instead of packing it each time.
     static func packRightOperand(_ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
-        guard let _ = packedRightOperandCount(k: k, n: n) else { preconditionFailure("packRightOperand: \(n) columns are too many") }
+        guard packedRightOperandCount(k: k, n: n) != nil else { preconditionFailure("packRightOperand: \(n) columns are too many") }
         let nr = Int(nn_sgemm_tile(instructionSet).columns)
         let paddedColumns = (n + nr - 1) / nr * nr
         let (bDepth, bColumn) = transposed ? (1, k) : (n, 1)
