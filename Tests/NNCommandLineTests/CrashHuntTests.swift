@@ -144,6 +144,8 @@ struct HuntFiles {
     var checkpoints: [String] = []
     var predictInputs: [String] = []
     var anyFiles: [String] = []
+    /// Text files for `--format text`, the first a good one.
+    var textFiles: [String] = []
     let folder: String
 
     init(folder: String, binary: String) throws {
@@ -184,6 +186,14 @@ struct HuntFiles {
             try write("one-column.csv", "label\n1\n0\n"),
             try writeBytes("not-utf8.csv", [0x61, 0x2C, 0x62, 0x0A, 0xFF, 0xFE, 0x2C, 0x31, 0x0A]),
         ]
+        // Text: lines of words, blank lines only, a line of bytes that are not UTF-8, one line.
+        textFiles = [
+            try write(
+                "lines.txt",
+                (0..<60).map { ["ka", "lomi", "nesu", "rato", "vix", "quex"][$0 % 6] + ["", "a", "ne"][$0 % 3] }.joined(separator: "\n")),
+            try write("blank.txt", "\n\r\n\n"), try writeBytes("latin1.txt", [0x61, 0x0A, 0xE9, 0x0A]), try write("one-line.txt", "alone\n"),
+        ]
+        dataFiles += textFiles
         // Images: a class folder of 4×4 BMPs, an empty folder, a folder of one class.
         let images = folder + "/images"
         try writeTwoClassImages(in: images, count: 5)
@@ -219,7 +229,12 @@ struct HuntFiles {
         train(["train", "--data", classes, "--layers", "2,8,3", "--epochs", "2", "--save", mlp])
         train(["train", "--data", images, "--layers", "conv 2 3x3 same, pool 2, batchnorm, flatten, dense 2", "--epochs", "1", "--save", cnn])
         train(["train", "--data", classes, "--layers", "2,8,3", "--optimizer", "adam", "--epochs", "2", "--checkpoint", checkpoint])
-        modelFiles += [mlp, cnn]
+        let text = folder + "/text.safetensors"
+        train([
+            "train", "--format", "text", "--data", textFiles[0], "--context", "6", "--layers", "embedding 4, gru 8, dense 16", "--epochs", "1",
+            "--save", text,
+        ])
+        modelFiles += [mlp, cnn, text]
         checkpoints += [checkpoint]
         if let (tensors, metadata) = try? Safetensors.read(mlp) {
             var forged: [(String, [String: String])] = [
@@ -350,7 +365,14 @@ struct HuntFiles {
             case 5: items.append("reshape \(size(&generator))x\(size(&generator))x\(size(&generator))")
             case 6: items.append("dropout \(pick(["0", "0.3", "0.99", "1", "-0.5", "nan"], &generator))")
             case 7: items.append(pick(["batchnorm", "bn", "layernorm", "ln"], &generator))
-            default: items.append(pick(["", "dense", "conv 2", "lstm 4", "dense 2 swish", "pool two"], &generator))
+            default:
+                items.append(
+                    pick(
+                        [
+                            "", "dense", "conv 2", "lstm 4", "dense 2 swish", "pool two", "embedding \(size(&generator))",
+                            "gru \(size(&generator)) last",
+                            "rnn \(size(&generator))", "lstm \(size(&generator)) later", "embedding",
+                        ], &generator))
             }
         }
         items.append("dense \(pick(["2", "3", "1", "0", "9223372036854775807"], &generator))")
@@ -400,6 +422,17 @@ struct HuntFiles {
             if generator.nextUniform() < 0.3 {
                 arguments += ["--format", pick(["csv", "idx", "bmp", "image-folder", "fashion-mnist", "model", "jpeg"], &generator)]
             }
+        case 8 where generator.nextUniform() < 0.3:
+            // Any file as a character model, with good and hostile options.
+            arguments = ["generate", "--model", pick(modelFiles + anyFiles, &generator)]
+            if generator.nextUniform() < 0.5 {
+                arguments += ["--prefix", pick((["ka", "", "lo"], ["KA", "é", "kakakakakakaka", "\u{0}"]), &generator)]
+            }
+            if generator.nextUniform() < 0.4 { arguments += ["--count", pick((["1", "5"], ["0", "-1", "100001", "x"]), &generator)] }
+            if generator.nextUniform() < 0.4 {
+                arguments += ["--temperature", pick((["0.5", "2"], ["0", "-1", "nan", "inf", "1e-9"]), &generator)]
+            }
+            if generator.nextUniform() < 0.3 { arguments += ["--seed", pick(Self.seeds, &generator)] }
         case 8: arguments = demo(&generator)
         default:
             arguments = pick(
@@ -463,7 +496,14 @@ struct HuntFiles {
                 + (generator.nextUniform() < 0.5 ? ["--log-every-step"] : [])
         case 33: return ["--animate", pick(["fit.svg", "missing-folder/fit.svg"], &generator)]
         case 34: return ["--restore-best"]
-        default: return ["--format", pick((["csv", "idx", "image-folder", "fashion-mnist"], ["parquet"]), &generator)]
+        case 35 where generator.nextUniform() < 0.5:
+            // A text model: a text file, a window, the clipping of its gradients.
+            return [
+                "--format", "text", "--data", pick(textFiles + dataFiles, &generator), "--context",
+                pick((["4", "16"], ["0", "4097", "-2"]), &generator),
+            ]
+                + (generator.nextUniform() < 0.5 ? ["--clip-norm", pick((["1", "0.5"], ["0", "-1", "nan"]), &generator)] : [])
+        default: return ["--format", pick((["csv", "idx", "image-folder", "fashion-mnist", "text"], ["parquet"]), &generator)]
         }
     }
 
