@@ -137,4 +137,55 @@ import Testing
                 && outOfRange.output.errors.first?.contains("input value 99.0 at position 5 is not a whole number in 0..<16") == true,
             "\(outOfRange.output.errors)")
     }
+
+    /// `forward_pass.py` (numpy, from the file alone) gives `nn predict`'s outputs for a model of
+    /// every sequence layer: embedding, LSTM, GRU, simple RNN (last step only), layer norm and
+    /// a dense layer at every step.
+    @Test(
+        .enabled(
+            if: PythonReadsModelFilesTests.python != nil,
+            "no .build/python-venv whose python imports numpy and safetensors (bash .ci/python-venv.sh makes it)"))
+    func numpyReproducesTheSequenceLayers() throws {
+        let (folder, path) = try wordsFile()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var results: [String] = []
+        for (index, layers) in ["embedding 4, lstm 8, gru 6, layernorm, dense 16", "embedding 5, rnn 7, lstm 6 last, dense 16"].enumerated() {
+            let model = folder + "/model\(index).safetensors"
+            let training = nn(
+                "train", "--format", "text", "--data", path, "--context", "6", "--layers", layers, "--optimizer", "adam", "--epochs", "1",
+                "--save", model, "--quiet")
+            // The second ends with one vector per sequence: not a character model, refused as one.
+            if index == 1 {
+                #expect(training.status == 2 && training.output.errors.first?.contains("needs 6 steps of 16 logits") == true)
+                var generator = SeededRandomGenerator(seed: 9)
+                let direct = Sequential<Float>(
+                    Embedding(vocabulary: 16, dimension: 5, generator: &generator), SimpleRNN(inputSize: 5, hiddenSize: 7, generator: &generator),
+                    LSTM(inputSize: 7, hiddenSize: 6, returnSequences: false, generator: &generator),
+                    Dense<Float, Identity>(inputSize: 6, outputSize: 16, activation: Identity(), generator: &generator))
+                try ModelFile.save(direct, to: model)
+            } else {
+                #expect(training.status == 0, "\(training.output.errors)")
+            }
+            var generator = SeededRandomGenerator(seed: 11)
+            let rows = (0..<20).map { _ in (0..<6).map { _ in Double(generator.nextIndex(below: 16)) } }
+            try Data(rows.map { $0.map { "\(Int($0))" }.joined(separator: ",") }.joined(separator: "\n").utf8)
+                .write(to: URL(fileURLWithPath: folder + "/rows.csv"))
+            let swift = try #require(try json(nn("predict", "--model", model, folder + "/rows.csv", "--json"))["outputs"] as? [[Double]])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: PythonReadsModelFilesTests.python!)
+            process.arguments = [PythonVenv.root.appendingPathComponent("Tests/Python/forward_pass.py").path, model, "\(rows)"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let python = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["outputs"] as? [[Double]])
+            #expect(python.count == 20 && swift.count == 20 && python.first?.count == swift.first?.count)
+            let worst = zip(python.flatMap { $0 }, swift.flatMap { $0 }).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity
+            #expect(worst <= 1e-5, "\(layers): largest difference \(worst)")
+            results.append("\(layers): \(worst)")
+        }
+        print("forward_pass.py: sequence models, largest relative difference from nn predict: \(results.joined(separator: "; "))")
+    }
 }

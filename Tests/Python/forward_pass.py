@@ -8,7 +8,9 @@ tensors give the parameters, the header's __metadata__ gives the architecture (J
 input scale and the dtype. This is the check that the files are readable without swift-nn.
 
 Every built-in layer, in inference mode: Dense, Softmax, Conv2D, MaxPool2D, AvgPool2D,
-Flatten, Reshape, Dropout (nothing at inference), BatchNorm (running statistics), LayerNorm. Images are
+Flatten, Reshape, Dropout (nothing at inference), BatchNorm (running statistics), LayerNorm,
+Embedding, SimpleRNN, LSTM, GRU (PyTorch's equations, the weights stored [in, gates * hidden]
+and the initial state in `initialState`). Images are
 channels-last ([batch, height, width, channels]); a Conv2D kernel is stored flattened as
 [height * width * channels, filters] (rows in height, width, channel order: HWIO).
 Padding is "valid", "same" (TensorFlow's: the extra row or column after) or a number of
@@ -116,12 +118,45 @@ def forward(layer, prefix, tensors, x):
         mean, variance = tensors[prefix + "running_mean"], tensors[prefix + "running_var"]
         normalized = (x - mean) / np.sqrt(variance + config["epsilon"])
         return normalized * tensors[prefix + "weight"] + tensors[prefix + "bias"]
+    if kind == "Embedding":
+        return tensors[prefix + "weight"][x.astype(np.int64)]
+    if kind in ("SimpleRNN", "LSTM", "GRU"):
+        return recurrent(kind, config, prefix, tensors, x)
     if kind == "LayerNorm":
         mean = x.mean(axis=-1, keepdims=True)
         variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         normalized = (x - mean) / np.sqrt(variance + config["epsilon"])
         return normalized * tensors[prefix + "weight"] + tensors[prefix + "bias"]
     raise ValueError(f"unknown layer {kind}")
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def recurrent(kind, config, prefix, tensors, x):
+    """A recurrent layer over x [batch, time, features]: every step's h, or the last."""
+    wi, wh = tensors[prefix + "inputWeight"], tensors[prefix + "recurrentWeight"]
+    bi, bh = tensors[prefix + "inputBias"], tensors[prefix + "recurrentBias"]
+    state, hidden = tensors[prefix + "initialState"], wh.shape[0]
+    h = np.broadcast_to(state[0], (x.shape[0], hidden))
+    c = np.broadcast_to(state[1], (x.shape[0], hidden)) if kind == "LSTM" else None
+    steps = []
+    for t in range(x.shape[1]):
+        gx, gh = x[:, t] @ wi + bi, h @ wh + bh
+        if kind == "SimpleRNN":
+            h = np.tanh(gx + gh)
+        elif kind == "LSTM":
+            i, f, g, o = np.split(gx + gh, 4, axis=1)
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
+        else:
+            r = sigmoid(gx[:, :hidden] + gh[:, :hidden])
+            z = sigmoid(gx[:, hidden:2 * hidden] + gh[:, hidden:2 * hidden])
+            n = np.tanh(gx[:, 2 * hidden:] + r * gh[:, 2 * hidden:])
+            h = (1 - z) * n + z * h
+        steps.append(h)
+    return np.stack(steps, axis=1) if config["return_sequences"] else h
 
 
 def main():
@@ -135,7 +170,8 @@ def main():
     tensors = {name: value.astype(np.float64) for name, value in load_file(path).items()}
     x = np.array(inputs, dtype=np.float64) * float(metadata.get("input_scale", "1"))
     outputs = forward(json.loads(metadata["architecture"]), "", tensors, x)
-    print(json.dumps({"outputs": outputs.tolist(), "dtype": metadata["dtype"]}))
+    # One row per sample, as nn predict prints them (a sequence's steps one after another).
+    print(json.dumps({"outputs": outputs.reshape(outputs.shape[0], -1).tolist(), "dtype": metadata["dtype"]}))
 
 
 if __name__ == "__main__":
