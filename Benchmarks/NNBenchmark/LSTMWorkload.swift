@@ -23,8 +23,13 @@ enum LSTMWorkload {
         let trainingLines = try CharacterCorpus.lines(of: folder + "/words-train.txt")
         let validationLines = try CharacterCorpus.lines(of: folder + "/words-validation.txt")
         let vocabulary = CharacterVocabulary(of: trainingLines.joined())
-        let train = CharacterCorpus.windows(of: try trainingLines.map(vocabulary.encode), context: context)
-        let validation = CharacterCorpus.windows(of: try validationLines.map(vocabulary.encode), context: context)
+        var train = CharacterCorpus.windows(of: try trainingLines.map(vocabulary.encode), context: context)
+        var validation = CharacterCorpus.windows(of: try validationLines.map(vocabulary.encode), context: context)
+        // `--samples N`: the first N windows of each part (to count allocations per step).
+        if let samples = options.samples {
+            train = train.subset(Array(0..<Swift.min(samples, train.count)))
+            validation = validation.subset(Array(0..<Swift.min(samples, validation.count)))
+        }
         var trainer = Trainer(
             model: network(vocabulary: vocabulary.count, seed: 1), loss: CrossEntropy(ignoreIndex: CharacterCorpus.ignoredTarget),
             optimizer: .adam(learningRate: 0.001), schedule: ShuffledBatches(size: batch), seed: 1)

@@ -117,9 +117,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
         let rows = perStep ? input.shape[0] * input.shape[1] : input.rank == 1 ? 1 : input.sampleCount
         if perStep {
-            if result.rank != 3 || result.shape[0] != input.shape[0] || result.shape[1] != input.shape[1] || result.shape[2] != outputs {
-                result.resizeForOverwrite(shape: [input.shape[0], input.shape[1], outputs])
-            }
+            result.resizeForOverwrite(input.shape[0], input.shape[1], outputs)
         } else {
             result.resizeForOverwrite(rows: rows, columns: outputs)
         }

@@ -46,6 +46,14 @@ extension Tensor {
         resizeStorage(to: newShape.reduce(1, *))
     }
 
+    /// Makes this tensor `[a, b, c]` (a sequence batch), ready to be overwritten, without
+    /// building a shape array when it already has that shape: a training step in steady
+    /// state allocates nothing.
+    mutating func resizeForOverwrite(_ a: Int, _ b: Int, _ c: Int) {
+        if rank == 3 && shape[0] == a && shape[1] == b && shape[2] == c { return }
+        resizeForOverwrite(shape: [a, b, c])
+    }
+
     private mutating func resizeStorage(to count: Int) {
         if scalars.count != count { scalars = Scalar.array(repeating: 0, count: count) }
     }

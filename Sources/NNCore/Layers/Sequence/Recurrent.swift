@@ -100,7 +100,9 @@ public struct Recurrent<Scalar: TensorScalar, Cell: RecurrentCell>: Layer {
     }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        // A fresh working space: sharing this layer's would copy it (the copy keeps no cache).
         var copy = self
+        copy.core = RecurrentCore(kind: Cell.kind)
         return copy.forward(input)
     }
 

@@ -113,7 +113,7 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
             }
         }
         if returnSequences {
-            output.resizeForOverwrite(shape: [batch, steps, hidden])
+            output.resizeForOverwrite(batch, steps, hidden)
             output.withUnsafeMutableBufferPointer { out in
                 for t in 0..<steps {
                     for b in 0..<batch {
@@ -244,7 +244,7 @@ struct RecurrentCore<Scalar: TensorScalar>: Sendable {
                 allGates, transposed: false, w, transposed: true, into: UnsafeMutableBufferPointer(start: dx, count: rows * inputs),
                 m: rows, n: inputs, k: width, accumulate: false)
         }
-        inputGradient.resizeForOverwrite(shape: [batch, steps, inputs])
+        inputGradient.resizeForOverwrite(batch, steps, inputs)
         inputGradient.withUnsafeMutableBufferPointer { out in
             for b in 0..<batch {
                 for t in 0..<steps {
