@@ -267,6 +267,10 @@ struct LayerList {
                     throw CommandLineError(
                         "\(describe(index)): \(kind) needs sequences [time, features], got samples \(shape); put 'embedding D' first for text")
                 }
+                // The limit model files take: bounded before the counts are multiplied.
+                guard units <= 1 << 16 else {
+                    throw CommandLineError("\(describe(index)): \(kind) of \(units) units is more than a model file takes (65536)")
+                }
                 try count([kind.gateCount * units, shape[1] + units + 2], biases: kind.stateCount * units, index)
                 switch kind {
                 case .lstm: layer = LSTM<Float>(inputSize: shape[1], hiddenSize: units, returnSequences: returnSequences, generator: &generator)

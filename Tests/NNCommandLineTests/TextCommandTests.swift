@@ -106,6 +106,7 @@ import Testing
             (text + [path, "--layers", "embedding 4, lstm 8 first, dense 16"], 2, "expected 'lstm UNITS [last]'"),
             (text + [path, "--layers", "embedding 4, lstm 8 last, dense 16"], 2, "next-character prediction needs"),
             (text + [path, "--context", "0"], 2, "--context"),
+            (text + [path, "--layers", "embedding 4, lstm 9223372036854775807, dense 16"], 2, "more than a model file takes"),
             (text + [path, "--test-fraction", "0.2"], 2, "--test-fraction does not apply to --format text"),
             (["train", "--data", csv, "--context", "4"], 2, "--context N is the window of --format text"),
             (["train", "--data", csv, "--layers", "embedding 4, dense 2", "--quiet"], 2, "embedding reads token ids"),
