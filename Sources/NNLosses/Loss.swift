@@ -23,10 +23,19 @@ public protocol Loss: Sendable {
     /// losses of batches are averaged over an epoch. By default the number of samples; for a
     /// cross-entropy over time steps, the steps that are scored (not padding).
     func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int
+
+    /// The number of terms the loss, and so its gradient, is a mean of for this batch, or `nil`
+    /// when it is a sum. Data-parallel training weights each process's gradient by it, so that
+    /// the combined gradient is the one of the whole batch. By default a mean over samples.
+    func averagedCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int?
 }
 
 extension Loss {
     public func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int {
+        target.sampleCount
+    }
+
+    public func averagedCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int? {
         target.sampleCount
     }
 

@@ -8,6 +8,16 @@ public enum Reduction: String, Sendable, Codable, CaseIterable {
     /// `Σ_b Σ_k ℓ[b, k] / B`: each sample's summed loss, averaged over the batch.
     case meanOverBatch
 
+    /// The number of element losses a mean averages (without the floor of one that
+    /// ``divisor(batch:elementsPerSample:)`` keeps for an empty batch), or `nil` for a sum.
+    func averagedCount(batch: Int, elementsPerSample: Int) -> Int? {
+        switch self {
+        case .sum: return nil
+        case .mean: return batch * elementsPerSample
+        case .meanOverBatch: return batch
+        }
+    }
+
     /// The number the sum of all element losses is divided by.
     func divisor(batch: Int, elementsPerSample: Int) -> Int {
         switch self {

@@ -37,14 +37,22 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// Where and how often ``fit(_:epochs:)`` saves a checkpoint: every `every` epochs, after
     /// the last epoch, and when a callback stops training. `nil` saves none.
     public var checkpointing: (path: String, every: Int)?
+    /// The processes this one trains with, if any (data-parallel training; see
+    /// ``GradientReducer``). With one, each step trains this process's rows of the global
+    /// batch the schedule picks (``BatchShard``), its gradients are combined with the others'
+    /// before the optimiser's step, validation is split between the processes, and the epoch's
+    /// records hold the figures of the whole data. Only process 0 saves checkpoints; callbacks
+    /// run on every process (they decide alike), so give the ones that write files to process
+    /// 0 alone.
+    public var reducer: (any GradientReducer)?
 
     // Kept from step to step and epoch to epoch, so that a training step allocates nothing.
     /// The current epoch's batches.
-    private var plan = BatchPlan()
+    var plan = BatchPlan()
     /// The current step's gathered samples.
-    private var features = Tensor<Model.Scalar>(zeros: [0]), targets = Tensor<Model.Scalar>(zeros: [0])
+    var features = Tensor<Model.Scalar>(zeros: [0]), targets = Tensor<Model.Scalar>(zeros: [0])
     /// dLoss/dPrediction of the current step.
-    private var lossGradient = Tensor<Model.Scalar>(zeros: [0])
+    var lossGradient = Tensor<Model.Scalar>(zeros: [0])
     /// Whether the checkpoint last restored was written by a run a callback had stopped.
     var stoppedBeforeRestore = false
 
@@ -124,6 +132,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             return self.history
         }
         history.stopReason = nil
+        if reducer != nil { try startTogether(data, epochs: epochs, validation: validation) }
         model.setMode(.training)
         defer { model.setMode(.inference) }
         let before = history
@@ -133,11 +142,23 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
-            var record = try trainEpoch(epoch, of: epochs, on: data)
-            if let validation {
-                let started = DispatchTime.now().uptimeNanoseconds
-                (record.validationLoss, record.validationMetrics) = try evaluate(validation)
-                record.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            var record: EpochRecord
+            if var reducer {
+                self.reducer = nil
+                defer { self.reducer = reducer }
+                record = try trainSharedEpoch(epoch, of: epochs, on: data, reducer: &reducer)
+                if let validation {
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    (record.validationLoss, record.validationMetrics) = try evaluateShared(validation, reducer: &reducer)
+                    record.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                }
+            } else {
+                record = try trainEpoch(epoch, of: epochs, on: data)
+                if let validation {
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    (record.validationLoss, record.validationMetrics) = try evaluate(validation)
+                    record.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                }
             }
             history.epochs.append(record)
             let history = self.history
@@ -145,7 +166,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
                 let decision = try callback.epochEnded(record, history: history, totalEpochs: epochs, control: &trainer)
                 if case .stop(let reason) = decision, trainer.history.stopReason == nil { trainer.history.stopReason = reason }
             }
-            if let (path, every) = checkpointing, epoch % every == 0 || epoch == epochs || self.history.stopReason != nil {
+            if let (path, every) = checkpointing, reducer?.rank ?? 0 == 0,
+                epoch % every == 0 || epoch == epochs || self.history.stopReason != nil
+            {
                 do { try saveCheckpoint(to: path) } catch { throw .checkpoint(error) }
             }
             if self.history.stopReason != nil { break }
@@ -186,19 +209,32 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// The loss and metrics of the model on `data`, in ``LayerMode/inference`` (nothing is
-    /// trained; dropout is off, batch normalisation uses its running statistics).
+    /// trained; dropout is off, batch normalisation uses its running statistics). With a
+    /// ``reducer`` too, this process scores the whole of `data` on its own.
     /// - Parameter batchSize: samples scored at a time.
     public func evaluate<Data: Dataset>(_ data: Data, batchSize: Int = 256) throws(TrainingError) -> (loss: Double, metrics: [String: Double])
     where Data.Scalar == Model.Scalar {
         try validate(data)
+        let sums = try scoreSums(data, rows: 0..<data.count, batchSize: batchSize)
+        return (
+            sums.weights == 0 ? 0 : sums.weightedLoss / Double(sums.weights),
+            Dictionary(uniqueKeysWithValues: sums.metrics.map { ($0.name, $0.value) })
+        )
+    }
+
+    /// The weighted loss and the metrics over `rows` of `data`, scored in inference mode.
+    func scoreSums<Data: Dataset>(
+        _ data: Data, rows: Range<Int>, batchSize: Int
+    ) throws(TrainingError) -> (weightedLoss: Double, weights: Int, metrics: [any Metric])
+    where Data.Scalar == Model.Scalar {
         var model = self.model
         model.setMode(.inference)
         var metrics = self.metrics
         for index in metrics.indices { metrics[index].reset() }
         var weightedLoss = 0.0
         var weights = 0
-        for start in stride(from: 0, to: data.count, by: batchSize) {
-            let indices = Array(start..<Swift.min(start + batchSize, data.count))
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: batchSize) {
+            let indices = Array(start..<Swift.min(start + batchSize, rows.upperBound))
             let (features, targets) = data.batch(indices)
             do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
             let prediction = model(features)
@@ -211,7 +247,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             weights += weight
             for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
         }
-        return (weights == 0 ? 0 : weightedLoss / Double(weights), Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }))
+        return (weightedLoss, weights, metrics)
     }
 
     private mutating func trainEpoch<Data: Dataset>(_ epoch: Int, of totalEpochs: Int, on data: Data) throws(TrainingError) -> EpochRecord
@@ -261,7 +297,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
 
     /// Checks, before any work, that the model takes the data's samples and the loss takes
     /// the model's outputs and the data's targets.
-    private func validate<Data: Dataset>(_ data: Data) throws(TrainingError) where Data.Scalar == Model.Scalar {
+    func validate<Data: Dataset>(_ data: Data) throws(TrainingError) where Data.Scalar == Model.Scalar {
         guard data.count > 0 else { throw .emptyDataset }
         let outputShape: [Int]
         do { outputShape = try model.outputShape(forInputShape: data.featureShape) } catch { throw .modelRejectsData(error) }

@@ -18,6 +18,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownMonitor(name: String, available: [String])
     /// A callback could not do its work (a model it could not save, weights it could not restore).
     case callback(String)
+    /// Processes training together (see ``GradientReducer``) disagree, cannot reach each
+    /// other, or one of them could not go on.
+    case distributed(String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownMonitor(let name, let available):
             return "a callback watches '\(name)', which this run does not produce (it produces \(available.joined(separator: ", ")))"
         case .callback(let message): return message
+        case .distributed(let message): return message
         }
     }
 }

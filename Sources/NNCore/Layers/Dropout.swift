@@ -8,6 +8,10 @@
 /// uninterrupted one would have (PyTorch keeps such counters as buffers). In training mode,
 /// ``callAsFunction(_:)`` applies the mask the next ``forward(_:)`` will draw, so both compute
 /// the same function; each forward then counts one more draw.
+///
+/// Given a ``BatchShard`` (data-parallel training), the mask is drawn as for the whole
+/// global batch and this process's rows are kept, so that the processes together apply the
+/// mask one process would apply to the whole batch.
 public struct Dropout<Scalar: TensorScalar>: Layer {
     /// The probability of zeroing a value, in `[0, 1)`.
     public let rate: Double
@@ -20,6 +24,8 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     private var draws = Parameter<Scalar>(Tensor(zeros: [2]), isTrainable: false)
     /// The last forward's mask: `0` or `1 / (1 − rate)` per value.
     private var mask: Tensor<Scalar>?
+    /// The rows of the global batch this process's batches are, if they are a part of one.
+    private var shard: BatchShard?
 
     /// Creates a dropout layer that zeroes values with probability `rate` (in `[0, 1)`).
     public init(rate: Double, seed: UInt64 = 0) {
@@ -29,10 +35,17 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
 
     public mutating func setMode(_ mode: LayerMode) { self.mode = mode }
 
+    /// An empty part (a process with no rows in this step) runs no forward; it counts the
+    /// draw the other processes make, so that the masks stay in step.
+    public mutating func setBatchShard(_ shard: BatchShard?) {
+        self.shard = shard
+        if let shard, shard.count == 0, mode == .training, rate > 0 { countDraw() }
+    }
+
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         guard mode == .training, rate > 0 else { return input }
         var generator = nextGenerator
-        return Self.apply(Self.mask(shapedLike: input, rate: rate, generator: &generator), to: input)
+        return Self.apply(Self.mask(shapedLike: input, rate: rate, shard: shard, generator: &generator), to: input)
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -41,12 +54,17 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
             return input
         }
         var generator = nextGenerator
-        let mask = Self.mask(shapedLike: input, rate: rate, generator: &generator)
+        let mask = Self.mask(shapedLike: input, rate: rate, shard: shard, generator: &generator)
         self.mask = mask
+        countDraw()
+        return Self.apply(mask, to: input)
+    }
+
+    /// Counts one more mask drawn.
+    private mutating func countDraw() {
         let count = drawCount + 1
         draws.value[flat: 0] = Scalar(Double(count % (1 << 24)))
         draws.value[flat: 1] = Scalar(Double(count >> 24))
-        return Self.apply(mask, to: input)
     }
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -85,9 +103,16 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func mask(shapedLike input: Tensor<Scalar>, rate: Double, generator: inout SeededRandomGenerator) -> Tensor<Scalar> {
+    private static func mask(
+        shapedLike input: Tensor<Scalar>, rate: Double, shard: BatchShard?, generator: inout SeededRandomGenerator
+    ) -> Tensor<Scalar> {
         let keep = Scalar(1 / (1 - rate))
         var mask = Tensor<Scalar>(zeros: input.shape)
+        if let shard {
+            precondition(shard.count == input.sampleCount, "Dropout: a batch of \(input.sampleCount) samples, but its shard has \(shard.count) rows")
+            // The values of the rows before this process's, as the whole batch would draw them.
+            for _ in 0..<(shard.offset * input.featureCount) { _ = generator.next() }
+        }
         mask.withUnsafeMutableBufferPointer { values in
             for index in values.indices { values[index] = generator.nextUniform() < rate ? 0 : keep }
         }

@@ -40,6 +40,11 @@ public protocol Layer<Scalar>: Sendable {
     /// Switches the layer (and any layers it contains) to `mode`.
     mutating func setMode(_ mode: LayerMode)
 
+    /// Tells the layer (and any layers it contains) that the batches it is given next are one
+    /// process's rows of larger global batches (data-parallel training), or, with `nil`, whole
+    /// batches again. Only layers that draw random values per sample need it.
+    mutating func setBatchShard(_ shard: BatchShard?)
+
     /// The shape of one output sample for one input sample of `inputShape`.
     /// - Throws: `TensorError.shapeMismatch` if the layer cannot take that input.
     func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int]
@@ -65,6 +70,9 @@ extension Layer {
 
     /// A layer that behaves the same in every mode ignores it.
     public mutating func setMode(_ mode: LayerMode) {}
+
+    /// A layer that treats every sample on its own ignores it.
+    public mutating func setBatchShard(_ shard: BatchShard?) {}
 
     /// By default any values are usable (weights may be anything, even if not finite).
     public func checkParameterValues() throws(TensorError) {}

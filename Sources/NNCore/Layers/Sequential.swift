@@ -84,6 +84,10 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         for index in layers.indices { layers[index].setMode(mode) }
     }
 
+    public mutating func setBatchShard(_ shard: BatchShard?) {
+        for index in layers.indices { layers[index].setBatchShard(shard) }
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
         var shape = inputShape
         for layer in layers { shape = try layer.outputShape(forInputShape: shape) }
