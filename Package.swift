@@ -2,7 +2,7 @@
 import PackageDescription
 
 // swift-nn: modules that compose through protocols. Arrows point one way:
-// NNCore ← NNLosses, NNOptimizers, NNData, NNIO ← NNTraining ← NN ← NNCommandLine;
+// NNCore ← NNLosses, NNOptimizers, NNData, NNIO ← NNTraining ← NN ← NNCommandLine ← NNMain (`nn`);
 // NNInterop and NNONNX (other frameworks' files) on NNCore and NNIO, imported by NNCommandLine.
 // No external packages and no unsafe flags, so any package can depend on any product.
 let package = Package(
@@ -22,7 +22,9 @@ let package = Package(
         .library(name: "NNInterop", targets: ["NNInterop"]),
         // ONNX export (for ONNX Runtime and other runtimes): above NNIO, outside the umbrella.
         .library(name: "NNONNX", targets: ["NNONNX"]),
-        .executable(name: "nn", targets: ["NNCommandLine"]),
+        // The commands of `nn`, for tools built on them (Distributed/'s `nn-distributed`).
+        .library(name: "NNCommandLine", targets: ["NNCommandLine"]),
+        .executable(name: "nn", targets: ["NNMain"]),
         .plugin(name: "scaffold-layer", targets: ["ScaffoldLayer"]),
     ],
     targets: [
@@ -46,7 +48,8 @@ let package = Package(
         ),
         .target(name: "NNInterop", dependencies: ["NNCore", "NNIO"]),
         .target(name: "NNONNX", dependencies: ["NNCore", "NNIO"]),
-        .executableTarget(name: "NNCommandLine", dependencies: ["NN", "NNInterop", "NNONNX"]),
+        .target(name: "NNCommandLine", dependencies: ["NN", "NNInterop", "NNONNX"]),
+        .executableTarget(name: "NNMain", dependencies: ["NNCommandLine"]),
         // `swift package scaffold-layer`: fills Templates/ into a new layer or activation and its test.
         // Its logic is Sources/NNScaffold/Scaffold.swift, compiled into the plugin through a symbolic link.
         .plugin(

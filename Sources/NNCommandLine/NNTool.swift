@@ -1,8 +1,8 @@
 import Foundation
+import NN
 
 /// The `nn` command: the classic neural-network workloads from the command line.
-@main
-enum NNTool {
+public enum NNTool {
     static let usage = """
         usage: nn <command> [options]
 
@@ -38,7 +38,8 @@ enum NNTool {
         `nn demo` writes its plots to ./nn-output/.
         """
 
-    static func main() {
+    /// Runs `nn` with the process's arguments and exits with its status.
+    public static func main() {
         var output = StandardOutput()
         exit(run(Array(CommandLine.arguments.dropFirst()), output: &output))
     }
@@ -77,6 +78,32 @@ enum NNTool {
             return 2
         } catch {
             output.writeError("nn: \(error)")
+            return 1
+        }
+    }
+}
+
+extension NNTool {
+    /// `nn train` as one of several processes that train one model together (data
+    /// parallelism): each trains its rows of every global batch, the `reducer` combines the
+    /// gradients, and process 0 alone prints progress and results and writes the model,
+    /// checkpoints and logs. `--batch-size` is the global batch.
+    /// - Parameters:
+    ///   - arguments: `nn train`'s options, without the word `train`.
+    ///   - reducer: the processes' communication (`MPIReducer` in `Distributed/`).
+    ///   - programName: the name error lines start with, followed by the process's rank.
+    /// - Returns: the exit status: 0 on success, 1 when the work failed, 2 when the arguments
+    ///   are wrong.
+    public static func train(_ arguments: [String], reducer: any GradientReducer, programName: String) -> Int32 {
+        var output = StandardOutput()
+        let name = "\(programName): process \(reducer.rank) of \(reducer.processCount)"
+        do {
+            return try TrainCommand.run(arguments, output: &output, reducer: reducer)
+        } catch let error as CommandLineError {
+            output.writeError("\(name): \(error)")
+            return 2
+        } catch {
+            output.writeError("\(name): \(error)")
             return 1
         }
     }

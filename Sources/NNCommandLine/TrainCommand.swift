@@ -21,9 +21,12 @@ enum TrainCommand {
 
     static var usage: String { TrainOptions.usage }
 
-    static func run(_ arguments: [String], output: inout some CommandOutput) throws -> Int32 {
+    /// Runs `nn train` with `arguments`; with a `reducer`, as one of the processes that train
+    /// together (process 0 alone prints progress and results and writes files).
+    static func run(_ arguments: [String], output: inout some CommandOutput, reducer: (any GradientReducer)? = nil) throws -> Int32 {
         var options = try TrainOptions.parse(arguments)
         options.data.task = options.loss.map { $0 == "mse" ? .regression : .classification }
+        if let reducer, reducer.rank != 0 { options.quiet = true }
         var data = try TrainingData.load(options.data)
         if let note = data.note, !options.quiet { output.writeError("nn train: \(note)") }
         let names = options.producedNames(classification: data.isClassification)
@@ -39,11 +42,11 @@ enum TrainCommand {
         if data.text != nil {
             // Padded steps of a line's last window are not scored.
             let loss = CrossEntropy(ignoreIndex: CharacterCorpus.ignoredTarget)
-            try train(options, data, validation: validation, loss: loss, lossName: lossName, output: &output)
+            try train(options, data, validation: validation, loss: loss, lossName: lossName, reducer: reducer, output: &output)
         } else if lossName == "cross-entropy" {
-            try train(options, data, validation: validation, loss: CrossEntropy(), lossName: lossName, output: &output)
+            try train(options, data, validation: validation, loss: CrossEntropy(), lossName: lossName, reducer: reducer, output: &output)
         } else {
-            try train(options, data, validation: validation, loss: MeanSquaredError(), lossName: lossName, output: &output)
+            try train(options, data, validation: validation, loss: MeanSquaredError(), lossName: lossName, reducer: reducer, output: &output)
         }
         return 0
     }
@@ -108,8 +111,13 @@ enum TrainCommand {
         return model
     }
 
-    /// The callbacks the options ask for, progress last (it prints the epoch's record).
-    private static func callbacks(_ options: TrainOptions, modelMetadata: [String: String], data: TrainingData) -> [any TrainingCallback] {
+    /// The callbacks the options ask for, progress last (it prints the epoch's record). A
+    /// process that is not the `lead` of processes training together keeps only those that
+    /// decide (early stopping, the plateau rule), which every process needs, and none that
+    /// write or print.
+    private static func callbacks(
+        _ options: TrainOptions, modelMetadata: [String: String], data: TrainingData, lead: Bool
+    ) -> [any TrainingCallback] {
         var callbacks: [any TrainingCallback] = []
         if let target = options.targetAccuracy { callbacks.append(EarlyStopping(metric: "accuracy", target: target)) }
         if let patience = options.patience {
@@ -121,6 +129,7 @@ enum TrainCommand {
             callbacks.append(
                 ReduceLROnPlateau(monitor: options.monitoredName, factor: factor, patience: patience, minDelta: options.minDelta ?? 1e-4))
         }
+        guard lead else { return callbacks }
         if let path = options.saveBest { callbacks.append(ModelCheckpoint(path: path, monitor: options.monitoredName, metadata: modelMetadata)) }
         if let folder = options.tensorboard { callbacks.append(TensorBoardLog(directory: folder, logEveryStep: options.logEveryStep)) }
         if options.animate != nil, let recorder = FitAnimation.Recorder(data: data.train) {
@@ -139,8 +148,9 @@ enum TrainCommand {
 
     private static func train<L: Loss>(
         _ options: TrainOptions, _ data: TrainingData, validation: InMemoryDataset<Float>?, loss: L, lossName: String,
-        output: inout some CommandOutput
+        reducer: (any GradientReducer)?, output: inout some CommandOutput
     ) throws {
+        let lead = reducer?.rank ?? 0 == 0
         if options.animate != nil && (data.train.features.featureCount != 1 || data.isClassification) {
             throw CommandLineError(
                 "nn train: --animate draws the fit of one input to one value; this data has \(data.train.features.featureCount) features\(data.isClassification ? " and class labels" : "")"
@@ -161,7 +171,8 @@ enum TrainCommand {
         let schedule: any BatchSchedule = options.batchSize.map { ShuffledBatches(size: $0) } ?? FullBatch()
         var trainer = Trainer(
             model: model, loss: loss, optimizer: optimizer(options), schedule: schedule, seed: options.seed,
-            metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks(options, modelMetadata: metadata, data: data))
+            metrics: data.isClassification ? [Accuracy()] : [], callbacks: callbacks(options, modelMetadata: metadata, data: data, lead: lead))
+        trainer.reducer = reducer
         if let resume = options.resume {
             let given = trainer.optimizer.learningRates
             try trainer.restoreCheckpoint(from: resume)
@@ -172,12 +183,14 @@ enum TrainCommand {
             }
         }
 
-        trainer.checkpointing = options.checkpoint.map { ($0, options.checkpointEvery) }
+        trainer.checkpointing = lead ? options.checkpoint.map { ($0, options.checkpointEvery) } : nil
         if let validation {
             try trainer.fit(data.train, epochs: options.epochs, validation: validation)
         } else {
             try trainer.fit(data.train, epochs: options.epochs)
         }
+        // The processes' models are the same: process 0 saves, scores and reports.
+        guard lead else { return }
 
         if let save = options.save { try ModelFile.save(trainer.model, to: save, metadata: metadata) }
         if let history = options.history { try trainer.history.write(to: history) }

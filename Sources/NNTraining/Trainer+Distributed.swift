@@ -165,9 +165,7 @@ extension Trainer {
         var trained = StableHash()
         model.visitParameters { _, parameter in
             guard parameter.isTrainable else { return }
-            parameter.value.withUnsafeBufferPointer { values in
-                for value in values { trained.combine(Int(truncatingIfNeeded: Double(value).bitPattern)) }
-            }
+            parameter.value.withUnsafeBufferPointer { trained.combine(bitsOf: $0) }
         }
         try reducer.checkAgreement([("trained parameters after epoch \(epoch) (a hash of their bits)", trained.value)])
         try reducer.broadcastParameters(of: &model)
@@ -222,6 +220,13 @@ struct StableHash {
     mutating func combine(_ integers: [Int]) {
         combine(integers.count)
         for integer in integers { combine(integer) }
+    }
+
+    /// Combines the bits of every value (as `Double`, exactly).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    mutating func combine<T: TensorScalar>(bitsOf values: UnsafeBufferPointer<T>) {
+        for value in values { combine(Int(truncatingIfNeeded: Double(value).bitPattern)) }
     }
 
     mutating func combine(_ string: String) {
