@@ -23,6 +23,6 @@ let package = Package(
         ),
         // Runs `mpirun` on the built `nn-distributed` and compares with `nn` (build both first:
         // see `.ci/run`).
-        .testTarget(name: "NNDistributedTests", dependencies: [.product(name: "NN", package: "swift-nn")]),
+        .testTarget(name: "NNDistributedTests", dependencies: ["NNDistributed", .product(name: "NN", package: "swift-nn")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import NNDistributed
 import Testing
 
 /// A temporary folder, removed at the end of the test.
@@ -81,7 +82,14 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
     }
 }
 
-@Suite(.serialized) struct DistributedTrainingTests {
+@Suite(
+    .serialized,
+    .enabled(
+        if: Executables.missing == nil,
+        "needs mpirun (Debian: openmpi-bin, libopenmpi-dev) and, in Distributed/, the release builds of nn-distributed and nn (swift build -c release && swift build -c release --product nn; .ci/run does both)"
+    )
+)
+struct DistributedTrainingTests {
     /// Two processes with 32 samples each of every global batch of 64, against `nn train`
     /// alone with batches of 64, for 200 steps.
     ///
@@ -91,10 +99,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
     /// yardstick, and to the same loss and accuracy. `DataParallelTests` in swift-nn shows the
     /// same network shape agreeing to 1e-15 in `Double`.
     @Test func twoProcessesOfThirtyTwoTrainWhatOneProcessOfSixtyFourTrains() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let scratch = try Scratch()
         let data = try imagesForTwoHundredSteps(in: scratch)
         let common =
@@ -140,10 +144,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
     /// A two-process run checkpointed after epoch 2 and resumed by two processes to epoch 4
     /// ends with the same bits as an uninterrupted two-process run of 4 epochs.
     @Test func aResumedTwoProcessRunIsBitIdenticalToAnUninterruptedOne() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let scratch = try Scratch()
         let csv = try classesCSV(count: 1_000, in: scratch)
         let common = [
@@ -167,10 +167,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
     /// with a message; a restart from the last checkpoint completes the run, with the bits of
     /// an uninterrupted run.
     @Test func aKilledProcessEndsTheRunAndARestartFromTheCheckpointCompletesIt() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let scratch = try Scratch()
         let csv = try classesCSV(count: 4_000, in: scratch)
         let checkpoint = scratch.path("run.ckpt")
@@ -215,10 +211,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
 
     /// A process that stops answering (SIGSTOP) makes the other report it after `--timeout`.
     @Test func aProcessThatHangsIsReportedAfterTheTimeout() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let scratch = try Scratch()
         let csv = try classesCSV(count: 2_000, in: scratch)
         let checkpoint = scratch.path("run.ckpt")
@@ -246,10 +238,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
 
     /// Processes given different data (mpirun's `:` syntax) all stop at once, naming it.
     @Test func processesWithDifferentDataStopAtOnceNamingTheDifference() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let scratch = try Scratch()
         let big = try classesCSV(count: 200, in: scratch)
         let small = scratch.path("small.csv")
@@ -268,10 +256,6 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
     }
 
     @Test func badArgumentsAreOneLinePerProcessAndStatusTwo() throws {
-        if let reason = Executables.missing {
-            print("skipped: \(reason)")
-            return
-        }
         let ran = try mpirun(processes: 2, ["--data", "/nonexistent.csv", "--epochs", "many"], timeout: 60)
         #expect(ran.status == 2)
         #expect(ran.errors.contains("nn-distributed: process 0 of 2: "))
@@ -281,5 +265,41 @@ func withoutTimesAndPaths(_ output: String) -> [String] {
         #expect(timeout.errors == "nn-distributed: --timeout needs a number of seconds in (0, 86400], got '-1'\n")
         let command = try run(Executables.distributed, ["fit"], timeout: 30)
         #expect(command.status == 2)
+    }
+
+    /// The README's code, run here as one process (MPI starts as a singleton in the test
+    /// process), and shown verbatim in the README.
+    @Test func theReadmeExampleTrainsAndSaves() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("model.safetensors")
+        var generator = SeededRandomGenerator(seed: 3)
+        let model = Sequential<Float>(
+            Dense<Float, Tanh>(inputSize: 2, outputSize: 8, activation: Tanh(), generator: &generator),
+            Dense<Float, Identity>(inputSize: 8, outputSize: 2, activation: Identity(), generator: &generator))
+        let data = try InMemoryDataset(
+            features: Tensor<Float>(shape: [256, 2], scalars: (0..<512).map { Float(($0 * 37) % 101) / 50 - 1 }),
+            targets: Tensor<Float>((0..<256).map { Float(((($0 * 2) * 37) % 101) < 50 ? 0 : 1) }))
+        // README MPI example begins
+        let group = try MPIProcessGroup()   // MPI_Init: this process's rank, and how many mpirun started
+        var trainer = Trainer(
+            model: model, loss: CrossEntropy(), optimizer: .adam(learningRate: 1e-2),
+            schedule: ShuffledBatches(size: 64), seed: 7, metrics: [Accuracy()])   // 64: the global batch
+        trainer.reducer = group.reducer()
+        try trainer.fit(data, epochs: 20)   // every process: the same seed, the same data
+        if group.rank == 0 { try ModelFile.save(trainer.model, to: path) }
+        group.finish()
+        // README MPI example ends
+        #expect(group.processCount == 1)
+        #expect(trainer.history.epochs.count == 20)
+        #expect(trainer.history.last!.metrics["accuracy"]! > 0.9)
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        let source = try String(contentsOfFile: #filePath, encoding: .utf8)
+        let lines = source.components(separatedBy: "\n")
+        let begin = try #require(lines.firstIndex { $0.hasSuffix("// README MPI example begins") })
+        let end = try #require(lines.firstIndex { $0.hasSuffix("// README MPI example ends") })
+        let shown = lines[(begin + 1)..<end].map { String($0.dropFirst(8)) }.joined(separator: "\n")
+        let readme = try String(contentsOf: Executables.package.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("```swift\nimport NN\nimport NNDistributed\n\n" + shown + "\n```"))
     }
 }

@@ -50,8 +50,8 @@ final class Running: @unchecked Sendable {
         let folder = FileManager.default.temporaryDirectory
         outputFile = folder.appendingPathComponent("nn-distributed-\(UUID().uuidString).out")
         errorFile = folder.appendingPathComponent("nn-distributed-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
