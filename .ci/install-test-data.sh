@@ -6,12 +6,14 @@
 #   - chromium: a real browser, headless, that plays the animated SVGs of --animate
 #   - wamerican: /usr/share/dict/words, the words of the character-level language model
 #   - libopenmpi-dev, openmpi-bin: Open MPI, for the Distributed/ package and its tests
+#     (and pkg-config, which finds it)
 set -u
 wanted=()
 command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
 [ -f /usr/include/zlib.h ] || wanted+=(zlib1g-dev)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || wanted+=(dataset-fashion-mnist)
 [ -f /usr/share/dict/words ] || wanted+=(wamerican)
+command -v pkg-config >/dev/null 2>&1 || wanted+=(pkg-config)
 pkg-config --exists ompi-c 2>/dev/null || wanted+=(libopenmpi-dev)
 command -v mpirun >/dev/null 2>&1 || wanted+=(openmpi-bin)
 [ ${#wanted[@]} -eq 0 ] && { echo "test data: all present"; exit 0; }

@@ -27,14 +27,14 @@ public struct BinaryCrossEntropy: Loss {
         self.reduction = reduction
     }
 
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
     /// Every element for ``Reduction/mean``, every sample for ``Reduction/meanOverBatch``,
     /// `nil` for a sum.
     public func averagedCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int? {
         reduction.averagedCount(batch: prediction.sampleCount, elementsPerSample: prediction.featureCount)
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func valueAndGradient<T: TensorScalar>(
         prediction: Tensor<T>, target: Tensor<T>, gradient: inout Tensor<T>
     ) throws(LossError) -> T {

@@ -108,12 +108,12 @@ public struct CrossEntropy: Loss {
         return total / divisor
     }
 
-    /// The positions scored: those whose target is not ``ignoreIndex``.
     /// The scored positions, or `nil` for a sum.
     public func averagedCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int? {
         reduction == .sum ? nil : scoredCount(prediction: prediction, target: target)
     }
 
+    /// The positions scored: those whose target is not ``ignoreIndex``.
     public func scoredCount<T: TensorScalar>(prediction: Tensor<T>, target: Tensor<T>) -> Int {
         guard isIndexTarget(prediction, target) else { return layout(prediction).rows }
         guard let ignoreIndex else { return target.scalarCount }

@@ -17,6 +17,27 @@ import NNOptimizers
 /// carried in the step's reduction, so every process stops at the same step instead of
 /// waiting for one that has stopped.
 extension Trainer {
+    /// Runs `body` (callbacks, the checkpoint) on this process; with a ``Trainer/reducer``,
+    /// every process then learns whether any failed or stopped, so that all throw, stop or go
+    /// on together (a process waiting for one that has stopped would wait for ever).
+    /// - Parameters:
+    ///   - what: what `body` does, for the error message.
+    ///   - body: the work, given the trainer.
+    mutating func together(_ what: String, _ body: (inout Self) throws(TrainingError) -> Void) throws(TrainingError) {
+        guard var reducer else { return try body(&self) }
+        var failure: TrainingError?
+        do { try body(&self) } catch { failure = error }
+        let stopped = history.stopReason != nil
+        var flags = [failure == nil ? 0.0 : 1, stopped ? 1 : 0]
+        try reducer.sum(&flags)
+        self.reducer = reducer
+        if flags[0] > 0 {
+            throw failure
+                ?? .distributed("\(Int(flags[0])) of the \(reducer.processCount) processes failed in \(what) (each says why on its standard error)")
+        }
+        if flags[1] > 0 && !stopped { history.stopReason = "another process's callback stopped training" }
+    }
+
     /// Checks, before the first epoch, that every process trains the same model on the same
     /// data from the same point, then gives every process process 0's parameters.
     mutating func startTogether<Data: Dataset, Validation: Dataset>(
@@ -45,6 +66,7 @@ extension Trainer {
             ("epochs to train", epochs),
             ("epochs already trained", history.epochs.count),
             ("random generator's state, from the seed and any checkpoint (a hash)", generatorState.value),
+            ("restored checkpoint of a run that had stopped", stoppedBeforeRestore ? 1 : 0),
         ])
         try reducer.broadcastParameters(of: &model)
     }
@@ -63,6 +85,7 @@ extension Trainer {
         try reducer.checkAgreement([
             ("batches in epoch \(epoch) (the schedule and its batch size)", batches.count),
             ("samples in epoch \(epoch)", samplesPerEpoch),
+            ("sizes of the batches in epoch \(epoch) (a hash)", StableHash.of(batches.map(\.count))),
         ])
         let averages = lossAveragesOverTerms(data)
         defer { model.setBatchShard(nil) }

@@ -1,6 +1,7 @@
 import Foundation
 import NNCore
 import NNData
+import NNIO
 import NNLosses
 import NNOptimizers
 
@@ -121,23 +122,27 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         try validate(data)
         if let validation { try validate(validation) }
         try checkMonitoredNames(validating: validation != nil)
+        if reducer != nil { try startTogether(data, epochs: epochs, validation: validation) }
         if stoppedBeforeRestore {
             // The run this checkpoint comes from was over: end it as it ended.
             stoppedBeforeRestore = false
             let history = self.history
-            try forEachCallback { callback, trainer throws(TrainingError) in
-                try callback.trainingEnded(history: history, control: &trainer)
+            try together("the callbacks' end of training") { trainer throws(TrainingError) in
+                try trainer.forEachCallback { callback, trainer throws(TrainingError) in
+                    try callback.trainingEnded(history: history, control: &trainer)
+                }
             }
             model.setMode(.inference)
             return self.history
         }
         history.stopReason = nil
-        if reducer != nil { try startTogether(data, epochs: epochs, validation: validation) }
         model.setMode(.training)
         defer { model.setMode(.inference) }
         let before = history
-        try forEachCallback { callback, trainer throws(TrainingError) in
-            try callback.trainingBegan(history: before, totalEpochs: epochs, control: &trainer)
+        try together("the callbacks' start of training") { trainer throws(TrainingError) in
+            try trainer.forEachCallback { callback, trainer throws(TrainingError) in
+                try callback.trainingBegan(history: before, totalEpochs: epochs, control: &trainer)
+            }
         }
         var epoch = history.epochs.count
         while epoch < epochs {
@@ -162,27 +167,31 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             }
             history.epochs.append(record)
             let history = self.history
-            try forEachCallback { callback, trainer throws(TrainingError) in
-                let decision = try callback.epochEnded(record, history: history, totalEpochs: epochs, control: &trainer)
-                if case .stop(let reason) = decision, trainer.history.stopReason == nil { trainer.history.stopReason = reason }
-            }
-            if let (path, every) = checkpointing, reducer?.rank ?? 0 == 0,
-                epoch % every == 0 || epoch == epochs || self.history.stopReason != nil
-            {
-                do { try saveCheckpoint(to: path) } catch { throw .checkpoint(error) }
+            try together("the callbacks and the checkpoint after epoch \(epoch)") { trainer throws(TrainingError) in
+                try trainer.forEachCallback { callback, trainer throws(TrainingError) in
+                    let decision = try callback.epochEnded(record, history: history, totalEpochs: epochs, control: &trainer)
+                    if case .stop(let reason) = decision, trainer.history.stopReason == nil { trainer.history.stopReason = reason }
+                }
+                if let (path, every) = trainer.checkpointing, trainer.reducer?.rank ?? 0 == 0,
+                    epoch % every == 0 || epoch == epochs || trainer.history.stopReason != nil
+                {
+                    do throws(ModelFileError) { try trainer.saveCheckpoint(to: path) } catch { throw .checkpoint(error) }
+                }
             }
             if self.history.stopReason != nil { break }
         }
         let history = self.history
-        try forEachCallback { callback, trainer throws(TrainingError) in
-            try callback.trainingEnded(history: history, control: &trainer)
+        try together("the callbacks' end of training") { trainer throws(TrainingError) in
+            try trainer.forEachCallback { callback, trainer throws(TrainingError) in
+                try callback.trainingEnded(history: history, control: &trainer)
+            }
         }
         return self.history
     }
 
     /// Runs `body` on every callback with the trainer as its control. The callbacks are taken
     /// out while it runs (a callback and the trainer it acts on cannot be borrowed together).
-    private mutating func forEachCallback(
+    mutating func forEachCallback(
         _ body: (inout any TrainingCallback, inout Self) throws(TrainingError) -> Void
     ) throws(TrainingError) {
         guard !callbacks.isEmpty else { return }

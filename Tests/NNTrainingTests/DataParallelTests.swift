@@ -231,3 +231,52 @@ extension DataParallelTests {
         for model in models { #expect(largestDifference(model, alone.model) < 1e-9) }
     }
 }
+
+/// A callback that fails (or stops training) after one epoch, on one process only: as a
+/// callback that writes a file on process 0 alone can fail there alone.
+struct OneProcessCallback: TrainingCallback {
+    var failing: Bool
+    var acts: Bool
+
+    mutating func epochEnded(
+        _ record: EpochRecord, history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl
+    ) throws(TrainingError) -> TrainingDecision {
+        guard acts, record.epoch == 2 else { return .continue }
+        if failing { throw .callback("cannot write the log") }
+        return .stop(reason: "stopped by process 1's callback")
+    }
+}
+
+extension DataParallelTests {
+    @Test func aCallbackThatFailsOnOneProcessStopsEveryProcessAfterThatEpoch() throws {
+        let data = try blobs(count: 16, seed: 1)
+        let outcomes = InProcessGroup(count: 2).run { reducer -> String in
+            var trainer = parallelTrainer(seed: 3, batch: 8)
+            trainer.callbacks = [OneProcessCallback(failing: true, acts: reducer.rank == 0)]
+            trainer.reducer = reducer
+            do throws(TrainingError) {
+                try trainer.fit(data, epochs: 5)
+                return "trained \(trainer.history.epochs.count)"
+            } catch {
+                return "\(trainer.history.epochs.count): \(error)"
+            }
+        }
+        #expect(outcomes[0] == "2: cannot write the log")
+        #expect(
+            outcomes[1]
+                == "2: 1 of the 2 processes failed in the callbacks and the checkpoint after epoch 2 (each says why on its standard error)")
+    }
+
+    @Test func aCallbackThatStopsTrainingOnOneProcessStopsItOnAll() throws {
+        let data = try blobs(count: 16, seed: 1)
+        let histories = try InProcessGroup(count: 2).run { reducer -> Result<TrainingHistory, TrainingError> in
+            var trainer = parallelTrainer(seed: 3, batch: 8)
+            trainer.callbacks = [OneProcessCallback(failing: false, acts: reducer.rank == 1)]
+            trainer.reducer = reducer
+            return Result { () throws(TrainingError) in try trainer.fit(data, epochs: 5) }
+        }.map { try $0.get() }
+        #expect(histories.map(\.epochs.count) == [2, 2])
+        #expect(histories[0].stopReason == "another process's callback stopped training")
+        #expect(histories[1].stopReason == "stopped by process 1's callback")
+    }
+}

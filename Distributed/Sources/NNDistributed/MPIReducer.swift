@@ -26,6 +26,8 @@ public struct MPIReducer: GradientReducer {
         (self.group, self.bucketBytes) = (group, bucketBytes)
     }
 
+    /// Gathers every process's values (`MPI_Allgather`) and throws, naming the first value
+    /// that differs and each process's figure, unless all are the same.
     public func checkAgreement(_ values: [(name: String, value: Int)]) throws(TrainingError) {
         let mine = values.map { Int64($0.value) }
         var everyone = [Int64](repeating: 0, count: mine.count * processCount)
@@ -48,19 +50,28 @@ public struct MPIReducer: GradientReducer {
         }
     }
 
+    /// Sends process 0's parameters to every process (`MPI_Bcast`, in buckets).
     public func broadcastParameters<Model: Layer>(of model: inout Model) throws(TrainingError) {
         var flat = buffers.take(Model.Scalar.self)
         defer { buffers.put(flat) }
         flat.gather(.allValues, of: &model)
-        let count = flat.values.count
-        try run("MPI_Bcast (process 0's parameters)") {
-            flat.values.withUnsafeMutableBytes { bytes in
-                MPI_Bcast(bytes.baseAddress, Int32(count), Self.datatype(Model.Scalar.self), 0, nn_mpi_comm_world())
+        let perBucket = Self.bucketCount(bucketBytes, of: Model.Scalar.self)
+        var start = 0
+        while start < flat.values.count {
+            let count = Swift.min(perBucket, flat.values.count - start)
+            try run("MPI_Bcast (process 0's parameters)") {
+                flat.values.withUnsafeMutableBufferPointer { buffer in
+                    guard let base = buffer.baseAddress else { return nn_mpi_success() }
+                    return MPI_Bcast(base + start, Int32(count), Self.datatype(Model.Scalar.self), 0, nn_mpi_comm_world())
+                }
             }
+            start += count
         }
         flat.scatter(.allValues, into: &model)
     }
 
+    /// Sums the weighted gradients, the weights and `statistics` over every process in one
+    /// buffer (`MPI_Allreduce` in place, in buckets), then divides by the total weight.
     public func reduceGradients<Model: Layer>(of model: inout Model, weight: Double?, statistics: inout [Double]) throws(TrainingError) {
         var flat = buffers.take(Model.Scalar.self)
         defer { buffers.put(flat) }
@@ -74,13 +85,14 @@ public struct MPIReducer: GradientReducer {
         for index in statistics.indices { statistics[index] = Double(flat.values[gradients + 1 + index]) }
     }
 
+    /// Sums `values` over every process (`MPI_Allreduce` in place).
     public func sum(_ values: inout [Double]) throws(TrainingError) {
         try allreduceInPlace(&values)
     }
 
     /// Sums `values` over every process, in place, in buckets of at most ``bucketBytes``.
     private func allreduceInPlace<Scalar: TensorScalar>(_ values: inout [Scalar]) throws(TrainingError) {
-        let perBucket = Swift.max(1, Swift.min(bucketBytes / MemoryLayout<Scalar>.stride, Int(Int32.max)))
+        let perBucket = Self.bucketCount(bucketBytes, of: Scalar.self)
         let datatype = Self.datatype(Scalar.self)
         group.timing.add(reducedBytes: values.count * MemoryLayout<Scalar>.stride)
         var start = 0
@@ -88,11 +100,17 @@ public struct MPIReducer: GradientReducer {
             let count = Swift.min(perBucket, values.count - start)
             try run("MPI_Allreduce (the step's gradients)") {
                 values.withUnsafeMutableBufferPointer { buffer in
-                    MPI_Allreduce(nn_mpi_in_place(), buffer.baseAddress! + start, Int32(count), datatype, nn_mpi_sum(), nn_mpi_comm_world())
+                    guard let base = buffer.baseAddress else { return nn_mpi_success() }
+                    return MPI_Allreduce(nn_mpi_in_place(), base + start, Int32(count), datatype, nn_mpi_sum(), nn_mpi_comm_world())
                 }
             }
             start += count
         }
+    }
+
+    /// The scalars of one bucket: at most `bytes`, and what MPI's `int` count can say.
+    private static func bucketCount<Scalar>(_ bytes: Int, of _: Scalar.Type) -> Int {
+        Swift.max(1, Swift.min(bytes / MemoryLayout<Scalar>.stride, Int(Int32.max)))
     }
 
     private func run(_ name: String, _ operation: () -> Int32) throws(TrainingError) {

@@ -38,8 +38,8 @@ case let other:
 var timeout = Duration.seconds(300)
 if let position = arguments.firstIndex(of: "--timeout") {
     let value = position + 1 < arguments.count ? arguments[position + 1] : ""
-    guard let seconds = Double(value), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
-        printError("nn-distributed: --timeout needs a number of seconds in (0, 86400], got '\(value)'")
+    guard let seconds = Double(value), seconds.isFinite, seconds >= 0.001, seconds <= 86_400 else {
+        printError("nn-distributed: --timeout needs a number of seconds from 0.001 to 86400, got '\(value)'")
         exit(2)
     }
     timeout = .milliseconds(Int64((seconds * 1000).rounded()))

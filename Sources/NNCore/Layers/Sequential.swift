@@ -84,6 +84,7 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         for index in layers.indices { layers[index].setMode(mode) }
     }
 
+    /// Passes the shard on to every layer.
     public mutating func setBatchShard(_ shard: BatchShard?) {
         for index in layers.indices { layers[index].setBatchShard(shard) }
     }
