@@ -235,7 +235,9 @@ struct DistributedTrainingTests {
         #expect(ended.status != 0)
         // Whichever collective operation process 0 was in (a step's allreduce, an epoch's check).
         let report = ended.errors.split(separator: "\n").first { $0.hasPrefix("nn-distributed: process 0 of 2: MPI_") }
-        #expect(report?.contains("has waited more than 2.0 seconds for the other processes (one has stopped or hangs); stopping") == true, "\(ended.errors)")
+        #expect(
+            report?.contains("has waited more than 2.0 seconds for the other processes (one has stopped or hangs); stopping") == true,
+            "\(ended.errors)")
     }
 
     /// Processes given different data (mpirun's `:` syntax) all stop at once, naming it.
