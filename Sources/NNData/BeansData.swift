@@ -4,7 +4,7 @@ import NNCore
 ///
 /// `count` sizes are drawn uniformly from `[0, 1)` and sorted; then, in that order, each
 /// toxicity is `y = 0.7·x + (0.5 − u)/5 + 0.5` with a fresh uniform `u`. Everything is drawn
-/// from a ``SeededRandomGenerator`` seeded with `seed`, so the same seed gives the same beans.
+/// from a ``/NNCore/SeededRandomGenerator`` seeded with `seed`, so the same seed gives the same beans.
 public enum BeansData {
     /// The sizes and toxicities, as a data set of `[count, 1]` features and `[count, 1]` targets.
     public static func make<T: TensorScalar>(count: Int, seed: UInt64, as _: T.Type = T.self) -> InMemoryDataset<T> {

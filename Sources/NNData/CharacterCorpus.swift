@@ -8,7 +8,7 @@ import NNCore
 /// Samples are windows of `context` steps: the features are token ids, the targets the next
 /// token at each step. A line longer than one window continues in the next window (which sees
 /// only its own steps); the last window of a line is padded, its padded targets set to
-/// ``ignoredTarget`` for ``CrossEntropy``'s `ignoreIndex`. Every character and the final
+/// ``ignoredTarget`` for ``/NNLosses/CrossEntropy``'s `ignoreIndex`. Every character and the final
 /// boundary are predicted exactly once.
 public enum CharacterCorpus {
     /// The target of a padded step.

@@ -42,7 +42,7 @@ public enum ModelFile {
         metadata["architecture"].flatMap { try? JSONFormat.decoder().decode(TypeDescription.self, from: Data($0.utf8)) }
     }
 
-    /// Reads a model saved in scalar type `T`, in inference mode (``LayerMode/inference``:
+    /// Reads a model saved in scalar type `T`, in inference mode (``/NNCore/LayerMode/inference``:
     /// ready to predict; a trainer switches it back to training).
     /// - Throws: ``ModelFileError`` for a malformed file, an unknown layer or activation type,
     ///   a dtype other than `T`'s, or tensors that do not fit the architecture (named).

@@ -17,7 +17,7 @@ public protocol Optimizer {
     /// The base learning rate the next update uses, if the optimiser has one (for history).
     var currentLearningRate: Double? { get }
 
-    /// The learning rates a callback may change while training (``ReduceLROnPlateau`` in
+    /// The learning rates a callback may change while training (`ReduceLROnPlateau` in
     /// NNTraining lowers them), in a fixed order: for ``GradientOptimizer``, the base rate, then
     /// each parameter group's own rate. Schedules multiply them as before. Recorded in
     /// checkpoints. An optimiser without learning rates has none (the default), and setting

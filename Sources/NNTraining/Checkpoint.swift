@@ -13,7 +13,7 @@ extension Trainer {
     public static var checkpointFormat: String { ModelFile.checkpointFormat }
 
     /// Writes a checkpoint atomically.
-    /// - Throws: ``ModelFileError`` if the file cannot be written.
+    /// - Throws: ``/NNIO/ModelFileError`` if the file cannot be written.
     public func saveCheckpoint(to path: String) throws(ModelFileError) {
         var tensors = ModelFile.tensors(of: model)
         let optimizerState = optimizer.checkpointState
@@ -51,9 +51,9 @@ extension Trainer {
     /// model and callbacks. Nothing changes unless everything fits. If a callback had stopped
     /// the run, the next ``fit(_:epochs:)`` trains no further epoch: the run is over (start a
     /// new one from its model to train on).
-    /// - Throws: ``ModelFileError`` for a malformed file, a file that is not a checkpoint,
+    /// - Throws: ``/NNIO/ModelFileError`` for a malformed file, a file that is not a checkpoint,
     ///   tensors that do not fit the model (named), or
-    ///   ``ModelFileError/incompatibleCheckpoint(path:reason:)`` for optimiser state written by
+    ///   ``/NNIO/ModelFileError/incompatibleCheckpoint(path:reason:)`` for optimiser state written by
     ///   another update rule or not fitting the parameters, learning rates that are not this
     ///   optimiser's, or a callback's state that is not this run's callback's (another
     ///   monitored value, or best weights that do not fit the model).

@@ -2,7 +2,7 @@ import NNCore
 
 /// Combines the work of processes that train one model together (data parallelism, as
 /// PyTorch's `DistributedDataParallel`): given one to a ``Trainer``, every process trains its
-/// own rows of each global batch (``BatchShard``), and the reducer hands each process the
+/// own rows of each global batch (``/NNCore/BatchShard``), and the reducer hands each process the
 /// gradient of the whole batch between backward and the optimiser step. Every process then
 /// takes the same step and the models stay equal.
 ///

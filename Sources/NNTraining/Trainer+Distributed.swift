@@ -141,22 +141,12 @@ extension Trainer {
             learningRate: learningRate, seconds: seconds)
     }
 
-    /// Forward, loss and backward of this process's rows of one global batch.
-    /// - Returns: the loss, the positions it scores, and the terms it averages (`nil` for a sum).
+    /// One process's part of a step: its rows' loss, scored terms and (for a mean) the terms
+    /// the mean is over, which weight its gradients in the combination.
     private mutating func shardStep<Data: Dataset>(
         _ rows: ArraySlice<Int>, of data: Data
     ) throws(TrainingError) -> (value: Double, scored: Int, averaged: Double?) where Data.Scalar == Model.Scalar {
-        data.batch(rows, features: &features, targets: &targets)
-        do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
-        let prediction = model.forward(features)
-        let value: Model.Scalar
-        do {
-            value = try loss.valueAndGradient(prediction: prediction, target: targets, gradient: &lossGradient)
-        } catch {
-            throw .lossRejectsData(error)
-        }
-        model.accumulateParameterGradients(lossGradient)
-        for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
+        let (value, prediction) = try accumulateGradients(of: rows, in: data)
         let averaged = loss.averagedCount(prediction: prediction, target: targets).map(Double.init)
         return (Double(value), loss.scoredCount(prediction: prediction, target: targets), averaged)
     }

@@ -40,7 +40,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     public var checkpointing: (path: String, every: Int)?
     /// The processes this one trains with, if any (data-parallel training; see
     /// ``GradientReducer``). With one, each step trains this process's rows of the global
-    /// batch the schedule picks (``BatchShard``), its gradients are combined with the others'
+    /// batch the schedule picks (``/NNCore/BatchShard``), its gradients are combined with the others'
     /// before the optimiser's step, validation is split between the processes, and the epoch's
     /// records hold the figures of the whole data. Only process 0 saves checkpoints; callbacks
     /// run on every process (they decide alike), so give the ones that write files to process
@@ -84,8 +84,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a
-    /// callback stops it. Training runs in ``LayerMode/training``; the model is left in
-    /// ``LayerMode/inference``, ready to predict. After a checkpoint of a stopped run is
+    /// callback stops it. Training runs in ``/NNCore/LayerMode/training``; the model is left in
+    /// ``/NNCore/LayerMode/inference``, ready to predict. After a checkpoint of a stopped run is
     /// restored, no epoch is trained (see ``restoreCheckpoint(from:)``).
     /// - Returns: the history of every epoch.
     /// - Throws: ``TrainingError`` if the data does not fit the model or loss, the loss
@@ -98,7 +98,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// Trains as ``fit(_:epochs:)`` and, after every epoch, scores `validation` in
-    /// ``LayerMode/inference`` (as ``evaluate(_:batchSize:)``): its loss and metrics are in
+    /// ``/NNCore/LayerMode/inference`` (as ``evaluate(_:batchSize:)``): its loss and metrics are in
     /// each record (`val_loss`, `val_accuracy`) before the callbacks see it.
     /// - Parameters:
     ///   - data: the training data.
@@ -217,10 +217,12 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         }
     }
 
-    /// The loss and metrics of the model on `data`, in ``LayerMode/inference`` (nothing is
+    /// The loss and metrics of the model on `data`, in ``/NNCore/LayerMode/inference`` (nothing is
     /// trained; dropout is off, batch normalisation uses its running statistics). With a
     /// ``reducer`` too, this process scores the whole of `data` on its own.
-    /// - Parameter batchSize: samples scored at a time.
+    /// - Parameters:
+    ///   - data: the samples scored.
+    ///   - batchSize: samples scored at a time.
     public func evaluate<Data: Dataset>(_ data: Data, batchSize: Int = 256) throws(TrainingError) -> (loss: Double, metrics: [String: Double])
     where Data.Scalar == Model.Scalar {
         try validate(data)
@@ -270,24 +272,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let batches = plan
         let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
         for (step, indices) in batches.enumerated() {
-            data.batch(indices, features: &features, targets: &targets)
-            do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
             model.zeroGradients()
-            let prediction = model.forward(features)
-            let value: Model.Scalar
-            do {
-                value = try loss.valueAndGradient(prediction: prediction, target: targets, gradient: &lossGradient)
-            } catch {
-                throw .lossRejectsData(error)
-            }
+            let (value, prediction) = try accumulateGradients(of: indices, in: data)
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
-            model.accumulateParameterGradients(lossGradient)
             optimizer.update(&model)
             let weight = loss.scoredCount(prediction: prediction, target: targets)
             weightedLoss += Double(value) * Double(weight)
             samples += indices.count
             weights += weight
-            for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
             if !callbacks.isEmpty {
                 let progress = BatchProgress(
                     epoch: epoch, totalEpochs: totalEpochs, batch: step + 1, batchCount: batches.count,
@@ -302,6 +294,30 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             epoch: epoch, loss: weights == 0 ? 0 : weightedLoss / Double(weights),
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),
             learningRate: learningRate, seconds: seconds)
+    }
+
+    /// One batch's forward pass, loss and backward pass, the same on one process and on many:
+    /// the gradients are added to the parameters' (the caller zeroes them first) and the
+    /// metrics see the batch.
+    /// - Parameters:
+    ///   - rows: the samples of the batch.
+    ///   - data: the samples' data set.
+    /// - Returns: the loss's value and the model's prediction (its targets are in `targets`).
+    mutating func accumulateGradients<Data: Dataset>(
+        of rows: ArraySlice<Int>, in data: Data
+    ) throws(TrainingError) -> (value: Model.Scalar, prediction: Tensor<Model.Scalar>) where Data.Scalar == Model.Scalar {
+        data.batch(rows, features: &features, targets: &targets)
+        do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
+        let prediction = model.forward(features)
+        let value: Model.Scalar
+        do {
+            value = try loss.valueAndGradient(prediction: prediction, target: targets, gradient: &lossGradient)
+        } catch {
+            throw .lossRejectsData(error)
+        }
+        model.accumulateParameterGradients(lossGradient)
+        for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
+        return (value, prediction)
     }
 
     /// Checks, before any work, that the model takes the data's samples and the loss takes

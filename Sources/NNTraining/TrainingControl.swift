@@ -11,7 +11,7 @@ public protocol TrainingControl {
 
     /// Puts back a snapshot of this model: afterwards the model's tensors are bit-identical to
     /// the snapshot's.
-    /// - Throws: ``ModelFileError`` if the snapshot does not fit the model (a name missing or
+    /// - Throws: ``/NNIO/ModelFileError`` if the snapshot does not fit the model (a name missing or
     ///   unexpected, a shape or precision that differs); nothing changes then.
     mutating func restoreParameters(_ snapshot: [String: StoredTensor]) throws(ModelFileError)
 
@@ -31,7 +31,7 @@ public protocol TrainingControl {
     /// - Parameters:
     ///   - path: where to write.
     ///   - metadata: entries added to the file's metadata (input shape, class names).
-    /// - Throws: ``ModelFileError`` if a layer cannot be described or the file cannot be written.
+    /// - Throws: ``/NNIO/ModelFileError`` if a layer cannot be described or the file cannot be written.
     func saveModel(to path: String, metadata: [String: String]) throws(ModelFileError)
 }
 

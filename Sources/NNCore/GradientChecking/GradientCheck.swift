@@ -22,6 +22,10 @@ public enum GradientCheck {
     /// the layer's current ``LayerMode``.
     ///
     /// - Parameters:
+    ///   - layer: the layer (or model) whose gradients are checked; it is not changed.
+    ///   - input: the batch the layer is run on.
+    ///   - step: the finite-difference step `h`.
+    ///   - floor: the magnitude below which an error is measured against the floor (``defaultFloor``).
     ///   - includingInput: whether dLoss/dInput is checked too (not for token ids, which
     ///     are not differentiable).
     ///   - loss: returns the loss for an output and dLoss/dOutput.

@@ -1,6 +1,6 @@
 /// The recurrences a ``Recurrent`` layer can run, and the arithmetic of one time step of each
 /// on a batch of rows: the gates' nonlinearities forward, their derivatives backward. The
-/// matrix products around them are ``RecurrentCore``'s.
+/// matrix products around them are `RecurrentCore`'s.
 public enum RecurrentKind: String, Sendable, Codable {
     /// `h′ = tanh(x·W_ih + b_ih + h·W_hh + b_hh)`.
     case simple
