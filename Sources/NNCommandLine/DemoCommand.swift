@@ -93,11 +93,12 @@ enum DemoCommand {
         let iterations = try reader.integer("--iterations", default: 10_000, in: 1...100_000_000)
         let precision = try precision(&reader)
         let json = reader.flag("--json")
+        let trace = reader.flag("--trace")
         try reader.finish()
         let report =
             precision == .float
-            ? try MazurExample.run(Float.self, iterations: iterations)
-            : try MazurExample.run(Double.self, iterations: iterations)
+            ? try MazurExample.run(Float.self, iterations: iterations, trace: trace)
+            : try MazurExample.run(Double.self, iterations: iterations, trace: trace)
         try emit(report, json: json, text: MazurExample.text, output: &output)
     }
 

@@ -21,10 +21,15 @@ enum MazurExample {
         var errorAfterFirstUpdate: Double
         var finalError: Double
         var finalOutputs: [Double]
+        /// The first update's intermediate quantities (`--trace`).
+        var trace: MazurTrace?
     }
 
     /// Trains for `iterations` updates in `T` and reports the known checkpoints.
-    static func run<T: TensorScalar>(_: T.Type, iterations: Int) throws -> Report {
+    /// - Parameters:
+    ///   - iterations: the number of updates after the first.
+    ///   - trace: whether the report holds every intermediate quantity of the first update.
+    static func run<T: TensorScalar>(_: T.Type, iterations: Int, trace: Bool = false) throws -> Report {
         let w = initialWeights.map { T($0) }
         // A Dense weight is [inputs, outputs]: column j holds the weights into unit j.
         let hidden = try Dense(
@@ -52,7 +57,8 @@ enum MazurExample {
         return Report(
             precision: T.dtypeName, iterations: iterations, initialError: initialError,
             weightsAfterFirstUpdate: weights, errorAfterFirstUpdate: errorAfterFirstUpdate,
-            finalError: try trainer.evaluate(data).loss, finalOutputs: finalOutputs)
+            finalError: try trainer.evaluate(data).loss, finalOutputs: finalOutputs,
+            trace: trace ? try MazurTrace.make(T.self, weightsAfterFirstUpdate: weights) : nil)
     }
 
     /// w1...w8 read back from the two weight matrices.
@@ -70,7 +76,8 @@ enum MazurExample {
     static func text(_ report: Report) -> [String] {
         let weights = (1...8).map { "w\($0) \(significant(report.weightsAfterFirstUpdate["w\($0)"]!))" }
         return [
-            "2-2-2 backprop example (\(report.precision)), learning rate \(learningRate), biases fixed",
+            "2-2-2 backprop example (\(report.precision)), learning rate \(learningRate), biases fixed"
+        ] + (report.trace?.text ?? []) + [
             "  E before training:         \(significant(report.initialError))",
             "  weights after one update:  \(weights[0..<4].joined(separator: ", "))",
             "                             \(weights[4..<8].joined(separator: ", "))",

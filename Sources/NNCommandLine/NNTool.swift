@@ -9,7 +9,8 @@ public enum NNTool {
         commands:
           demo                      run every demo below with its defaults
           demo mazur                the 2-2-2 step-by-step backprop example
-              [--iterations N] [--precision float|double] [--json]
+              [--iterations N] [--precision float|double] [--trace] [--json]
+              --trace: every quantity of the first update, net and out to ∂E/∂w5 and ∂E/∂w1
           demo recruitment          the 2-2-2-1 recruitment network
               --variant first-sample|two-samples|full-batch|mini-batch|two-outputs
               | --strategy bgd|sgd|mini-batch [--batch-size N] [--seed N]
@@ -73,13 +74,16 @@ public enum NNTool {
             case let command?:
                 throw CommandLineError("unknown command '\(command)' (see 'nn help')")
             }
-        } catch let error as CommandLineError {
-            output.writeError("nn: \(error)")
-            return 2
         } catch {
-            output.writeError("nn: \(error)")
-            return 1
+            return report(error, as: "nn", to: &output)
         }
+    }
+
+    /// Writes `error` as one line starting with `name` and returns the exit status it means:
+    /// 2 for wrong arguments (a ``CommandLineError``), 1 when the work failed.
+    static func report(_ error: any Error, as name: String, to output: inout some CommandOutput) -> Int32 {
+        output.writeError("\(name): \(error)")
+        return error is CommandLineError ? 2 : 1
     }
 }
 
@@ -99,12 +103,8 @@ extension NNTool {
         let name = "\(programName): process \(reducer.rank) of \(reducer.processCount)"
         do {
             return try TrainCommand.run(arguments, output: &output, reducer: reducer)
-        } catch let error as CommandLineError {
-            output.writeError("\(name): \(error)")
-            return 2
         } catch {
-            output.writeError("\(name): \(error)")
-            return 1
+            return report(error, as: name, to: &output)
         }
     }
 }
