@@ -20,7 +20,7 @@ import NNIO
 /// reordered (the same order for one channel).
 ///
 /// ```swift
-/// var model = try LayerList("conv 32 3x3 same, pool 2, flatten, dense 10") ...   // or by hand
+/// var model = Sequential<Float>(...)   // the same layers as the PyTorch model, in order
 /// try PyTorchImport.load("state.safetensors", into: &model, sampleShape: [28, 28, 1])
 /// ```
 public enum PyTorchImport {

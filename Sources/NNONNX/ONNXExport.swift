@@ -18,9 +18,11 @@ import NNIO
 ///                      options: ONNXExportOptions(inputScale: 1 / 255, classNames: names))
 /// ```
 ///
-/// Every built-in layer and activation has its ONNX form; a layer or activation of your own
-/// conforms to ``ONNXExportable`` or ``ONNXActivation`` to be exported, and one that does
-/// not is an error naming it.
+/// Every built-in activation and these layers have an ONNX form: `Sequential`, `Dense`,
+/// `Conv2D`, `MaxPool2D`, `AvgPool2D`, `BatchNorm`, `LayerNorm`, `Flatten`, `Reshape`,
+/// `Dropout` and `Softmax`. `Embedding` and the recurrent layers have none yet. A layer or
+/// activation of your own conforms to ``ONNXExportable`` or ``ONNXActivation`` to be
+/// exported; one that does not is an error naming it.
 public enum ONNXExport {
     /// The ONNX operator set the graph's nodes belong to.
     public static let opsetVersion: Int64 = 17
