@@ -55,7 +55,8 @@ rm -rf "$out" "$out.tmp" && mkdir -p "$(dirname "$out")"
 archives=()
 for module in "${modules[@]}"; do archives+=("$work/archives/$module.doccarchive"); done
 docc merge "${archives[@]}" --output-path "$out.tmp" \
-    --synthesized-landing-page-name swift-nn --synthesized-landing-page-kind Package 2>&1 | tee -a "$work/warnings.log"
+    --synthesized-landing-page-name swift-nn --synthesized-landing-page-kind Package \
+    --synthesized-landing-page-topics-style list 2>&1 | tee -a "$work/warnings.log"
 mv "$out.tmp" "$out"
 
 count=$(grep -c "warning:" "$work/warnings.log" || true)
