@@ -31,11 +31,17 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 #define NN_UNROLL _Pragma("clang loop unroll(full)")
 
 // One micro-kernel body for every instruction set: the loops have constant trip counts,
-// so the compiler unrolls them and keeps the accumulators in registers.
-#define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV, MADD)                        \
-    ATTRIBUTES static void NAME(int depth, const float *restrict pa, const float *restrict pb,   \
-                                float *restrict c, ptrdiff_t ldc, int rows, int columns,         \
-                                int overwrite, const float *restrict bias) {                     \
+// so the compiler unrolls them and keeps the accumulators in registers. DIRECT (a constant)
+// picks where A comes from: 0, a packed panel (element (i, p) at pa[p·MR + i]); 1, A itself,
+// element (i, p) at pa[i·ars + p·ads], rows past `rows` reading the last row again (their
+// sums are not stored), so nothing outside A is read. Both give the same bits.
+#define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV, MADD, DIRECT)                \
+    ATTRIBUTES static void NAME(int depth, const float *restrict pa, ptrdiff_t ars, ptrdiff_t ads, \
+                                const float *restrict pb, float *restrict c, ptrdiff_t ldc,      \
+                                int rows, int columns, int overwrite, const float *restrict bias) { \
+        ptrdiff_t offset[MR];                                                                    \
+        NN_UNROLL for (int i = 0; i < MR; i++) offset[i] = DIRECT ? (i < rows ? i : rows - 1) * ars : i; \
+        const ptrdiff_t step = DIRECT ? ads : MR;                                                \
         VECTOR acc[MR][NV];                                                                      \
         NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
             NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
@@ -44,10 +50,11 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
             NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bv[v], pb + v * W, sizeof(VECTOR));  \
             NN_UNROLL for (int i = 0; i < MR; i++) {                                             \
                 VECTOR s;                                                                        \
-                NN_UNROLL for (int l = 0; l < W; l++) s[l] = pa[i];                              \
+                const float x = pa[offset[i]];                                                   \
+                NN_UNROLL for (int l = 0; l < W; l++) s[l] = x;                                  \
                 NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = MADD(acc[i][v], s, bv[v]);    \
             }                                                                                    \
-            pa += MR;                                                                            \
+            pa += step;                                                                          \
             pb += NV * W;                                                                        \
         }                                                                                        \
         if (rows == MR && columns == NV * W) {                                                   \
@@ -142,11 +149,16 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         }                                                                                        \
     }
 
-NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE)
+NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE, 0)
+NN_DEFINE_MICRO_KERNEL(micro_direct_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE, 1)
 NN_DEFINE_SMALL_KERNEL(small_baseline, , nn_f32x4, BASE_W, 8, NN_MADD_BASELINE)
 #if NN_X86
-NN_DEFINE_MICRO_KERNEL(micro_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED)
-NN_DEFINE_MICRO_KERNEL(micro_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED)
+#define NN_AVX2 __attribute__((target("avx2,fma")))
+#define NN_AVX512 __attribute__((target("avx512f,fma")))
+NN_DEFINE_MICRO_KERNEL(micro_avx2, NN_AVX2, nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED, 0)
+NN_DEFINE_MICRO_KERNEL(micro_direct_avx2, NN_AVX2, nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED, 1)
+NN_DEFINE_MICRO_KERNEL(micro_avx512, NN_AVX512, nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED, 0)
+NN_DEFINE_MICRO_KERNEL(micro_direct_avx512, NN_AVX512, nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED, 1)
 NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, 8, NN_MADD_FUSED)
 NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, 8, NN_MADD_FUSED)
 #endif
@@ -170,12 +182,30 @@ NNTileShape nn_sgemm_tile(NNInstructionSet set) {
     }
 }
 
+// One whole panel of MR rows (a constant once inlined): MR loads and stores per depth step
+// with no per-element bounds, a copy of MR floats when the rows are adjacent.
+__attribute__((always_inline)) static inline void pack_a_panel(int mr, const float *restrict panel, ptrdiff_t rowStride,
+                                                               ptrdiff_t depthStride, int depth, float *restrict packed) {
+    if (rowStride == 1) {
+        for (int p = 0; p < depth; p++, packed += mr) memcpy(packed, panel + p * depthStride, sizeof(float) * (size_t)mr);
+        return;
+    }
+    for (int p = 0; p < depth; p++, packed += mr)
+        for (int i = 0; i < mr; i++) packed[i] = panel[i * rowStride + p * depthStride];
+}
+
 void nn_sgemm_pack_a(NNInstructionSet set, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride,
                      int rows, int depth, float *packed) {
     const int mr = nn_sgemm_tile(set).rows;
     for (int start = 0; start < rows; start += mr) {
         const int height = rows - start < mr ? rows - start : mr;
         const float *panel = a + start * rowStride;
+        if (height == mr && (mr == 6 || mr == 12)) {   // the tiles' row counts, as constants
+            if (mr == 6) pack_a_panel(6, panel, rowStride, depthStride, depth, packed);
+            else pack_a_panel(12, panel, rowStride, depthStride, depth, packed);
+            packed += mr * depth;
+            continue;
+        }
         for (int p = 0; p < depth; p++) {
             int i = 0;
             for (; i < height; i++) *packed++ = panel[i * rowStride + p * depthStride];
@@ -206,10 +236,28 @@ void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const
                     float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite, const float *bias) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: micro_avx512(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
-    case NNInstructionSetAVX2: micro_avx2(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
+    case NNInstructionSetAVX512: micro_avx512(depth, packedA, 0, 0, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
+    case NNInstructionSetAVX2: micro_avx2(depth, packedA, 0, 0, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
 #endif
-    default: micro_baseline(depth, packedA, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
+    default: micro_baseline(depth, packedA, 0, 0, packedB, c, cRowStride, rows, columns, overwrite, bias); return;
+    }
+}
+
+void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
+                           const float *packedB, float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite,
+                           const float *bias) {
+    switch (set) {
+#if NN_X86
+    case NNInstructionSetAVX512:
+        micro_direct_avx512(depth, a, aRowStride, aDepthStride, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
+    case NNInstructionSetAVX2:
+        micro_direct_avx2(depth, a, aRowStride, aDepthStride, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
+#endif
+    default:
+        micro_direct_baseline(depth, a, aRowStride, aDepthStride, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
     }
 }
 

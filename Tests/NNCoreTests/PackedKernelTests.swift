@@ -135,6 +135,49 @@ import Testing
         }
     }
 
+    /// Reading A in place gives the bits of packing it, in every layout, instruction set and
+    /// edge (rows and columns off the tile, several depth and row blocks, with and without a
+    /// bias, overwriting and accumulating), whichever the size rule would have chosen.
+    @Test func readingAInPlaceGivesTheBitsOfPackingIt() {
+        let shapes = [(1, 1, 1), (7, 13, 5), (241, 70, 257), (300, 200, 800), (13, 130, 40), (37, 1, 400), (5, 3100, 40)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            var generator = SeededRandomGenerator(seed: UInt64(index + 70))
+            let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            let bias = (0..<n).map { _ in generator.nextUniformFloat() * 2 - 1 }
+            for set in Kernels.supportedInstructionSets {
+                for layout in Self.layouts {
+                    for (overwrite, withBias) in [(true, false), (false, true), (true, true)] {
+                        func product(packsA: Bool) -> [Float] {
+                            var c = [Float](repeating: 0.25, count: m * n)
+                            a.withUnsafeBufferPointer { a in
+                                b.withUnsafeBufferPointer { b in
+                                    bias.withUnsafeBufferPointer { bias in
+                                        c.withUnsafeMutableBufferPointer { c in
+                                            let (aRow, aDepth) = layout.0 ? (1, m) : (k, 1)
+                                            let (bDepth, bColumn) = layout.1 ? (1, k) : (n, 1)
+                                            let part = PackedProductPart(
+                                                set: set, a: a.baseAddress!, aRow: aRow, aDepth: aDepth, b: b.baseAddress!,
+                                                bDepth: bDepth, bColumn: bColumn, c: c.baseAddress!, cRow: n, rows: m, columns: n,
+                                                depth: k, overwrite: overwrite, bias: withBias ? bias.baseAddress! : nil,
+                                                packsLeftOperand: packsA)
+                                            part.run()
+                                        }
+                                    }
+                                }
+                            }
+                            return c
+                        }
+                        let (packed, direct) = (product(packsA: true), product(packsA: false))
+                        #expect(
+                            packed.elementsEqual(direct) { $0.bitPattern == $1.bitPattern },
+                            "\(m)×\(n)×\(k) layout \(layout) set \(set.rawValue) overwrite \(overwrite) bias \(withBias)")
+                    }
+                }
+            }
+        }
+    }
+
     /// 2, 3, 4 and 8 threads (more than this machine may have cores: the helpers then take
     /// turns) give the bits of one thread, in every layout and instruction set: each element
     /// is summed in the same order whichever rectangle holds it. (One thread's product is

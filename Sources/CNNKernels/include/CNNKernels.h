@@ -51,6 +51,14 @@ void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride
 /// bits of the whole product plus the bias, as a separate pass would give).
 void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const float *packedB,
                     float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite, const float *bias);
+/// `nn_sgemm_micro` with A read where it lies instead of from a packed panel: element (i, p)
+/// of the `rows × depth` block is `a[i * aRowStride + p * aDepthStride]` (`rows` may be
+/// smaller than the tile; no row past it is read). The same bits as packing this block and
+/// calling `nn_sgemm_micro`; faster when B is narrow, so that each block of A would be
+/// used only a few times after being packed.
+void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
+                           const float *packedB, float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite,
+                           const float *bias);
 /// `C += op(A)·op(B)` without packing, for products too small or too flat to repay it: `m×k`
 /// op(A) with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
 /// element (p, j) at `b[p * bDepthStride + j * bColumnStride]` (one of the two strides is 1),

@@ -43,6 +43,12 @@ extension Kernels {
     static let threadingThreshold = 1 << 18
     /// The same for unpacked products (one to three rows), which stream B from memory.
     static let unpackedThreadingThreshold = 1 << 16
+    /// Up to this many column tiles of B, the packed product reads A where it lies instead of
+    /// packing it: each block of A is then used this few times (once per column tile), too
+    /// few to repay copying it. (Measured on AVX2: reading in place is faster for B 128 wide
+    /// or narrower, level at 256, slower at 512.)
+    static let directLeftOperandColumnTiles = 8
+
     /// Columns the unpacked kernel keeps in registers (eight AVX2 vectors): threads split an
     /// unpacked product's columns at a multiple of it.
     static let unpackedColumnBlock = 64
@@ -155,6 +161,9 @@ struct PackedProductPart {
     /// The column of the whole product where this part starts, and the whole product's
     /// columns, to find this part's panels in `packedB`.
     var firstColumn = 0, totalColumns = 0
+    /// Whether to pack A (`nil`: pack it when this part has more than
+    /// `Kernels.directLeftOperandColumnTiles` column tiles; tests force each way).
+    var packsLeftOperand: Bool? = nil
 
     /// How to cut C into at most `parts` rectangles of whole tiles: a grid of `rows × columns`
     /// rectangles, chosen among those with the most rectangles to pack the least. (A rectangle
@@ -222,8 +231,9 @@ struct PackedProductPart {
         let ncMax = min(Kernels.columnBlock, (columns + nr - 1) / nr * nr)
         // A prepacked B holds every slab of the whole product's columns, each padded to whole panels.
         let paddedColumns = (totalColumns + nr - 1) / nr * nr
+        let packsA = packsLeftOperand ?? ((columns + nr - 1) / nr > Kernels.directLeftOperandColumnTiles)
         PackingScratch.withScratch { scratch in
-            scratch.reserve(a: mcMax * kcMax, b: self.packedB == nil ? kcMax * ncMax : 0)
+            scratch.reserve(a: packsA ? mcMax * kcMax : 0, b: self.packedB == nil ? kcMax * ncMax : 0)
             let packedA = scratch.packedA
             for jc in stride(from: 0, to: columns, by: Kernels.columnBlock) {
                 let nc = min(Kernels.columnBlock, columns - jc)
@@ -239,14 +249,22 @@ struct PackedProductPart {
                     }
                     for ic in stride(from: 0, to: rows, by: Kernels.rowBlock) {
                         let mc = min(Kernels.rowBlock, rows - ic)
-                        nn_sgemm_pack_a(set, a + ic * aRow + pc * aDepth, aRow, aDepth, Int32(mc), Int32(kc), packedA)
+                        if packsA {
+                            nn_sgemm_pack_a(set, a + ic * aRow + pc * aDepth, aRow, aDepth, Int32(mc), Int32(kc), packedA)
+                        }
                         for jr in stride(from: 0, to: nc, by: nr) {
                             for ir in stride(from: 0, to: mc, by: mr) {
-                                nn_sgemm_micro(
-                                    set, Int32(kc), packedA + ir * kc, packedB + jr * kc,
-                                    c + (ic + ir) * cRow + jc + jr, cRow,
-                                    Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)), overwrite && pc == 0 ? 1 : 0,
-                                    lastSlab ? bias.map { $0 + jc + jr } : nil)
+                                let (height, width) = (Int32(min(mr, mc - ir)), Int32(min(nr, nc - jr)))
+                                let (tileC, tileBias) = (c + (ic + ir) * cRow + jc + jr, lastSlab ? bias.map { $0 + jc + jr } : nil)
+                                let writes: Int32 = overwrite && pc == 0 ? 1 : 0
+                                if packsA {
+                                    nn_sgemm_micro(
+                                        set, Int32(kc), packedA + ir * kc, packedB + jr * kc, tileC, cRow, height, width, writes, tileBias)
+                                } else {
+                                    nn_sgemm_micro_direct(
+                                        set, Int32(kc), a + (ic + ir) * aRow + pc * aDepth, aRow, aDepth, packedB + jr * kc,
+                                        tileC, cRow, height, width, writes, tileBias)
+                                }
                             }
                         }
                     }
