@@ -114,6 +114,28 @@ struct WindowGeometry: Equatable, Sendable {
         }
     }
 
+    /// Calls `body(position, firstTap, inputOffset, count)` for every window position of one
+    /// sample and every row of the window that falls inside the image, once per row: the
+    /// `count` taps from `firstTap` on are adjacent both in the im2col row and in the image
+    /// (`count · channels` values from `inputOffset`), so they move as one run.
+    @inline(__always)
+    func forEachTapRun(_ body: (_ position: Int, _ firstTap: Int, _ inputOffset: Int, _ count: Int) -> Void) {
+        for outY in 0..<outputHeight {
+            let top = outY * stride - padTop
+            let (firstRow, endRow) = (Swift.max(0, -top), Swift.min(windowHeight, inputHeight - top))
+            guard firstRow < endRow else { continue }
+            for outX in 0..<outputWidth {
+                let left = outX * stride - padLeft
+                let (firstColumn, endColumn) = (Swift.max(0, -left), Swift.min(windowWidth, inputWidth - left))
+                guard firstColumn < endColumn else { continue }
+                let position = outY * outputWidth + outX
+                for ky in firstRow..<endRow {
+                    body(position, ky * windowWidth + firstColumn, ((top + ky) * inputWidth + left + firstColumn) * channels, endColumn - firstColumn)
+                }
+            }
+        }
+    }
+
     /// Runs `body` over blocks of consecutive samples that together cover `0..<samples`,
     /// shared between threads when the pass is large enough to repay them (at least 2¹⁵ input
     /// values per thread). Each block must write only its own samples' output.
@@ -169,8 +191,15 @@ struct WindowGeometry: Equatable, Sendable {
                         (sampleRows + position * windowSize).update(repeating: 0, count: windowSize)
                     }
                 }
-                forEachTap { position, tap, offset in
-                    (sampleRows + position * windowSize + tap * channels).update(from: image + offset, count: channels)
+                forEachTapRun { position, tap, offset, taps in
+                    let (row, pixels, count) = (sampleRows + position * windowSize + tap * channels, image + offset, taps * channels)
+                    // A run of a few values (one channel: a window's width) is copied inline; a
+                    // call to memmove would cost more than the copy.
+                    if count < 16 {
+                        for index in 0..<count { row[index] = pixels[index] }
+                    } else {
+                        row.update(from: pixels, count: count)
+                    }
                 }
             }
         }
@@ -196,9 +225,9 @@ struct WindowGeometry: Equatable, Sendable {
             for sample in block {
                 let image = target + sample * inputSize
                 let sampleRows = source + sample * positions * windowSize
-                forEachTap { position, tap, offset in
-                    let row = sampleRows + position * windowSize + tap * channels
-                    for channel in 0..<channels { image[offset + channel] += row[channel] }
+                forEachTapRun { position, tap, offset, taps in
+                    let (row, pixels) = (sampleRows + position * windowSize + tap * channels, image + offset)
+                    for index in 0..<(taps * channels) { pixels[index] += row[index] }
                 }
             }
         }
