@@ -28,6 +28,25 @@ private func storageAddress<T>(_ tensor: Tensor<T>) -> UInt {
         #expect(addresses[1] == addresses[0] && addresses[2] == addresses[0])
     }
 
+    @Test func imageLayersOverwriteLastStepsStorage() throws {
+        // MaxPool2D once copied itself to write its output, so every step duplicated the
+        // output of the step before: the addresses would then alternate.
+        var generator = SeededRandomGenerator(seed: 3)
+        var convolution = Conv2D<Double, ReLU>(
+            channels: 1, filters: 2, kernelSize: 3, padding: .same, activation: ReLU(), generator: &generator)
+        var pooling = MaxPool2D<Double>(size: 2)
+        var addresses: [[UInt]] = []
+        for step in 0..<3 {
+            let input = try Tensor<Double>(shape: [2, 4, 4, 1], scalars: (0..<32).map { Double(($0 * 7 + step) % 11) - 5 })
+            let convolved = convolution.forward(input)
+            let pooled = pooling.forward(convolved)
+            let poolGradient = pooling.backward(Tensor(repeating: 1, shape: pooled.shape))
+            let convolutionGradient = convolution.backward(poolGradient)
+            addresses.append([convolved, pooled, poolGradient, convolutionGradient].map(storageAddress))
+        }
+        #expect(addresses[1] == addresses[0] && addresses[2] == addresses[0])
+    }
+
     @Test func anOutputKeptByTheCallerIsNotOverwritten() throws {
         var layer = try Dense(weight: Tensor<Double>([[2]]), bias: Tensor([0]), activation: Identity())
         let first = layer.forward(try Tensor([[1]]))

@@ -28,12 +28,13 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         var winners: [Int32] = [], output = Tensor<Scalar>(zeros: [0])
-        pool(input, into: &output, winners: &winners)
+        Self.pool(input, geometry(for: input), into: &output, winners: &winners)
         return output
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let geometry = pool(input, into: &output, winners: &winners)
+        let geometry = self.geometry(for: input)
+        Self.pool(input, geometry, into: &output, winners: &winners)
         cached = (geometry, input.shape)
         return output
     }
@@ -67,13 +68,19 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
             needsImageInEveryWindow: true)
     }
 
-    /// Pools `input` into `output` (resized in place), recording each maximum's position.
-    @discardableResult
-    private func pool(_ input: Tensor<Scalar>, into output: inout Tensor<Scalar>, winners: inout [Int32]) -> WindowGeometry {
-        let geometry: WindowGeometry
-        do { geometry = try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
+    /// The geometry of `input`, whose shape the caller has checked.
+    private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
+        do { return try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
             preconditionFailure("MaxPool2D: \(error) (check shapes with outputShape(forInputShape:) first)")
         }
+    }
+
+    /// Pools `input` into `output` (resized in place), recording each maximum's position.
+    /// Static, so that writing the layer's own buffers does not first copy the layer (a copy
+    /// would share, and then duplicate, the output of the step before).
+    private static func pool(
+        _ input: Tensor<Scalar>, _ geometry: WindowGeometry, into output: inout Tensor<Scalar>, winners: inout [Int32]
+    ) {
         let samples = input.sampleCount
         output.resizeForOverwrite(shape: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
         if winners.count != output.scalarCount { winners = [Int32](repeating: 0, count: output.scalarCount) }
@@ -82,6 +89,5 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
                 winners.withUnsafeMutableBufferPointer { w in _ = geometry.maxPool(x, samples: samples, into: y, winners: w.baseAddress!) }
             }
         }
-        return geometry
     }
 }
