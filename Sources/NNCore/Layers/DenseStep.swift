@@ -28,10 +28,39 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
         activation: any Activation
     ) -> Tensor<Scalar> {
-        var preActivation = Tensor<Scalar>(zeros: [0]), output = Tensor<Scalar>(zeros: [0])
-        affine(input, weight: weight, bias: bias, into: &preActivation)
-        activate(preActivation, into: &output, activation: activation)
-        return output
+        let (rows, shape) = layout(of: input, weight: weight)
+        let scalars = input.withUnsafeBufferPointer { x in
+            infer(rows: x, count: rows, weight: weight, bias: bias, activation: activation)
+        }
+        return Tensor(uncheckedShape: shape, scalars: scalars)
+    }
+
+    /// `activation(x · weight + bias)` for `count` rows `x` of `weight.shape[0]` values, row
+    /// by row in a new array. The pre-activations live in a pooled scratch and the result is
+    /// written straight into the array, never zeroed first: a call allocates only its result.
+    /// - Parameters:
+    ///   - x: the rows, one after another.
+    ///   - count: how many rows.
+    ///   - weight: `[inputs, outputs]`.
+    ///   - bias: `[outputs]`.
+    ///   - activation: applied to each pre-activation.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func infer(
+        rows x: UnsafeBufferPointer<Scalar>, count rows: Int, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
+        activation: any Activation
+    ) -> [Scalar] {
+        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        let count = rows * outputs
+        return InferenceScratch.withBuffer(of: Scalar.self, count: count) { z in
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in Scalar.affine(x, w, bias: b, into: z, m: rows, n: outputs, k: inputs) }
+            }
+            return [Scalar](unsafeUninitializedCapacity: count) { a, initialized in
+                Scalar.activate(activation, UnsafeBufferPointer(z), into: a)
+                initialized = count
+            }
+        }
     }
 
     /// `activation(input · weight + bias)`, caching what ``backward`` needs.
@@ -104,21 +133,36 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         }
     }
 
+    /// The rows `input` holds for `weight` and the shape of the result: a sequence
+    /// `[batch, time, inputs]` is mapped step by step; anything else is flattened to
+    /// `[batch, inputs]`.
+    private static func layout(of input: Tensor<Scalar>, weight: Tensor<Scalar>) -> (rows: Int, shape: [Int]) {
+        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        let perStep = input.rank == 3 && input.shape[2] == inputs
+        precondition(
+            perStep || (input.rank >= 1 && input.featureCount == inputs),
+            "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
+        if perStep { return (input.shape[0] * input.shape[1], [input.shape[0], input.shape[1], outputs]) }
+        let rows = input.rank == 1 ? 1 : input.sampleCount
+        return (rows, [rows, outputs])
+    }
+
     /// Writes `input · weight + bias` into `result`, shaped `[batch, outputs]`.
     private static func affine(
         _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
         into result: inout Tensor<Scalar>
     ) {
         let (inputs, outputs) = (weight.shape[0], weight.shape[1])
-        // A sequence [batch, time, inputs] is mapped step by step; anything else is flattened.
         let perStep = input.rank == 3 && input.shape[2] == inputs
-        precondition(
-            perStep || (input.rank >= 1 && input.featureCount == inputs),
-            "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
-        let rows = perStep ? input.shape[0] * input.shape[1] : input.rank == 1 ? 1 : input.sampleCount
+        let rows: Int
         if perStep {
+            rows = input.shape[0] * input.shape[1]
             result.resizeForOverwrite(input.shape[0], input.shape[1], outputs)
         } else {
+            precondition(
+                input.rank >= 1 && input.featureCount == inputs,
+                "Dense(\(inputs)→\(outputs)): input shape \(input.shape) has \(input.featureCount) features per sample")
+            rows = input.rank == 1 ? 1 : input.sampleCount
             result.resizeForOverwrite(rows: rows, columns: outputs)
         }
         input.withUnsafeBufferPointer { x in

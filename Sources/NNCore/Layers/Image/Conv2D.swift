@@ -93,10 +93,15 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let geometry = self.geometry(for: input)
-        var rows = Tensor<Scalar>(zeros: [0])
-        Self.gather(input, geometry, into: &rows)
-        let output = DenseStep.infer(rows, weight: weight.value, bias: bias.value, activation: activation)
-        return Tensor(uncheckedShape: [input.sampleCount, geometry.outputHeight, geometry.outputWidth, filters], scalars: output.scalars)
+        let (samples, rowCount) = (input.sampleCount, input.sampleCount * geometry.positions)
+        // The im2col rows are a pooled scratch (gatherWindows writes every value): a call
+        // allocates only its output.
+        let scalars = InferenceScratch.withBuffer(of: Scalar.self, count: rowCount * geometry.windowSize) { rows in
+            input.withUnsafeBufferPointer { x in _ = geometry.gatherWindows(x, samples: samples, into: rows) }
+            return DenseStep.infer(
+                rows: UnsafeBufferPointer(rows), count: rowCount, weight: weight.value, bias: bias.value, activation: activation)
+        }
+        return Tensor(uncheckedShape: [samples, geometry.outputHeight, geometry.outputWidth, filters], scalars: scalars)
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
