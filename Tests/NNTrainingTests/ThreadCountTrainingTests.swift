@@ -44,6 +44,24 @@ import Testing
         }
     }
 
+    @Test func aConvolutionalNetworkTrainsToTheSameBitsOnOneThreadOrSeveral() throws {
+        // A batch's convolution output (64 × 12 × 12 × 16 values) is large enough that its
+        // activation and the activation's derivative are shared between up to four threads, as
+        // are im2col, col2im and pooling.
+        var generator = SeededRandomGenerator(seed: 1)
+        let model = Sequential<Float>(
+            Conv2D<Float, Tanh>(channels: 1, filters: 16, kernelSize: 3, padding: .same, activation: Tanh(), generator: &generator),
+            MaxPool2D(size: 2),
+            Flatten(),
+            Dense<Float, Identity>(inputSize: 6 * 6 * 16, outputSize: 10, activation: Identity(), generator: &generator))
+        let data = try Self.data(count: 128, sampleShape: [12, 12, 1], seed: 2)
+        let one = try Self.trained(model, on: data, threads: 1)
+        #expect(one != model.stateDictionary.mapValues { $0.scalars.map(\.bitPattern) })
+        for threads in [2, 3, 4] {
+            #expect(try Self.trained(model, on: data, threads: threads) == one, "\(threads) threads")
+        }
+    }
+
     @Test func anLSTMTrainsToTheSameBitsOnOneThreadOrSeveral() throws {
         var generator = SeededRandomGenerator(seed: 1)
         let model = Sequential<Float>(

@@ -57,7 +57,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
                 bias.withUnsafeBufferPointer { b in Scalar.affine(x, w, bias: b, into: z, m: rows, n: outputs, k: inputs) }
             }
             return [Scalar](unsafeUninitializedCapacity: count) { a, initialized in
-                Scalar.activate(activation, UnsafeBufferPointer(z), into: a)
+                activate(activation, UnsafeBufferPointer(z), into: a)
                 initialized = count
             }
         }
@@ -99,8 +99,13 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             preActivation.withUnsafeBufferPointer { z in
                 output.withUnsafeBufferPointer { a in
                     delta.withUnsafeMutableBufferPointer { d in
-                        _ = d.update(fromContentsOf: g)
-                        Scalar.multiplyByDerivative(of: activation, input: z, output: a, gradient: d)
+                        _ = Kernels.forEachElementwiseBlock(count: d.count) { block in
+                            let gradient = UnsafeMutableBufferPointer(rebasing: d[block])
+                            _ = gradient.update(fromContentsOf: UnsafeBufferPointer(rebasing: g[block]))
+                            Scalar.multiplyByDerivative(
+                                of: activation, input: UnsafeBufferPointer(rebasing: z[block]),
+                                output: UnsafeBufferPointer(rebasing: a[block]), gradient: gradient)
+                        }
                     }
                 }
             }
@@ -183,7 +188,18 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     ) {
         output.resizeForOverwrite(toShapeOf: preActivation)
         preActivation.withUnsafeBufferPointer { z in
-            output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, z, into: a) }
+            output.withUnsafeMutableBufferPointer { a in activate(activation, z, into: a) }
+        }
+    }
+
+    /// `output[i] = activation(input[i])`, shared between threads when the buffers are large
+    /// (an element-wise map: any split gives the same bits).
+    private static func activate(
+        _ activation: any Activation, _ input: UnsafeBufferPointer<Scalar>, into output: UnsafeMutableBufferPointer<Scalar>
+    ) {
+        _ = Kernels.forEachElementwiseBlock(count: output.count) { block in
+            Scalar.activate(
+                activation, UnsafeBufferPointer(rebasing: input[block]), into: UnsafeMutableBufferPointer(rebasing: output[block]))
         }
     }
 }
