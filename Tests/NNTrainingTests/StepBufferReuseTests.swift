@@ -34,15 +34,17 @@ private func storageAddress<T>(_ tensor: Tensor<T>) -> UInt {
         var generator = SeededRandomGenerator(seed: 3)
         var convolution = Conv2D<Double, ReLU>(
             channels: 1, filters: 2, kernelSize: 3, padding: .same, activation: ReLU(), generator: &generator)
-        var pooling = MaxPool2D<Double>(size: 2)
+        var pooling = MaxPool2D<Double>(size: 2), averaging = AvgPool2D<Double>(size: 2, padding: .zeros(1))
         var addresses: [[UInt]] = []
         for step in 0..<3 {
             let input = try Tensor<Double>(shape: [2, 4, 4, 1], scalars: (0..<32).map { Double(($0 * 7 + step) % 11) - 5 })
             let convolved = convolution.forward(input)
             let pooled = pooling.forward(convolved)
-            let poolGradient = pooling.backward(Tensor(repeating: 1, shape: pooled.shape))
+            let averaged = averaging.forward(pooled)
+            let averageGradient = averaging.backward(Tensor(repeating: 1, shape: averaged.shape))
+            let poolGradient = pooling.backward(averageGradient)
             let convolutionGradient = convolution.backward(poolGradient)
-            addresses.append([convolved, pooled, poolGradient, convolutionGradient].map(storageAddress))
+            addresses.append([convolved, pooled, averaged, averageGradient, poolGradient, convolutionGradient].map(storageAddress))
         }
         #expect(addresses[1] == addresses[0] && addresses[2] == addresses[0])
     }

@@ -15,6 +15,11 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
 
     /// The last forward's geometry and input shape.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
+    /// How many taps of each window lie inside the image, for the geometry they were counted for.
+    private var tapCounts: (geometry: WindowGeometry, counts: [Int])?
+    /// The last forward's output and the last backward's dLoss/dInput, kept so that the next
+    /// step writes in place.
+    private var output = Tensor<Scalar>(zeros: [0]), inputGradient = Tensor<Scalar>(zeros: [0])
 
     /// Creates an average-pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
@@ -25,18 +30,17 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let geometry = self.geometry(for: input)
-        let samples = input.sampleCount
-        var output = Tensor<Scalar>(zeros: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
-        let counts = geometry.tapCounts()
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in geometry.averagePool(x, samples: samples, counts: counts, into: y) }
-        }
+        var output = Tensor<Scalar>(zeros: [0])
+        Self.pool(input, geometry, counts: geometry.tapCounts(), into: &output)
         return output
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        cached = (geometry(for: input), input.shape)
-        return self(input)
+        let geometry = self.geometry(for: input)
+        let counts = self.counts(for: geometry)
+        Self.pool(input, geometry, counts: counts, into: &output)
+        cached = (geometry, input.shape)
+        return output
     }
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -44,8 +48,8 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
         cached = nil
         let outputShape = [inputShape[0], geometry.outputHeight, geometry.outputWidth, geometry.channels]
         precondition(outputGradient.shape == outputShape, "AvgPool2D.backward: gradient shape \(outputGradient.shape), output shape \(outputShape)")
-        var inputGradient = Tensor<Scalar>(zeros: inputShape)
-        let counts = geometry.tapCounts()
+        let counts = self.counts(for: geometry)
+        inputGradient.resizeForOverwrite(shape: inputShape)
         outputGradient.withUnsafeBufferPointer { g in
             inputGradient.withUnsafeMutableBufferPointer { dX in
                 geometry.averagePoolBackward(g, samples: inputShape[0], counts: counts, into: dX)
@@ -67,6 +71,25 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
             needsImageInEveryWindow: true)
     }
 
+    /// The tap counts of `geometry`, counted once for each new geometry.
+    private mutating func counts(for geometry: WindowGeometry) -> [Int] {
+        if let (counted, counts) = tapCounts, counted == geometry { return counts }
+        let counts = geometry.tapCounts()
+        tapCounts = (geometry, counts)
+        return counts
+    }
+
+    /// Averages `input` into `output` (resized in place). Static, so that writing the layer's
+    /// own buffer does not first copy the layer (which would share, then duplicate, it).
+    private static func pool(_ input: Tensor<Scalar>, _ geometry: WindowGeometry, counts: [Int], into output: inout Tensor<Scalar>) {
+        let samples = input.sampleCount
+        output.resizeForOverwrite(shape: [samples, geometry.outputHeight, geometry.outputWidth, geometry.channels])
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in geometry.averagePool(x, samples: samples, counts: counts, into: y) }
+        }
+    }
+
+    /// The geometry of `input`, whose shape the caller has checked.
     private func geometry(for input: Tensor<Scalar>) -> WindowGeometry {
         do { return try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
             preconditionFailure("AvgPool2D: \(error) (check shapes with outputShape(forInputShape:) first)")
