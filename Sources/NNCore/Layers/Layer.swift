@@ -37,6 +37,10 @@ public protocol Layer<Scalar>: Sendable {
     /// Calls `visit` with each parameter and its name, in a fixed order.
     mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows
 
+    /// Sets every parameter's gradient to zero. Provided (through ``visitParameters(_:)``);
+    /// a container overrides it to run specialised code.
+    mutating func zeroGradients()
+
     /// Switches the layer (and any layers it contains) to `mode`.
     mutating func setMode(_ mode: LayerMode)
 
