@@ -67,16 +67,16 @@ public struct Dense<Scalar: TensorScalar, ActivationFunction: Activation>: Layer
     }
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        step.forward(input, weight: weight.value, bias: bias.value, activation: activation)
+        denseForward(&step, input, weight: weight.value, bias: bias.value, activation: activation)
     }
 
     public mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
-        step.backward(outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: true)
-        return step.inputGradient
+        denseBackward(&step, outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: true)
+            ?? Tensor(zeros: [0])
     }
 
     public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
-        step.backward(outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: false)
+        _ = denseBackward(&step, outputGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: false)
     }
 
     public mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {

@@ -108,7 +108,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         let geometry = self.geometry(for: input)
         Self.gather(input, geometry, into: &windows)
         cached = (geometry, input.shape)
-        let output = step.forward(windows, weight: weight.value, bias: bias.value, activation: activation)
+        let output = denseForward(&step, windows, weight: weight.value, bias: bias.value, activation: activation)
         return Tensor(uncheckedShape: [input.sampleCount, geometry.outputHeight, geometry.outputWidth, filters], scalars: output.scalars)
     }
 
@@ -131,10 +131,11 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
             "Conv2D.backward: gradient shape \(outputGradient.shape), output shape \([samples, geometry.outputHeight, geometry.outputWidth, filters])"
         )
         let rowGradient = Tensor(uncheckedShape: [samples * geometry.positions, filters], scalars: outputGradient.scalars)
-        step.backward(rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
-        guard needsInputGradient else { return Tensor(zeros: [0]) }
+        let rowsGradient = denseBackward(
+            &step, rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
+        guard let rowsGradient else { return Tensor(zeros: [0]) }
         inputGradient.resizeForOverwrite(shape: inputShape)
-        step.inputGradient.withUnsafeBufferPointer { rows in
+        rowsGradient.withUnsafeBufferPointer { rows in
             inputGradient.withUnsafeMutableBufferPointer { dX in _ = geometry.scatterWindows(rows, samples: samples, into: dX) }
         }
         return inputGradient
