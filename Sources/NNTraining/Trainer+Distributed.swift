@@ -21,9 +21,10 @@ extension Trainer {
     /// every process then learns whether any failed or stopped, so that all throw, stop or go
     /// on together (a process waiting for one that has stopped would wait for ever).
     /// - Parameters:
-    ///   - what: what `body` does, for the error message.
+    ///   - what: what `body` does, for the error message (built only when one is needed:
+    ///     an interpolated string is an allocation per epoch).
     ///   - body: the work, given the trainer.
-    mutating func together(_ what: String, _ body: (inout Self) throws(TrainingError) -> Void) throws(TrainingError) {
+    mutating func together(_ what: @autoclosure () -> String, _ body: (inout Self) throws(TrainingError) -> Void) throws(TrainingError) {
         guard var reducer else { return try body(&self) }
         var failure: TrainingError?
         do { try body(&self) } catch { failure = error }
@@ -33,7 +34,7 @@ extension Trainer {
         self.reducer = reducer
         if flags[0] > 0 {
             throw failure
-                ?? .distributed("\(Int(flags[0])) of the \(reducer.processCount) processes failed in \(what) (each says why on its standard error)")
+                ?? .distributed("\(Int(flags[0])) of the \(reducer.processCount) processes failed in \(what()) (each says why on its standard error)")
         }
         if flags[1] > 0 && !stopped { history.stopReason = "another process's callback stopped training" }
     }

@@ -110,6 +110,9 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
 
     /// Checks `input` against the first layer (the one that reads it).
     public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
-        try layers.first?.checkInput(input)
+        // `layers[0]`, not `layers.first`: the generic `first` copied the layer out of the
+        // array, an allocation on every training step.
+        guard !layers.isEmpty else { return }
+        try layers[0].checkInput(input)
     }
 }
