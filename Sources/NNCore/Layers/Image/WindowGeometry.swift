@@ -92,25 +92,8 @@ struct WindowGeometry: Equatable, Sendable {
     /// offset of that pixel's first channel in the sample, `tap` is `ky · windowWidth + kx`.
     @inline(__always)
     func forEachTap(_ body: (_ position: Int, _ tap: Int, _ inputOffset: Int) -> Void) {
-        // Only the taps inside the image are visited, so a window far larger than the image
-        // costs what its overlap with the image costs.
-        // (A convolution's window may lie wholly in the padding: then it has no taps.)
-        for outY in 0..<outputHeight {
-            let top = outY * stride - padTop
-            let (firstRow, endRow) = (Swift.max(0, -top), Swift.min(windowHeight, inputHeight - top))
-            guard firstRow < endRow else { continue }
-            for outX in 0..<outputWidth {
-                let left = outX * stride - padLeft
-                let (firstColumn, endColumn) = (Swift.max(0, -left), Swift.min(windowWidth, inputWidth - left))
-                guard firstColumn < endColumn else { continue }
-                let position = outY * outputWidth + outX
-                for ky in firstRow..<endRow {
-                    let y = top + ky
-                    for kx in firstColumn..<endColumn {
-                        body(position, ky * windowWidth + kx, (y * inputWidth + left + kx) * channels)
-                    }
-                }
-            }
+        forEachTapRun { position, firstTap, inputOffset, count in
+            for index in 0..<count { body(position, firstTap + index, inputOffset + index * channels) }
         }
     }
 
@@ -120,6 +103,9 @@ struct WindowGeometry: Equatable, Sendable {
     /// (`count · channels` values from `inputOffset`), so they move as one run.
     @inline(__always)
     func forEachTapRun(_ body: (_ position: Int, _ firstTap: Int, _ inputOffset: Int, _ count: Int) -> Void) {
+        // Only the taps inside the image are visited, so a window far larger than the image
+        // costs what its overlap with the image costs.
+        // (A convolution's window may lie wholly in the padding: then it has no taps.)
         for outY in 0..<outputHeight {
             let top = outY * stride - padTop
             let (firstRow, endRow) = (Swift.max(0, -top), Swift.min(windowHeight, inputHeight - top))
