@@ -18,6 +18,13 @@ import Testing
         }
     }
 
+    @Test func aHugeBufferIsGivenBackAfterTheCall() {
+        // Uninitialised and never touched, so the allocation costs no page.
+        let count = InferenceScratch.retainedBytes / MemoryLayout<Float>.stride + 1
+        InferenceScratch.withBuffer(of: Float.self, count: count) { #expect($0.count == count) }
+        #expect(InferenceScratch.largestPooledBuffer <= InferenceScratch.retainedBytes)
+    }
+
     @Test func concurrentCallsGiveTheResultsOfSequentialOnes() throws {
         var generator = SeededRandomGenerator(seed: 5)
         let model = Sequential<Float>(

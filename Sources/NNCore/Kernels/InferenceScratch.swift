@@ -9,13 +9,28 @@ import Synchronization
 /// these values (a fresh `malloc` of a megabyte is an `mmap`, and a page fault per page).
 final class InferenceScratch: @unchecked Sendable {
     private var storage: UnsafeMutableRawPointer
-    private var byteCapacity = 0
+    private(set) var byteCapacity = 0
+
+    /// The largest buffer the pool keeps after a call: a call on a huge batch (a convolution's
+    /// im2col rows grow with it) gives its memory back rather than holding it for ever. 64 MiB
+    /// keeps the im2col rows of the README's CNN at the trainer's evaluation batch of 256.
+    static let retainedBytes = 1 << 26
 
     private init() {
         storage = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
     }
 
     deinit { storage.deallocate() }
+
+    /// Gives the buffer's memory back, keeping a minimal one.
+    private func shrink() {
+        storage.deallocate()
+        storage = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+        byteCapacity = 0
+    }
+
+    /// The largest buffer in the pool now (for tests).
+    static var largestPooledBuffer: Int { pool.withLock { $0.map(\.byteCapacity).max() ?? 0 } }
 
     private static let pool = Mutex<[InferenceScratch]>([])
 
@@ -29,7 +44,10 @@ final class InferenceScratch: @unchecked Sendable {
         of type: T.Type, count: Int, _ body: (UnsafeMutableBufferPointer<T>) -> R
     ) -> R {
         let scratch = pool.withLock { $0.popLast() } ?? InferenceScratch()
-        defer { pool.withLock { $0.append(scratch) } }
+        defer {
+            if scratch.byteCapacity > retainedBytes { scratch.shrink() }
+            pool.withLock { $0.append(scratch) }
+        }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
         precondition(count >= 0 && !overflow, "InferenceScratch: \(count) values do not fit in memory")
         if bytes > scratch.byteCapacity {
