@@ -46,7 +46,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
             NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
         /* Ask for the tile of C now, so that it is in L1 when the sums are stored: rows a */    \
-        /* power of two apart (a 1024-wide C) share a cache set and would miss every time. */   \
+        /* power of two apart (a 1024-wide C) share a cache set and are soon evicted. */        \
         NN_UNROLL for (int i = 0; i < MR; i++) if (i < rows) {                                   \
             __builtin_prefetch(c + i * ldc, 1, 3);                                               \
             __builtin_prefetch(c + i * ldc + NV * W - 1, 1, 3);                                  \
