@@ -98,7 +98,7 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 #define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV, MADD)                            \
     ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,      \
                                 ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,           \
-                                ptrdiff_t bcs, float *restrict c, ptrdiff_t crs) {               \
+                                ptrdiff_t bcs, float *restrict c, ptrdiff_t crs, int stream) {   \
         if (n == 1 && ars == 1 && crs == 1) {                                                    \
             /* One column of C and A stored transposed (dW of a one-output layer): the rows */   \
             /* are contiguous in both, so the loop over them vectorises. */                      \
@@ -129,6 +129,42 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
                     }                                                                            \
                     for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);          \
                     row[j] += sum;                                                               \
+                }                                                                                \
+                continue;                                                                        \
+            }                                                                                    \
+            if (stream) {                                                                        \
+                /* B beyond L2 (a single sample's wide layer): read it row after row, as it */    \
+                /* lies, four rows at a time, into C's row held in L1, so that the hardware */    \
+                /* prefetcher streams it. Each sum runs over p in the same order as below. */     \
+                int p = 0;                                                                       \
+                for (; p + 4 <= k; p += 4) {                                                     \
+                    const float *restrict b0 = b + p * bds, *restrict b1 = b0 + bds;             \
+                    const float *restrict b2 = b1 + bds, *restrict b3 = b2 + bds;                \
+                    VECTOR s0, s1, s2, s3;                                                       \
+                    NN_UNROLL for (int l = 0; l < W; l++) {                                      \
+                        s0[l] = arow[p * ads];                                                   \
+                        s1[l] = arow[(p + 1) * ads];                                             \
+                        s2[l] = arow[(p + 2) * ads];                                             \
+                        s3[l] = arow[(p + 3) * ads];                                             \
+                    }                                                                            \
+                    int j = 0;                                                                   \
+                    for (; j + W <= n; j += W) {                                                 \
+                        VECTOR cv, v0, v1, v2, v3;                                               \
+                        memcpy(&cv, row + j, sizeof(VECTOR));                                    \
+                        memcpy(&v0, b0 + j, sizeof(VECTOR));                                     \
+                        memcpy(&v1, b1 + j, sizeof(VECTOR));                                     \
+                        memcpy(&v2, b2 + j, sizeof(VECTOR));                                     \
+                        memcpy(&v3, b3 + j, sizeof(VECTOR));                                     \
+                        cv = MADD(MADD(MADD(MADD(cv, s0, v0), s1, v1), s2, v2), s3, v3);         \
+                        memcpy(row + j, &cv, sizeof(VECTOR));                                    \
+                    }                                                                            \
+                    for (; j < n; j++)                                                           \
+                        row[j] = MADD(MADD(MADD(MADD(row[j], s0[0], b0[j]), s1[0], b1[j]), s2[0], b2[j]), s3[0], b3[j]); \
+                }                                                                                \
+                for (; p < k; p++) {                                                             \
+                    const float scale = arow[p * ads];                                           \
+                    const float *restrict brow = b + p * bds;                                    \
+                    for (int j = 0; j < n; j++) row[j] = MADD(row[j], scale, brow[j]);           \
                 }                                                                                \
                 continue;                                                                        \
             }                                                                                    \
@@ -271,12 +307,12 @@ void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrd
 void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
                     const float *b, ptrdiff_t bDepthStride, ptrdiff_t bColumnStride,
-                    float *c, ptrdiff_t cRowStride) {
+                    float *c, ptrdiff_t cRowStride, int streamB) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
-    case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
+    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;
+    case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;
 #endif
-    default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride); return;
+    default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;
     }
 }

@@ -178,13 +178,56 @@ import Testing
         }
     }
 
+    /// The unpacked kernel's two loops for one to three rows, B read row after row (chosen
+    /// when B is beyond L2) and B read in column blocks, give the same bits, in every layout,
+    /// instruction set and row count, for widths around the vector and block sizes and depths
+    /// around the four rows read at once.
+    @Test func streamingTheRightOperandGivesTheBitsOfTheBlockedLoop() {
+        var index = 0
+        for m in 1...3 {
+            for n in [2, 7, 8, 63, 64, 130, 256] {
+                for k in [1, 3, 4, 5, 33, 784] {
+                    index += 1
+                    var generator = SeededRandomGenerator(seed: UInt64(index + 500))
+                    let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+                    let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+                    for set in Kernels.supportedInstructionSets {
+                        for layout in Self.layouts {
+                            func product(streams: Bool) -> [Float] {
+                                var c = (0..<(m * n)).map { Float($0 % 5) * 0.25 }
+                                a.withUnsafeBufferPointer { a in
+                                    b.withUnsafeBufferPointer { b in
+                                        c.withUnsafeMutableBufferPointer { c in
+                                            let (aRow, aDepth) = layout.0 ? (1, m) : (k, 1)
+                                            let (bDepth, bColumn) = layout.1 ? (1, k) : (n, 1)
+                                            let part = PackedProductPart(
+                                                set: set, a: a.baseAddress!, aRow: aRow, aDepth: aDepth, b: b.baseAddress!,
+                                                bDepth: bDepth, bColumn: bColumn, c: c.baseAddress!, cRow: n, rows: m, columns: n,
+                                                depth: k, unpacked: true, streamsRightOperand: streams)
+                                            part.run()
+                                        }
+                                    }
+                                }
+                                return c
+                            }
+                            let (streamed, blocked) = (product(streams: true), product(streams: false))
+                            #expect(
+                                streamed.elementsEqual(blocked) { $0.bitPattern == $1.bitPattern },
+                                "\(m)×\(n)×\(k) layout \(layout) set \(set.rawValue)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// 2, 3, 4 and 8 threads (more than this machine may have cores: the helpers then take
     /// turns) give the bits of one thread, in every layout and instruction set: each element
     /// is summed in the same order whichever rectangle holds it. (One thread's product is
     /// checked against the naive reference above.)
     @Test(.serialized, arguments: [2, 3, 4, 8])
     func everyThreadCountGivesTheBitsOfOne(threads: Int) {
-        let shapes = [(64, 256, 784), (784, 256, 64), (3, 200, 500), (241, 70, 257), (200, 1, 3000)]
+        let shapes = [(64, 256, 784), (784, 256, 64), (3, 200, 500), (1, 256, 784), (241, 70, 257), (200, 1, 3000)]
         for (index, (m, n, k)) in shapes.enumerated() {
             // The same numbers serve every layout: op(A) is m×k whichever way A is stored.
             var generator = SeededRandomGenerator(seed: UInt64(index + 7))

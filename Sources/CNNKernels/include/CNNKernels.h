@@ -62,11 +62,12 @@ void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrd
 /// `C += op(A)·op(B)` without packing, for products too small or too flat to repay it: `m×k`
 /// op(A) with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
 /// element (p, j) at `b[p * bDepthStride + j * bColumnStride]` (one of the two strides is 1),
-/// row-major C.
+/// row-major C. When `streamB` is not 0 and B's rows are contiguous, each row of C is summed
+/// by reading B row after row (for a B larger than the L2 cache); the bits are the same.
 void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
                     const float *b, ptrdiff_t bDepthStride, ptrdiff_t bColumnStride,
-                    float *c, ptrdiff_t cRowStride);
+                    float *c, ptrdiff_t cRowStride, int streamB);
 
 /// Runs `iterations` rounds of independent multiply-adds in registers with the vectors of
 /// `set` (for measuring the core's peak; returns a value only so that the loop is kept).

@@ -164,6 +164,9 @@ struct PackedProductPart {
     /// Whether to pack A (`nil`: pack it when this part has more than
     /// `Kernels.directLeftOperandColumnTiles` column tiles; tests force each way).
     var packsLeftOperand: Bool? = nil
+    /// Whether the unpacked kernel reads B row after row (`nil`: when this part has one to
+    /// three rows and its B is larger than the L2 cache; tests force each way).
+    var streamsRightOperand: Bool? = nil
 
     /// How to cut C into at most `parts` rectangles of whole tiles: a grid of `rows × columns`
     /// rectangles, chosen among those with the most rectangles to pack the least. (A rectangle
@@ -220,7 +223,12 @@ struct PackedProductPart {
     func run() {
         guard rows > 0, columns > 0, depth > 0 else { return }
         if unpacked {
-            nn_sgemm_small(set, Int32(rows), Int32(columns), Int32(depth), a, aRow, aDepth, b, bDepth, bColumn, c, cRow)
+            // One to three rows of C and a B beyond L2: each value of B is used that few times,
+            // so the product runs at the speed B streams in, fastest read in the order it lies.
+            let streamsB =
+                streamsRightOperand ?? (rows < 4 && bColumn == 1 && columns * depth * MemoryLayout<Float>.size > CacheSizes.levelTwo)
+            nn_sgemm_small(
+                set, Int32(rows), Int32(columns), Int32(depth), a, aRow, aDepth, b, bDepth, bColumn, c, cRow, streamsB ? 1 : 0)
             if let bias { Kernels.addBias(bias, to: c, rows: rows, columns: columns, rowStride: cRow) }
             return
         }
