@@ -108,7 +108,11 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         for layer in layers { try layer.checkParameterValues() }
     }
 
-    /// Checks `input` against the first layer (the one that reads it).
+    /// Checks `input` against the first layer (the one that reads it). Specialised: the
+    /// trainer calls it on every step, and unspecialised code looked up the metadata of
+    /// `any Layer<Scalar>` each time (7% of a step of the sin lesson).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
         // `layers[0]`, not `layers.first`: the generic `first` copied the layer out of the
         // array, an allocation on every training step.
