@@ -6,7 +6,12 @@ import Foundation
 import NNCore
 
 let rounds = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 5
-let shapes = [(1024, 1024, 1024), (256, 256, 256), (64, 256, 784), (32, 12, 64), (1, 256, 784), (1, 128, 256)]
+// The last four are weight gradients (Aᵀ·B) of the MLP and the CNN: 256×128×64 (MLP, batch 64),
+// 3136×128×64 (the CNN's dense layer), 288×64×12544 and 9×32×50176 (its convolutions).
+let shapes = [
+    (1024, 1024, 1024), (256, 256, 256), (64, 256, 784), (32, 12, 64), (1, 256, 784), (1, 128, 256),
+    (256, 128, 64), (3136, 128, 64), (288, 64, 12544), (9, 32, 50176),
+]
 let layouts = [(false, false), (true, false), (false, true), (true, true)]
 let threadCounts = [1, 2]
 

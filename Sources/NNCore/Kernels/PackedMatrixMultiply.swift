@@ -48,6 +48,12 @@ extension Kernels {
     /// few to repay copying it. (Measured on AVX2: reading in place is faster for B 128 wide
     /// or narrower, level at 256, slower at 512.)
     static let directLeftOperandColumnTiles = 8
+    /// With A stored transposed (its rows contiguous, a dW = Xᵀ·δ), reading it in place takes
+    /// each depth step from another cache line once the depth stride is this many values or
+    /// more: A is then packed whenever B has two column tiles or more. (Measured on AVX2, one
+    /// thread: packing is 10–60% faster for 256 to 12,544 rows at 2–8 column tiles, level at
+    /// 32–64 rows, and slower for 9 rows, whose depth steps share cache lines.)
+    static let transposedLeftOperandPackingStride = 128
 
     /// Columns the unpacked kernel keeps in registers (eight AVX2 vectors): threads split an
     /// unpacked product's columns at a multiple of it.
@@ -162,7 +168,9 @@ struct PackedProductPart {
     /// columns, to find this part's panels in `packedB`.
     var firstColumn = 0, totalColumns = 0
     /// Whether to pack A (`nil`: pack it when this part has more than
-    /// `Kernels.directLeftOperandColumnTiles` column tiles; tests force each way).
+    /// `Kernels.directLeftOperandColumnTiles` column tiles, or A is stored transposed with a
+    /// depth stride of `Kernels.transposedLeftOperandPackingStride` or more and this part has
+    /// two column tiles or more; tests force each way).
     var packsLeftOperand: Bool? = nil
     /// Whether the unpacked kernel reads B row after row (`nil`: when this part has one to
     /// three rows and its B is larger than the L2 cache; tests force each way).
@@ -239,7 +247,11 @@ struct PackedProductPart {
         let ncMax = min(Kernels.columnBlock, (columns + nr - 1) / nr * nr)
         // A prepacked B holds every slab of the whole product's columns, each padded to whole panels.
         let paddedColumns = (totalColumns + nr - 1) / nr * nr
-        let packsA = packsLeftOperand ?? ((columns + nr - 1) / nr > Kernels.directLeftOperandColumnTiles)
+        let columnTiles = (columns + nr - 1) / nr
+        let packsA =
+            packsLeftOperand
+            ?? (columnTiles > Kernels.directLeftOperandColumnTiles
+                || (aRow == 1 && aDepth >= Kernels.transposedLeftOperandPackingStride && columnTiles > 1))
         PackingScratch.withScratch { scratch in
             scratch.reserve(a: packsA ? mcMax * kcMax : 0, b: self.packedB == nil ? kcMax * ncMax : 0)
             let packedA = scratch.packedA
