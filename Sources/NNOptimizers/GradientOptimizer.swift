@@ -134,11 +134,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
         stepCount += 1
         var position = 0
         model.visitParameters { name, parameter in
-            guard parameter.isTrainable else { return }
-            update(
-                &parameter, named: name, slot: slotIndex(for: name, at: position, count: parameter.value.scalarCount),
-                multiplier: multiplier, gradientScale: scale, clipValue: clipValue)
-            position += 1
+            if update(&parameter, named: name, position: position, multiplier: multiplier, gradientScale: scale, clipValue: clipValue) {
+                position += 1
+            }
         }
     }
 
@@ -146,12 +144,22 @@ public struct GradientOptimizer: Optimizer, Sendable {
     /// model, and unspecialised code here would look up generic type metadata on every step.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
+    /// Returns whether the parameter is trainable (a frozen one is left as it is).
+    /// - Parameters:
+    ///   - parameter: the parameter, updated in place.
+    ///   - name: its qualified name.
+    ///   - position: its place among the trainable parameters visited so far.
+    ///   - multiplier: the schedule's factor on the learning rate.
+    ///   - gradientScale: the global-norm clipping factor.
+    ///   - clipValue: the value clipping limit, if any.
     private mutating func update<Scalar: TensorScalar>(
-        _ parameter: inout Parameter<Scalar>, named name: String, slot: Int,
+        _ parameter: inout Parameter<Scalar>, named name: String, position: Int,
         multiplier: Double, gradientScale: Double, clipValue: Double?
-    ) {
-        let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
+    ) -> Bool {
+        guard parameter.isTrainable else { return false }
         let count = parameter.value.scalarCount
+        let slot = slotIndex(for: name, at: position, count: count)
+        let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
         slots[slot].step += 1
         let context = StepContext(
             learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].step,
@@ -166,8 +174,12 @@ public struct GradientOptimizer: Optimizer, Sendable {
         }
         // A rule without state (the plain and fixed steps of the lessons) skips the buffers:
         // for a network of a few weights, their bookkeeping was a fifth of a step.
-        guard rule.stateBuffers > 0 else { return step(UnsafeMutableBufferPointer(start: nil, count: 0)) }
+        guard rule.stateBuffers > 0 else {
+            step(UnsafeMutableBufferPointer(start: nil, count: 0))
+            return true
+        }
         slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name, step)
+        return true
     }
 
     /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved

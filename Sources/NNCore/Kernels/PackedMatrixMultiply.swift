@@ -104,9 +104,14 @@ extension Kernels {
         // unpacked product reads each value of B once, so its speed is the speed B streams in:
         // splitting its columns between cores lets each keep its share in its own L2 from call
         // to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
-        let tile = unpacked ? NNTileShape(rows: 1, columns: Int32(unpackedColumnBlock)) : nn_sgemm_tile(set)
         let work = unpacked ? unpackedThreadingThreshold / 2 : threadingThreshold / 2
-        let grid = whole.grid(tile: tile, parts: Swift.min(threads, Swift.max(1, m * n * k / work)), rowsMayBeSplit: !unpacked)
+        let parts = Swift.min(threads, Swift.max(1, m * n * k / work))
+        guard parts > 1 else {
+            whole.run()   // the common case of a small network's step: no grid to search
+            return 1
+        }
+        let tile = unpacked ? NNTileShape(rows: 1, columns: Int32(unpackedColumnBlock)) : nn_sgemm_tile(set)
+        let grid = whole.grid(tile: tile, parts: parts, rowsMayBeSplit: !unpacked)
         guard grid.rows * grid.columns > 1 else {
             whole.run()
             return 1

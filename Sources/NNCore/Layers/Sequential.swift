@@ -114,9 +114,11 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
-        // `layers[0]`, not `layers.first`: the generic `first` copied the layer out of the
-        // array, an allocation on every training step.
-        guard !layers.isEmpty else { return }
-        try layers[0].checkInput(input)
+        // Borrowed from the array's buffer: `layers.first` copied the layer out of the array
+        // (an allocation on every training step), and `layers[0]` its existential (a retain).
+        try layers.withUnsafeBufferPointer { layers throws(TensorError) in
+            guard !layers.isEmpty else { return }
+            try layers[0].checkInput(input)
+        }
     }
 }
