@@ -1,10 +1,12 @@
+import CNNKernels
 import Foundation
 import Testing
 
 @testable import NNCore
 
-/// The vectorised Float tanh against Double-precision libm, measured in units in the last
-/// place of the Float result.
+/// The vectorised Float tanh and σ (C kernels, one per instruction set) against
+/// Double-precision libm, measured in units in the last place of the Float result, and every
+/// instruction set this CPU runs against the baseline, bit for bit.
 @Suite struct VectorTanhTests {
     /// ulps between `value` and the exact `reference`, at the reference's Float spacing.
     private func ulps(_ value: Float, _ reference: Double) -> Double {
@@ -13,10 +15,54 @@ import Testing
         return abs(Double(value) - reference) / spacing
     }
 
-    private func vectorTanh(_ inputs: [Float]) -> [Float] {
+    private func vectorTanh(_ inputs: [Float], set: NNInstructionSet = Kernels.instructionSet) -> [Float] {
         var outputs = [Float](repeating: .nan, count: inputs.count)
-        inputs.withUnsafeBufferPointer { x in outputs.withUnsafeMutableBufferPointer { y in Kernels.tanh(x, into: y) } }
+        inputs.withUnsafeBufferPointer { x in outputs.withUnsafeMutableBufferPointer { y in Kernels.tanh(x, into: y, set: set) } }
         return outputs
+    }
+
+    private func vectorSigmoid(_ inputs: [Float], set: NNInstructionSet = Kernels.instructionSet) -> [Float] {
+        var outputs = [Float](repeating: .nan, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { Kernels.sigmoid(x.baseAddress!, into: $0.baseAddress!, count: x.count, set: set) }
+        }
+        return outputs
+    }
+
+    /// The AVX2 and AVX-512 kernels give the baseline's bits (no fused multiply-adds, the same
+    /// operations in the same order), for every 4099th bit pattern of Float (about a million,
+    /// NaNs and infinities among them), at every length from 0 to 40 (the tails of every
+    /// vector width). A CPU without AVX-512 says that it did not run it.
+    @Test func everyInstructionSetGivesTheBaselinesBits() {
+        var inputs: [Float] = []
+        var bits: UInt32 = 0
+        while true {
+            inputs.append(Float(bitPattern: bits))
+            let (next, overflow) = bits.addingReportingOverflow(4099)
+            if overflow { break }
+            bits = next
+        }
+        func same(_ a: [Float], _ b: [Float]) -> Bool {
+            a.elementsEqual(b) { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+        }
+        let (tanhBaseline, sigmoidBaseline) = (
+            vectorTanh(inputs, set: NNInstructionSetBaseline), vectorSigmoid(inputs, set: NNInstructionSetBaseline)
+        )
+        let short = Array(inputs[500_000..<500_040])
+        for set in Kernels.supportedInstructionSets.dropFirst() {
+            #expect(same(vectorTanh(inputs, set: set), tanhBaseline), "tanh, set \(set.rawValue)")
+            #expect(same(vectorSigmoid(inputs, set: set), sigmoidBaseline), "σ, set \(set.rawValue)")
+            for length in 0...short.count {
+                let part = Array(short.prefix(length))
+                #expect(
+                    same(vectorTanh(part, set: set), vectorTanh(part, set: NNInstructionSetBaseline)), "tanh, set \(set.rawValue), length \(length)")
+                #expect(
+                    same(vectorSigmoid(part, set: set), vectorSigmoid(part, set: NNInstructionSetBaseline)),
+                    "σ, set \(set.rawValue), length \(length)")
+            }
+        }
+        let unrun = Kernels.supportedInstructionSets.count < 3 ? "; NOT run (the CPU lacks it): AVX-512" : ""
+        print("VectorTanh: \(Kernels.supportedInstructionSets.count - 1) instruction set(s) besides the baseline compared with it\(unrun)")
     }
 
     @Test func withinTwoUlpsOverTheWholeRange() {
@@ -28,7 +74,7 @@ import Testing
             inputs.append(-Float(bitPattern: bits))
             bits += 1009
         }
-        let outputs = vectorTanh(inputs)
+        let outputs = vectorTanh(inputs, set: NNInstructionSetBaseline)
         var worst = 0.0, worstInput: Float = 0
         for (x, y) in zip(inputs, outputs) {
             let error = ulps(y, Foundation.tanh(Double(x)))
@@ -52,11 +98,13 @@ import Testing
     }
 
     @Test func everyLengthAndPositionGivesTheSameValues() {
-        // The tail shorter than eight lanes uses the same arithmetic as full lanes.
-        let values: [Float] = (0..<19).map { Float($0) * 0.37 - 3.1 }
-        let whole = vectorTanh(values)
-        for length in 0...values.count {
-            #expect(vectorTanh(Array(values.prefix(length))) == Array(whole.prefix(length)))
+        // The tail shorter than a vector (4, 8 or 16 lanes) uses the same arithmetic as full lanes.
+        let values: [Float] = (0..<37).map { Float($0) * 0.37 - 6.1 }
+        for set in Kernels.supportedInstructionSets {
+            let whole = vectorTanh(values, set: set)
+            for length in 0...values.count {
+                #expect(vectorTanh(Array(values.prefix(length)), set: set) == Array(whole.prefix(length)), "set \(set.rawValue)")
+            }
         }
     }
 
@@ -69,10 +117,7 @@ import Testing
             inputs += [Float(bitPattern: bits), -Float(bitPattern: bits)]
             bits += 1009
         }
-        var outputs = [Float](repeating: .nan, count: inputs.count)
-        inputs.withUnsafeBufferPointer { x in
-            outputs.withUnsafeMutableBufferPointer { Kernels.sigmoid(x.baseAddress!, into: $0.baseAddress!, count: x.count) }
-        }
+        let outputs = vectorSigmoid(inputs, set: NNInstructionSetBaseline)
         var worst = 0.0, worstInput: Float = 0
         for (x, y) in zip(inputs, outputs) {
             let error = ulps(y, 1 / (1 + Foundation.exp(-Double(x))))

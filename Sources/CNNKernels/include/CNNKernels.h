@@ -97,6 +97,15 @@ typedef struct {
 void nn_adam_f32(NNInstructionSet set, const NNAdamCoefficients *coefficients, float *values, const float *gradients,
                  float *firstMoments, float *secondMoments, long count);
 
+/// `output[i] = tanh(input[i])` for `count` single-precision values (within 2 ulp; NaN stays
+/// NaN); `output` may be `input`. Every instruction set gives the same bits.
+void nn_tanh_f32(NNInstructionSet set, const float *input, float *output, long count);
+
+/// `output[i] = σ(input[i]) = 1/(1 + e^−input[i])` for `count` single-precision values
+/// (within 3 ulp; NaN stays NaN); `output` may be `input`. Every instruction set gives the
+/// same bits.
+void nn_sigmoid_f32(NNInstructionSet set, const float *input, float *output, long count);
+
 /// The constants of one plain gradient step for one parameter (in double precision).
 typedef struct {
     double learningRate;  ///< η.
