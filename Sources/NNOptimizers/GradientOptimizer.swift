@@ -142,9 +142,6 @@ public struct GradientOptimizer: Optimizer, Sendable {
 
     /// One parameter's step. Specialised per scalar type: `update(_:)` is generic over the
     /// model, and unspecialised code here would look up generic type metadata on every step.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    /// Returns whether the parameter is trainable (a frozen one is left as it is).
     /// - Parameters:
     ///   - parameter: the parameter, updated in place.
     ///   - name: its qualified name.
@@ -152,6 +149,9 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ///   - multiplier: the schedule's factor on the learning rate.
     ///   - gradientScale: the global-norm clipping factor.
     ///   - clipValue: the value clipping limit, if any.
+    /// - Returns: whether the parameter is trainable (a frozen one is left as it is).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private mutating func update<Scalar: TensorScalar>(
         _ parameter: inout Parameter<Scalar>, named name: String, position: Int,
         multiplier: Double, gradientScale: Double, clipValue: Double?
