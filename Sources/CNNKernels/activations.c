@@ -16,6 +16,26 @@
 // instruction set then gives the same bits, and a run's numbers do not depend on the CPU.
 #pragma clang fp contract(off)
 
+// `output[i] = FUNCTION(input[i])` over `count` values, W at a time. The last few values go
+// through the same lanes (zeros after them), so every value gets the same rounding whatever
+// its position; each chunk is loaded before it is stored, so `output` may be `input`.
+#define NN_DEFINE_MAP(NAME, FUNCTION, ATTRIBUTES, FLOATS, W)                                            \
+    ATTRIBUTES static void NAME(const float *input, float *output, long count) {                      \
+        long i = 0;                                                                                    \
+        for (; i + W <= count; i += W) {                                                               \
+            FLOATS x;                                                                                  \
+            memcpy(&x, input + i, sizeof x);                                                           \
+            x = FUNCTION(x);                                                                           \
+            memcpy(output + i, &x, sizeof x);                                                          \
+        }                                                                                              \
+        if (i < count) {                                                                               \
+            FLOATS x = (FLOATS){0};                                                                    \
+            memcpy(&x, input + i, sizeof(float) * (size_t)(count - i));                                \
+            x = FUNCTION(x);                                                                           \
+            memcpy(output + i, &x, sizeof(float) * (size_t)(count - i));                               \
+        }                                                                                              \
+    }
+
 // One body per vector width: FLOATS holds W floats, BITS W 32-bit unsigned integers.
 #define NN_DEFINE_ACTIVATIONS(SUFFIX, ATTRIBUTES, FLOATS, BITS, W)                                     \
     /* exp(v) for v in [0, 20]. Adding 1.5·2²³ rounds v/ln 2 to an integer n (to nearest, ties */      \
@@ -75,38 +95,8 @@
         return NN_SELECT(x != x, x, result);                                                           \
     }                                                                                                  \
                                                                                                        \
-    /* The last few values go through the same lanes (zeros after them), so every value */            \
-    /* gets the same rounding whatever its position. */                                               \
-    ATTRIBUTES static void map_tanh_##SUFFIX(const float *input, float *output, long count) {          \
-        long i = 0;                                                                                    \
-        for (; i + W <= count; i += W) {                                                               \
-            FLOATS x;                                                                                  \
-            memcpy(&x, input + i, sizeof x);                                                           \
-            x = tanh_##SUFFIX(x);                                                                      \
-            memcpy(output + i, &x, sizeof x);                                                          \
-        }                                                                                              \
-        if (i < count) {                                                                               \
-            FLOATS x = (FLOATS){0};                                                                    \
-            memcpy(&x, input + i, sizeof(float) * (size_t)(count - i));                                \
-            x = tanh_##SUFFIX(x);                                                                      \
-            memcpy(output + i, &x, sizeof(float) * (size_t)(count - i));                               \
-        }                                                                                              \
-    }                                                                                                  \
-    ATTRIBUTES static void map_sigmoid_##SUFFIX(const float *input, float *output, long count) {       \
-        long i = 0;                                                                                    \
-        for (; i + W <= count; i += W) {                                                               \
-            FLOATS x;                                                                                  \
-            memcpy(&x, input + i, sizeof x);                                                           \
-            x = sigmoid_##SUFFIX(x);                                                                   \
-            memcpy(output + i, &x, sizeof x);                                                          \
-        }                                                                                              \
-        if (i < count) {                                                                               \
-            FLOATS x = (FLOATS){0};                                                                    \
-            memcpy(&x, input + i, sizeof(float) * (size_t)(count - i));                                \
-            x = sigmoid_##SUFFIX(x);                                                                   \
-            memcpy(output + i, &x, sizeof(float) * (size_t)(count - i));                               \
-        }                                                                                              \
-    }
+    NN_DEFINE_MAP(map_tanh_##SUFFIX, tanh_##SUFFIX, ATTRIBUTES, FLOATS, W)                             \
+    NN_DEFINE_MAP(map_sigmoid_##SUFFIX, sigmoid_##SUFFIX, ATTRIBUTES, FLOATS, W)
 
 typedef uint32_t nn_u32x4 __attribute__((vector_size(16)));
 NN_DEFINE_ACTIVATIONS(baseline, , nn_f32x4, nn_u32x4, 4)

@@ -63,6 +63,42 @@ import Testing
         }
     }
 
+    /// C after one `PackedProductPart` (the whole `m × n × k` product, op(A) and op(B) stored as
+    /// `layout` says) has run on `start`, with the options `configure` sets.
+    /// - Parameters:
+    ///   - a: op(A)'s values, `m × k`.
+    ///   - b: op(B)'s values, `k × n`.
+    ///   - bias: added to every row, if given.
+    ///   - start: C before the product.
+    ///   - m: rows of C.
+    ///   - n: columns of C.
+    ///   - k: the depth.
+    ///   - layout: whether A and B are stored transposed.
+    ///   - configure: sets the part's instruction set and its choices.
+    func partProduct(
+        _ a: [Float], _ b: [Float], bias: [Float]? = nil, start: [Float], m: Int, n: Int, k: Int, layout: (Bool, Bool),
+        configure: (inout PackedProductPart) -> Void
+    ) -> [Float] {
+        var c = start
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                (bias ?? []).withUnsafeBufferPointer { biasValues in
+                    c.withUnsafeMutableBufferPointer { c in
+                        let (aRow, aDepth) = layout.0 ? (1, m) : (k, 1)
+                        let (bDepth, bColumn) = layout.1 ? (1, k) : (n, 1)
+                        var part = PackedProductPart(
+                            set: Kernels.instructionSet, a: a.baseAddress!, aRow: aRow, aDepth: aDepth, b: b.baseAddress!,
+                            bDepth: bDepth, bColumn: bColumn, c: c.baseAddress!, cRow: n, rows: m, columns: n, depth: k,
+                            bias: bias == nil ? nil : biasValues.baseAddress)
+                        configure(&part)
+                        part.run()
+                    }
+                }
+            }
+        }
+        return c
+    }
+
     /// Says which micro-kernels this CPU could run, so that a run on a machine without
     /// AVX-512 says it did not test that kernel instead of passing silently.
     @Test func reportsTheInstructionSetsItCouldNotRun() {
@@ -149,24 +185,13 @@ import Testing
                 for layout in Self.layouts {
                     for (overwrite, withBias) in [(true, false), (false, true), (true, true)] {
                         func product(packsA: Bool) -> [Float] {
-                            var c = [Float](repeating: 0.25, count: m * n)
-                            a.withUnsafeBufferPointer { a in
-                                b.withUnsafeBufferPointer { b in
-                                    bias.withUnsafeBufferPointer { bias in
-                                        c.withUnsafeMutableBufferPointer { c in
-                                            let (aRow, aDepth) = layout.0 ? (1, m) : (k, 1)
-                                            let (bDepth, bColumn) = layout.1 ? (1, k) : (n, 1)
-                                            let part = PackedProductPart(
-                                                set: set, a: a.baseAddress!, aRow: aRow, aDepth: aDepth, b: b.baseAddress!,
-                                                bDepth: bDepth, bColumn: bColumn, c: c.baseAddress!, cRow: n, rows: m, columns: n,
-                                                depth: k, overwrite: overwrite, bias: withBias ? bias.baseAddress! : nil,
-                                                packsLeftOperand: packsA)
-                                            part.run()
-                                        }
-                                    }
-                                }
+                            partProduct(
+                                a, b, bias: withBias ? bias : nil, start: Array(repeating: 0.25, count: m * n), m: m, n: n, k: k, layout: layout
+                            ) {
+                                $0.set = set
+                                $0.overwrite = overwrite
+                                $0.packsLeftOperand = packsA
                             }
-                            return c
                         }
                         let (packed, direct) = (product(packsA: true), product(packsA: false))
                         #expect(
@@ -194,21 +219,11 @@ import Testing
                     for set in Kernels.supportedInstructionSets {
                         for layout in Self.layouts {
                             func product(streams: Bool) -> [Float] {
-                                var c = (0..<(m * n)).map { Float($0 % 5) * 0.25 }
-                                a.withUnsafeBufferPointer { a in
-                                    b.withUnsafeBufferPointer { b in
-                                        c.withUnsafeMutableBufferPointer { c in
-                                            let (aRow, aDepth) = layout.0 ? (1, m) : (k, 1)
-                                            let (bDepth, bColumn) = layout.1 ? (1, k) : (n, 1)
-                                            let part = PackedProductPart(
-                                                set: set, a: a.baseAddress!, aRow: aRow, aDepth: aDepth, b: b.baseAddress!,
-                                                bDepth: bDepth, bColumn: bColumn, c: c.baseAddress!, cRow: n, rows: m, columns: n,
-                                                depth: k, unpacked: true, streamsRightOperand: streams)
-                                            part.run()
-                                        }
-                                    }
+                                partProduct(a, b, start: (0..<(m * n)).map { Float($0 % 5) * 0.25 }, m: m, n: n, k: k, layout: layout) {
+                                    $0.set = set
+                                    $0.unpacked = true
+                                    $0.streamsRightOperand = streams
                                 }
-                                return c
                             }
                             let (streamed, blocked) = (product(streams: true), product(streams: false))
                             #expect(
