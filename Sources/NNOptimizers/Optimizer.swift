@@ -10,6 +10,12 @@ public protocol Optimizer {
     /// Applies one step to `model`'s trainable parameters. Does not zero the gradients.
     mutating func update<Model: Layer>(_ model: inout Model)
 
+    /// Applies one step to `model`'s trainable parameters, then sets every gradient of the
+    /// model (frozen parameters' too) to zero, ready for the next step to accumulate into.
+    /// The default calls ``update(_:)`` and `Layer.zeroGradients()`; an optimiser that
+    /// visits the parameters anyway can zero each gradient while it is still in cache.
+    mutating func updateAndZeroGradients<Model: Layer>(_ model: inout Model)
+
     /// Everything the optimiser has learnt (step counts, moments), for checkpoints: restoring
     /// it makes the next updates identical to an uninterrupted run's.
     var checkpointState: OptimizerState { get set }
@@ -36,6 +42,11 @@ public protocol Optimizer {
 }
 
 extension Optimizer {
+    public mutating func updateAndZeroGradients<Model: Layer>(_ model: inout Model) {
+        update(&model)
+        model.zeroGradients()
+    }
+
     public var currentLearningRate: Double? { nil }
 
     public var learningRates: [Double] {

@@ -144,6 +144,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
                 try callback.trainingBegan(history: before, totalEpochs: epochs, control: &trainer)
             }
         }
+        // Zeroed here and after any callback (which may replace the model or touch its
+        // gradients); in between, each step's optimiser zeroes the gradients it has used.
+        model.zeroGradients()
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
@@ -190,14 +193,18 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// Runs `body` on every callback with the trainer as its control. The callbacks are taken
-    /// out while it runs (a callback and the trainer it acts on cannot be borrowed together).
+    /// out while it runs (a callback and the trainer it acts on cannot be borrowed together);
+    /// the model's gradients are zero afterwards, whatever a callback did to the model.
     mutating func forEachCallback(
         _ body: (inout any TrainingCallback, inout Self) throws(TrainingError) -> Void
     ) throws(TrainingError) {
         guard !callbacks.isEmpty else { return }
         var running: [any TrainingCallback] = []
         swap(&running, &callbacks)
-        defer { swap(&running, &callbacks) }
+        defer {
+            swap(&running, &callbacks)
+            model.zeroGradients()
+        }
         for index in running.indices { try body(&running[index], &self) }
     }
 
@@ -272,10 +279,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let batches = plan
         let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
         for (step, indices) in batches.enumerated() {
-            model.zeroGradients()
             let (value, prediction) = try accumulateGradients(of: indices, in: data)
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
-            optimizer.update(&model)
+            optimizer.updateAndZeroGradients(&model)
             let weight = loss.scoredCount(prediction: prediction, target: targets)
             weightedLoss += Double(value) * Double(weight)
             samples += indices.count

@@ -166,4 +166,26 @@ func expectClose(_ a: Double, _ b: Double, _ tolerance: Double = 1e-15, sourceLo
         plain.update(&unfrozen)
         #expect(unfrozen.bias.value[flat: 0] == 0.5)
     }
+    @Test func updatingAndZeroingInOnePassEqualsUpdatingThenZeroing() {
+        // Adam (with state) and plain descent (without), a frozen bias, clipping by norm.
+        for rule in [GradientOptimizer.adam(learningRate: 0.1), .gradientDescent(learningRate: 0.1)] {
+            var fused = rule.clipped(.byGlobalNorm(1)), separate = fused
+            var a = scalarLayer(weight: 1, bias: 0.5), b = a
+            a.freeze { $0 == "bias" }
+            b.freeze { $0 == "bias" }
+            for (weight, bias) in [(0.3, -2.0), (-1.5, 0.25), (4.0, 1.0)] {
+                a.weight.gradient[flat: 0] = weight
+                a.bias.gradient[flat: 0] = bias
+                b.weight.gradient[flat: 0] = weight
+                b.bias.gradient[flat: 0] = bias
+                fused.updateAndZeroGradients(&a)
+                separate.update(&b)
+                b.zeroGradients()
+                #expect(a.weight.value[flat: 0] == b.weight.value[flat: 0])
+                #expect(a.bias.value[flat: 0] == 0.5)
+                #expect(a.weight.gradient[flat: 0] == 0 && a.bias.gradient[flat: 0] == 0)
+            }
+            #expect(fused.checkpointState == separate.checkpointState)
+        }
+    }
 }
