@@ -169,6 +169,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
                 }
             }
             history.epochs.append(record)
+            // Skipped when it has nothing to do: with one step an epoch (full-batch descent on
+            // a small data set), entering it cost a tenth of the update.
+            guard reducer != nil || !callbacks.isEmpty || checkpointing != nil else { continue }
             let history = self.history
             try together("the callbacks and the checkpoint after epoch \(epoch)") { trainer throws(TrainingError) in
                 try trainer.forEachCallback { callback, trainer throws(TrainingError) in
@@ -280,10 +283,10 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let samplesPerEpoch = batches.reduce(0) { $0 + $1.count }
         for (step, indices) in batches.enumerated() {
             let (value, prediction) = try accumulateGradients(of: indices, in: data)
-            guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: Double(value)) }
+            guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: doubleValue(value)) }
             optimizer.updateAndZeroGradients(&model)
             let weight = loss.scoredCount(prediction: prediction, target: targets)
-            weightedLoss += Double(value) * Double(weight)
+            weightedLoss += doubleValue(value) * Double(weight)
             samples += indices.count
             weights += weight
             if !callbacks.isEmpty {
