@@ -13,9 +13,16 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     public private(set) var batchSize = 1
     /// The number of batches.
     public private(set) var endIndex = 0
+    /// Whether `order` is 0, 1, 2, … as `setInOrder` leaves it (not part of equality).
+    private var orderIsIdentity = false
 
     /// An empty plan: no batches.
     public init() {}
+
+    /// Plans are equal when they give the same batches.
+    public static func == (lhs: BatchPlan, rhs: BatchPlan) -> Bool {
+        lhs.order == rhs.order && lhs.batchSize == rhs.batchSize && lhs.endIndex == rhs.endIndex
+    }
 
     /// A plan over the given order, in batches of `batchSize`.
     public init(order: [Int], batchSize: Int, dropLast: Bool = false) {
@@ -34,7 +41,9 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
 
     /// Refills the plan with `0..<sampleCount` in order, in batches of `size`.
     public mutating func setInOrder(sampleCount: Int, batchSize size: Int, dropLast: Bool = false) {
-        setOrderToIdentity(sampleCount: sampleCount)
+        // The same plan every epoch for an in-order schedule: kept when it is already there
+        // (for full-batch descent on a few samples, rebuilding it was a tenth of the update).
+        if !(orderIsIdentity && order.count == sampleCount) { setOrderToIdentity(sampleCount: sampleCount) }
         setBatches(size: size, dropLast: dropLast)
     }
 
@@ -46,6 +55,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     ) {
         setOrderToIdentity(sampleCount: sampleCount)
         generator.shuffle(&order)
+        orderIsIdentity = false
         setBatches(size: size, dropLast: dropLast)
     }
 
@@ -53,6 +63,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
     /// `0..<sampleCount` with replacement.
     public mutating func setRandomSamples(steps: Int, sampleCount: Int, generator: inout SeededRandomGenerator) {
         order.removeAll(keepingCapacity: true)
+        orderIsIdentity = false
         if sampleCount > 0 {
             for _ in 0..<steps { order.append(generator.nextIndex(below: sampleCount)) }
         }
@@ -64,6 +75,7 @@ public struct BatchPlan: RandomAccessCollection, Sendable, Equatable {
         precondition(sampleCount >= 0, "BatchPlan: negative sample count \(sampleCount)")
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: 0..<sampleCount)
+        orderIsIdentity = true
     }
 
     private mutating func setBatches(size: Int, dropLast: Bool) {

@@ -151,7 +151,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         while epoch < epochs {
             epoch += 1
             var record: EpochRecord
-            if var reducer {
+            if reducer != nil, var reducer {
                 self.reducer = nil
                 defer { self.reducer = reducer }
                 record = try trainSharedEpoch(epoch, of: epochs, on: data, reducer: &reducer)
@@ -301,7 +301,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return EpochRecord(
             epoch: epoch, loss: weights == 0 ? 0 : weightedLoss / Double(weights),
-            metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),
+            metrics: metrics.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),
             learningRate: learningRate, seconds: seconds)
     }
 

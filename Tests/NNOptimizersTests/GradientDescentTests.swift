@@ -41,6 +41,24 @@ import Testing
         #expect(generator == SeededRandomGenerator(seed: 0))   // ordered schedules draw nothing
     }
 
+    @Test func aReusedPlanIsInOrderAfterAShuffleOrARandomDraw() {
+        var plan = BatchPlan(), generator = SeededRandomGenerator(seed: 4)
+        plan.setInOrder(sampleCount: 6, batchSize: 6)
+        plan.setInOrder(sampleCount: 6, batchSize: 4)   // kept, re-batched
+        #expect(plan.map(Array.init) == [[0, 1, 2, 3], [4, 5]])
+        plan.setShuffled(sampleCount: 6, batchSize: 6, generator: &generator)
+        #expect(plan.order != Array(0..<6))
+        plan.setInOrder(sampleCount: 6, batchSize: 6)
+        #expect(plan.order == Array(0..<6))
+        plan.setRandomSamples(steps: 6, sampleCount: 6, generator: &generator)
+        plan.setInOrder(sampleCount: 6, batchSize: 3)
+        #expect(plan.map(Array.init) == [[0, 1, 2], [3, 4, 5]])
+        plan.setInOrder(sampleCount: 3, batchSize: 3)   // another sample count
+        #expect(plan.order == [0, 1, 2])
+        // Equal to a plan built from the same order, however each was made.
+        #expect(plan == BatchPlan(order: [0, 1, 2], batchSize: 3))
+    }
+
     @Test func shuffledBatchesAreSeededPermutations() {
         var a = SeededRandomGenerator(seed: 3), b = SeededRandomGenerator(seed: 3)
         let schedule = ShuffledBatches(size: 4)
