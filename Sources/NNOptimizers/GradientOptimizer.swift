@@ -167,7 +167,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ///   - gradientScale: the global-norm clipping factor.
     ///   - clipValue: the value clipping limit, if any.
     ///   - zeroingGradient: whether to set the gradient to zero afterwards.
-    /// - Returns: whether the parameter is trainable (a frozen one is left as it is).
+    /// - Returns: whether the parameter is trainable (a frozen one's value is left as it is).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private mutating func update<Scalar: TensorScalar>(
@@ -187,11 +187,20 @@ public struct GradientOptimizer: Optimizer, Sendable {
             gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
         let rule = rule
         func step(_ buffers: UnsafeMutableBufferPointer<Scalar>) {
+            guard zeroingGradient else {
+                // Read only: a gradient shared with a copy of the model is not copied.
+                parameter.gradient.withUnsafeBufferPointer { g in
+                    parameter.value.withUnsafeMutableBufferPointer { values in
+                        rule.step(values, gradients: g, state: buffers, context: context)
+                    }
+                }
+                return
+            }
             parameter.gradient.withUnsafeMutableBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { values in
                     rule.step(values, gradients: UnsafeBufferPointer(g), state: buffers, context: context)
                 }
-                if zeroingGradient { g.update(repeating: 0) }
+                g.update(repeating: 0)
             }
         }
         // A rule without state (the plain and fixed steps of the lessons) skips the buffers:

@@ -149,7 +149,7 @@ extension Trainer {
     ) throws(TrainingError) -> (value: Double, scored: Int, averaged: Double?) where Data.Scalar == Model.Scalar {
         let (value, prediction) = try accumulateGradients(of: rows, in: data)
         let averaged = loss.averagedCount(prediction: prediction, target: targets).map(Double.init)
-        return (Double(value), loss.scoredCount(prediction: prediction, target: targets), averaged)
+        return (doubleValue(value), loss.scoredCount(prediction: prediction, target: targets), averaged)
     }
 
     /// Whether the loss is a mean (its gradient is weighted by its terms when combined) or a

@@ -86,7 +86,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// Trains until `epochs` epochs have been run in total (counting earlier calls), or a
     /// callback stops it. Training runs in ``/NNCore/LayerMode/training``; the model is left in
     /// ``/NNCore/LayerMode/inference``, ready to predict. After a checkpoint of a stopped run is
-    /// restored, no epoch is trained (see ``restoreCheckpoint(from:)``).
+    /// restored, no epoch is trained (see ``restoreCheckpoint(from:)``). The gradients are
+    /// zeroed before the first step, and each step's optimiser zeroes them after using them
+    /// (`Optimizer.updateAndZeroGradients`): on one process they are zero afterwards.
     /// - Returns: the history of every epoch.
     /// - Throws: ``TrainingError`` if the data does not fit the model or loss, the loss
     ///   stops being finite, a callback watches a value the run does not produce, or a
@@ -144,8 +146,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
                 try callback.trainingBegan(history: before, totalEpochs: epochs, control: &trainer)
             }
         }
-        // Zeroed here and after any callback (which may replace the model or touch its
-        // gradients); in between, each step's optimiser zeroes the gradients it has used.
+        // Zeroed here, once; after that, each step's optimiser zeroes the gradients it has used
+        // (callbacks cannot touch them: a restored snapshot sets values only).
         model.zeroGradients()
         var epoch = history.epochs.count
         while epoch < epochs {
@@ -196,18 +198,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// Runs `body` on every callback with the trainer as its control. The callbacks are taken
-    /// out while it runs (a callback and the trainer it acts on cannot be borrowed together);
-    /// the model's gradients are zero afterwards, whatever a callback did to the model.
+    /// out while it runs (a callback and the trainer it acts on cannot be borrowed together).
     mutating func forEachCallback(
         _ body: (inout any TrainingCallback, inout Self) throws(TrainingError) -> Void
     ) throws(TrainingError) {
         guard !callbacks.isEmpty else { return }
         var running: [any TrainingCallback] = []
         swap(&running, &callbacks)
-        defer {
-            swap(&running, &callbacks)
-            model.zeroGradients()
-        }
+        defer { swap(&running, &callbacks) }
         for index in running.indices { try body(&running[index], &self) }
     }
 
@@ -261,7 +259,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             let prediction = model(features)
             let weight = loss.scoredCount(prediction: prediction, target: targets)
             do {
-                weightedLoss += Double(try loss.value(prediction: prediction, target: targets)) * Double(weight)
+                weightedLoss += doubleValue(try loss.value(prediction: prediction, target: targets)) * Double(weight)
             } catch {
                 throw .lossRejectsData(error)
             }
@@ -306,8 +304,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     }
 
     /// One batch's forward pass, loss and backward pass, the same on one process and on many:
-    /// the gradients are added to the parameters' (the caller zeroes them first) and the
-    /// metrics see the batch.
+    /// the gradients are added to the parameters' (zero on entry: the previous step's
+    /// optimiser, or the caller, zeroed them) and the metrics see the batch.
     /// - Parameters:
     ///   - rows: the samples of the batch.
     ///   - data: the samples' data set.

@@ -115,4 +115,37 @@ final class Lines: @unchecked Sendable {
             schedule: InOrderBatches(size: 1))
         #expect(throws: TrainingError.nonFiniteLoss(epoch: 1, step: 1, value: .infinity)) { try trainer.fit(data, epochs: 3) }
     }
+    /// A callback that acts on nothing, but has the trainer's control (as a checkpoint or
+    /// early stopping does).
+    struct IdleCallback: TrainingCallback {
+        mutating func epochEnded(
+            _ record: EpochRecord, history: TrainingHistory, totalEpochs: Int, control: inout some TrainingControl
+        ) throws(TrainingError) -> TrainingDecision {
+            _ = control.parameterSnapshot()
+            return .continue
+        }
+    }
+
+    @Test func gradientsLeftInTheModelOrCallbacksChangeNothing() throws {
+        let data = try blobs(count: 40, seed: 1)
+        func trained(callbacks: [any TrainingCallback], strayGradient: Double) throws -> [Double] {
+            var trainer = Trainer(
+                model: classifier(seed: 2), loss: CrossEntropy(), optimizer: .adam(learningRate: 0.01),
+                schedule: ShuffledBatches(size: 8), seed: 3, callbacks: callbacks)
+            // As a step that threw after its backward pass would leave them.
+            trainer.model.visitParameters { _, parameter in
+                for index in 0..<parameter.gradient.scalarCount { parameter.gradient[flat: index] = strayGradient }
+            }
+            _ = try trainer.fit(data, epochs: 4)
+            var values: [Double] = []
+            trainer.model.visitParameters { _, parameter in
+                values += parameter.value.scalars
+                #expect(parameter.gradient.scalars.allSatisfy { $0 == 0 })   // zeroed by the last step
+            }
+            return values
+        }
+        let plain = try trained(callbacks: [], strayGradient: 0)
+        #expect(try trained(callbacks: [IdleCallback()], strayGradient: 0) == plain)
+        #expect(try trained(callbacks: [], strayGradient: 1e6) == plain)
+    }
 }
