@@ -185,8 +185,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
         let context = StepContext(
             learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].step,
             gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
-        let rule = rule
-        func step(_ buffers: UnsafeMutableBufferPointer<Scalar>) {
+        func step(_ buffers: UnsafeMutableBufferPointer<Scalar>, _ rule: any UpdateRule) {
             guard zeroingGradient else {
                 // Read only: a gradient shared with a copy of the model is not copied.
                 parameter.gradient.withUnsafeBufferPointer { g in
@@ -206,10 +205,11 @@ public struct GradientOptimizer: Optimizer, Sendable {
         // A rule without state (the plain and fixed steps of the lessons) skips the buffers:
         // for a network of a few weights, their bookkeeping was a fifth of a step.
         guard rule.stateBuffers > 0 else {
-            step(UnsafeMutableBufferPointer(start: nil, count: 0))
+            step(UnsafeMutableBufferPointer(start: nil, count: 0), rule)
             return true
         }
-        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name, step)
+        let rule = rule   // a copy: the buffers' closure has `slots`, a part of `self`, in use
+        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name) { step($0, rule) }
         return true
     }
 

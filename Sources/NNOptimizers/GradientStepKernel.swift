@@ -27,7 +27,13 @@ enum GradientStepKernel {
             learningRate: context.learningRate, gradientScale: context.gradientScale, clip: context.clipValue ?? 0,
             penalty: context.weightDecay, clamps: context.clipValue == nil ? 0 : 1)
         return withUnsafePointer(to: constants) { constants in
-            KernelThreads.forEachRange(of: count, minimumPerThread: elementsPerThread, threads: threads) { range in
+            // One thread's share, called straight (no range closure): the lessons' parameters
+            // have a few dozen elements, and their step is mostly this call's overhead.
+            guard count >= 2 * elementsPerThread && threads > 1 else {
+                nn_gradient_step_f32(set, constants, values, gradients, count)
+                return 1
+            }
+            return KernelThreads.forEachRange(of: count, minimumPerThread: elementsPerThread, threads: threads) { range in
                 nn_gradient_step_f32(set, constants, values + range.lowerBound, gradients + range.lowerBound, range.count)
             }
         }
