@@ -43,6 +43,26 @@ import Testing
         }
     }
 
+    /// Below two threads' worth of elements the kernel runs on the caller's thread, whatever
+    /// the thread count asked for, with the scalar rule's bits.
+    @Test(arguments: [1, 41, 2 * GradientStepKernel.elementsPerThread - 1])
+    func aStepTooSmallToShareRunsOnOneThread(count: Int) {
+        var generator = SeededRandomGenerator(seed: UInt64(count))
+        let start = (0..<count).map { _ in generator.nextUniformFloat() * 2 - 1 }
+        let gradients = (0..<count).map { _ in generator.nextUniformFloat() * 0.2 - 0.1 }
+        for context in Self.contexts {
+            let expected = (0..<count).map { reference(start[$0], gradients[$0], context) }
+            let best = nn_best_instruction_set().rawValue
+            for set in [NNInstructionSetBaseline, NNInstructionSetAVX2, NNInstructionSetAVX512] where set.rawValue <= best {
+                var values = start
+                let used = GradientStepKernel.step(&values, gradients, count: count, context: context, set: set, threads: 8)
+                #expect(used == 1)
+                let same = values.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }
+                #expect(same, "set \(set.rawValue), \(count) elements")
+            }
+        }
+    }
+
     /// `Momentum`'s arithmetic for one element, as its scalar loop computes it.
     func momentumReference(_ value: Float, _ gradient: Float, _ velocity: inout Float, momentum: Double, nesterov: Bool, _ context: StepContext)
         -> Float
