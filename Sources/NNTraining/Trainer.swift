@@ -153,6 +153,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         while epoch < epochs {
             epoch += 1
             var record: EpochRecord
+            // Tested before binding: binding copies the optional existential, every epoch.
             if reducer != nil, var reducer {
                 self.reducer = nil
                 defer { self.reducer = reducer }
