@@ -1,3 +1,4 @@
+import Foundation
 import NNCore
 import Testing
 
@@ -34,6 +35,49 @@ import Testing
         #expect(layer.bias.gradient.scalars == [0, 0])
         #expect(layer.weight.gradient.scalars.contains { $0 != 0 })
         #expect(GradientCheck.check(layer, input: try Tensor([[0.3, -0.2]])).checkedCount == 4 + 2)
+    }
+
+    /// A per-sample batch takes the one-pass path and a batch whose map is large enough to
+    /// share between threads the general one (2 × 32,768 values): both match a reference
+    /// computed in Double, forward and backward, with the weight frozen or not.
+    @Test(arguments: [1, 3, 300], [true, false])
+    func smallAndLargeBatchesMatchAReference(rows: Int, weightTrainable: Bool) throws {
+        let (inputs, outputs) = (5, 240)
+        var generator = SeededRandomGenerator(seed: 3)
+        var layer = Dense<Float, Tanh>(inputSize: inputs, outputSize: outputs, activation: Tanh(), generator: &generator)
+        layer.bias = Parameter(try randomInput(batch: 1, features: outputs, seed: 4).converted(to: Float.self).reshaped(to: [outputs]))
+        layer.weight.isTrainable = weightTrainable
+        let x = randomInput(batch: rows, features: inputs, seed: 5).converted(to: Float.self)
+        let g = randomInput(batch: rows, features: outputs, seed: 6).converted(to: Float.self)
+        let y = layer.forward(x)
+        let dX = layer.backward(g)
+
+        let w = layer.weight.value.scalars.map(Double.init), b = layer.bias.value.scalars.map(Double.init)
+        let xs = x.scalars.map(Double.init), gs = g.scalars.map(Double.init)
+        var expectedY = [Double](repeating: 0, count: rows * outputs), delta = expectedY
+        var expectedDW = [Double](repeating: 0, count: inputs * outputs), expectedDB = [Double](repeating: 0, count: outputs)
+        var expectedDX = [Double](repeating: 0, count: rows * inputs)
+        for r in 0..<rows {
+            for j in 0..<outputs {
+                var z = b[j]
+                for i in 0..<inputs { z += xs[r * inputs + i] * w[i * outputs + j] }
+                let a = Foundation.tanh(z)
+                expectedY[r * outputs + j] = a
+                delta[r * outputs + j] = gs[r * outputs + j] * (1 - a * a)
+                expectedDB[j] += delta[r * outputs + j]
+                for i in 0..<inputs {
+                    expectedDW[i * outputs + j] += xs[r * inputs + i] * delta[r * outputs + j]
+                    expectedDX[r * inputs + i] += delta[r * outputs + j] * w[i * outputs + j]
+                }
+            }
+        }
+        func close(_ actual: Tensor<Float>, _ expected: [Double]) -> Bool {
+            zip(actual.scalars, expected).allSatisfy { abs(Double($0) - $1) <= 1e-4 * max(1, abs($1)) } && actual.scalarCount == expected.count
+        }
+        #expect(y.shape == [rows, outputs] && close(y, expectedY))
+        #expect(dX.shape == [rows, inputs] && close(dX, expectedDX))
+        #expect(close(layer.bias.gradient, expectedDB))
+        #expect(close(layer.weight.gradient, weightTrainable ? expectedDW : Array(repeating: 0, count: inputs * outputs)))
     }
 
     @Test func sequentialNamesItsParameters() {

@@ -96,6 +96,13 @@ extension Kernels {
         // op(A)(i, p) = a[i·aRow + p·aDepth]; op(B)(p, j) = b[p·bDepth + j·bColumn].
         let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
+        // A product this small (a per-sample step's) runs on the caller's thread unpacked, and
+        // its B (under 256 KB) is never worth streaming: the kernel is called straight away.
+        if unpacked && m * n * k < unpackedThreadingThreshold {
+            nn_sgemm_small(set, Int32(m), Int32(n), Int32(k), a, aRow, aDepth, b, bDepth, bColumn, c, n, 0)
+            if let bias { addBias(bias, to: c, rows: m, columns: n, rowStride: n) }
+            return 1
+        }
         let whole = PackedProductPart(
             set: set, a: a, aRow: aRow, aDepth: aDepth, b: b, bDepth: bDepth, bColumn: bColumn,
             c: c, cRow: n, rows: m, columns: n, depth: k, unpacked: unpacked, overwrite: !accumulate, bias: bias,

@@ -70,8 +70,18 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
         activation: any Activation
     ) -> Tensor<Scalar> {
-        Self.affine(input, weight: weight, bias: bias, into: &preActivation)
-        Self.activate(preActivation, into: &output, activation: activation)
+        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        let rows = input.rank == 2 && input.shape[1] == inputs ? input.shape[0] : -1
+        if rows >= 0 && rows * outputs < 2 * Kernels.elementwiseValuesPerThread {
+            // A batch whose map is too small to share between threads (a per-sample step):
+            // one pass that holds every buffer once, not a product and a map apart.
+            Self.forwardOfSmallBatch(
+                input, rows: rows, weight: weight, bias: bias, activation: activation, preActivation: &preActivation,
+                output: &output)
+        } else {
+            Self.affine(input, weight: weight, bias: bias, into: &preActivation)
+            Self.activate(preActivation, into: &output, activation: activation)
+        }
         cachedInput = input
         return output
     }
@@ -93,6 +103,13 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
         let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
         let rows = output.scalarCount / outputs
+        if input.rank == 2 && output.rank == 2 && rows * outputs < 2 * Kernels.elementwiseValuesPerThread {
+            Self.backwardOfSmallBatch(
+                outputGradient, input: input, preActivation: preActivation, output: output, delta: &delta,
+                inputGradient: &inputGradient, rows: rows, weight: &weight, bias: &bias, activation: activation,
+                needsInputGradient: needsInputGradient)
+            return
+        }
 
         delta.resizeForOverwrite(toShapeOf: output)
         outputGradient.withUnsafeBufferPointer { g in
@@ -133,6 +150,98 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
                     Scalar.matrixMultiply(
                         d, transposed: false, w, transposed: true, into: dX,
                         m: rows, n: inputs, k: outputs, accumulate: false)
+                }
+            }
+        }
+    }
+
+    /// ``forward(_:weight:bias:activation:)`` for a `[rows, inputs]` batch whose map is too
+    /// small to share between threads (a per-sample step): one pass that holds every buffer
+    /// once, not a product and a map apart. (Static, with the buffers as arguments, as
+    /// ``backwardOfSmallBatch(_:input:preActivation:output:delta:inputGradient:rows:weight:bias:activation:needsInputGradient:)`` is.)
+    /// - Parameters:
+    ///   - input: the batch, `[rows, inputs]`.
+    ///   - rows: the batch's rows.
+    ///   - weight: `[inputs, outputs]`.
+    ///   - bias: `[outputs]`.
+    ///   - activation: applied to each pre-activation.
+    ///   - preActivation: receives `input · weight + bias`.
+    ///   - output: receives `activation(preActivation)`.
+    private static func forwardOfSmallBatch(
+        _ input: Tensor<Scalar>, rows: Int, weight: Tensor<Scalar>, bias: Tensor<Scalar>, activation: any Activation,
+        preActivation: inout Tensor<Scalar>, output: inout Tensor<Scalar>
+    ) {
+        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
+        preActivation.resizeForOverwrite(rows: rows, columns: outputs)
+        output.resizeForOverwrite(rows: rows, columns: outputs)
+        input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    preActivation.withUnsafeMutableBufferPointer { z in
+                        Scalar.affine(x, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
+                        output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, UnsafeBufferPointer(z), into: a) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``backward(_:weight:bias:activation:needsInputGradient:)`` for a `[rows, inputs]` batch
+    /// whose δ is too small to share between threads (a per-sample step): one pass that holds
+    /// every buffer once, with the same kernels in the same order, so the same bits. (Static,
+    /// with the buffers as arguments: reached through `self`, every buffer a closure held was
+    /// retained and released: 16 atomic operations more per step of the sin lesson.)
+    /// - Parameters:
+    ///   - outputGradient: dLoss/dOutput, shaped like `output`.
+    ///   - input: the forward's input, `[rows, inputs]`.
+    ///   - preActivation: the forward's `input · weight + bias`.
+    ///   - output: the forward's output.
+    ///   - delta: receives dLoss/dPreActivation.
+    ///   - inputGradient: receives dLoss/dInput when `needsInputGradient`.
+    ///   - rows: the batch's rows.
+    ///   - weight: the weights, whose gradient is accumulated.
+    ///   - bias: the biases, whose gradient is accumulated.
+    ///   - activation: the forward's activation.
+    ///   - needsInputGradient: whether to write dLoss/dInput into ``inputGradient``.
+    private static func backwardOfSmallBatch(
+        _ outputGradient: Tensor<Scalar>, input: Tensor<Scalar>, preActivation: Tensor<Scalar>, output: Tensor<Scalar>,
+        delta: inout Tensor<Scalar>, inputGradient: inout Tensor<Scalar>, rows: Int, weight: inout Parameter<Scalar>,
+        bias: inout Parameter<Scalar>, activation: any Activation, needsInputGradient: Bool
+    ) {
+        let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
+        delta.resizeForOverwrite(rows: rows, columns: outputs)
+        if needsInputGradient { inputGradient.resizeForOverwrite(rows: rows, columns: inputs) }
+        let (trainsWeight, trainsBias) = (weight.isTrainable, bias.isTrainable)
+        outputGradient.withUnsafeBufferPointer { g in
+            preActivation.withUnsafeBufferPointer { z in
+                output.withUnsafeBufferPointer { a in
+                    delta.withUnsafeMutableBufferPointer { d in
+                        _ = d.update(fromContentsOf: g)
+                        Scalar.multiplyByDerivative(of: activation, input: z, output: a, gradient: d)
+                        let d = UnsafeBufferPointer(d)
+                        if trainsWeight {
+                            input.withUnsafeBufferPointer { x in
+                                weight.gradient.withUnsafeMutableBufferPointer { dW in
+                                    Scalar.matrixMultiply(
+                                        x, transposed: true, d, transposed: false, into: dW,
+                                        m: inputs, n: outputs, k: rows, accumulate: true)
+                                }
+                            }
+                        }
+                        if trainsBias {
+                            bias.gradient.withUnsafeMutableBufferPointer { db in
+                                Scalar.accumulateColumnSums(of: d, into: db, columns: outputs)
+                            }
+                        }
+                        guard needsInputGradient else { return }
+                        weight.value.withUnsafeBufferPointer { w in
+                            inputGradient.withUnsafeMutableBufferPointer { dX in
+                                Scalar.matrixMultiply(
+                                    d, transposed: false, w, transposed: true, into: dX,
+                                    m: rows, n: inputs, k: outputs, accumulate: false)
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -29,7 +29,7 @@ extension Tensor {
     /// Elements are kept when the element count is unchanged and zero otherwise.
     public mutating func resizeForOverwrite(samples: Int, shapedLike source: Tensor) {
         precondition(source.rank >= 1 && samples >= 0, "Tensor: \(samples) samples shaped like \(source.shape)")
-        if shape.count != source.rank || shape[0] != samples || !shape.dropFirst().elementsEqual(source.shape.dropFirst()) {
+        if shape.count != source.rank || shape[0] != samples || !sharesSampleShape(with: source) {
             var newShape = source.shape
             newShape[0] = samples
             shape = newShape
@@ -54,7 +54,14 @@ extension Tensor {
         resizeForOverwrite(shape: [a, b, c])
     }
 
+    /// Whether every dimension but the first is the same as in `other` (of the same rank).
+    private func sharesSampleShape(with other: Tensor) -> Bool {
+        for index in shape.indices.dropFirst() where shape[index] != other.shape[index] { return false }
+        return true
+    }
+
     private mutating func resizeStorage(to count: Int) {
-        if scalars.count != count { scalars = Scalar.array(repeating: 0, count: count) }
+        // `storage`, not `scalars`: the getter would hand out a retained copy of the array.
+        if storage.count != count { storage = Scalar.array(repeating: 0, count: count) }
     }
 }

@@ -80,13 +80,17 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     public var rank: Int { shape.count }
 
     /// The number of elements.
-    public var scalarCount: Int { scalars.count }
+    public var scalarCount: Int { storage.count }
 
     /// The size of the first dimension (the batch size of a batch of samples).
     public var sampleCount: Int { shape.first ?? 1 }
 
     /// The number of elements in one sample: the product of every dimension but the first.
-    public var featureCount: Int { shape.dropFirst().reduce(1, *) }
+    public var featureCount: Int {
+        var product = 1
+        for index in shape.indices.dropFirst() { product *= shape[index] }
+        return product
+    }
 
     /// The element at a row-major position.
     public subscript(flat index: Int) -> Scalar {
