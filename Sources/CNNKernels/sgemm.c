@@ -95,101 +95,126 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 // than once per depth step); narrower leftovers run C[i, j…] += A(i, p) · B[p, j…], whose inner
 // loop the compiler vectorises. When B is stored transposed (its columns contiguous) or has a
 // single column, each element is a dot product, summed in W partial sums.
-#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV, MADD)                            \
-    ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,      \
-                                ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,           \
-                                ptrdiff_t bcs, float *restrict c, ptrdiff_t crs, int stream) {   \
-        if (n == 1 && ars == 1 && crs == 1) {                                                    \
-            /* One column of C and A stored transposed (dW of a one-output layer): the rows */   \
-            /* are contiguous in both, so the loop over them vectorises. */                      \
-            for (int p = 0; p < k; p++) {                                                        \
-                const float scale = b[p * bds];                                                  \
-                const float *restrict column = a + p * ads;                                      \
-                for (int i = 0; i < m; i++) c[i] = MADD(c[i], column[i], scale);                  \
-            }                                                                                    \
-            return;                                                                              \
-        }                                                                                        \
-        for (int i = 0; i < m; i++) {                                                            \
-            float *restrict row = c + i * crs;                                                   \
-            const float *restrict arow = a + i * ars;                                            \
-            if (bcs != 1 || n == 1) {                                                            \
-                for (int j = 0; j < n; j++) {                                                    \
-                    const float *restrict column = b + j * bcs;                                  \
-                    float sum = 0;                                                               \
-                    int p = 0;                                                                   \
-                    if (ads == 1 && bds == 1 && k >= W) {                                        \
-                        VECTOR partial = (VECTOR){0};                                            \
-                        for (; p + W <= k; p += W) {                                             \
-                            VECTOR av, bv;                                                       \
-                            memcpy(&av, arow + p, sizeof(VECTOR));                               \
-                            memcpy(&bv, column + p, sizeof(VECTOR));                             \
-                            partial = MADD(partial, av, bv);                                     \
-                        }                                                                        \
-                        NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                 \
-                    }                                                                            \
-                    for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);          \
-                    row[j] += sum;                                                               \
-                }                                                                                \
-                continue;                                                                        \
-            }                                                                                    \
-            if (stream) {                                                                        \
-                /* B beyond L2 (a single sample's wide layer): read it row after row, as it */    \
-                /* lies, four rows at a time, into C's row held in L1, so that the hardware */    \
-                /* prefetcher streams it. Each sum runs over p in the same order as below. */     \
-                int p = 0;                                                                       \
-                for (; p + 4 <= k; p += 4) {                                                     \
-                    const float *restrict b0 = b + p * bds, *restrict b1 = b0 + bds;             \
-                    const float *restrict b2 = b1 + bds, *restrict b3 = b2 + bds;                \
-                    VECTOR s0, s1, s2, s3;                                                       \
-                    NN_UNROLL for (int l = 0; l < W; l++) {                                      \
-                        s0[l] = arow[p * ads];                                                   \
-                        s1[l] = arow[(p + 1) * ads];                                             \
-                        s2[l] = arow[(p + 2) * ads];                                             \
-                        s3[l] = arow[(p + 3) * ads];                                             \
-                    }                                                                            \
-                    int j = 0;                                                                   \
-                    for (; j + W <= n; j += W) {                                                 \
-                        VECTOR cv, v0, v1, v2, v3;                                               \
-                        memcpy(&cv, row + j, sizeof(VECTOR));                                    \
-                        memcpy(&v0, b0 + j, sizeof(VECTOR));                                     \
-                        memcpy(&v1, b1 + j, sizeof(VECTOR));                                     \
-                        memcpy(&v2, b2 + j, sizeof(VECTOR));                                     \
-                        memcpy(&v3, b3 + j, sizeof(VECTOR));                                     \
-                        cv = MADD(MADD(MADD(MADD(cv, s0, v0), s1, v1), s2, v2), s3, v3);         \
-                        memcpy(row + j, &cv, sizeof(VECTOR));                                    \
-                    }                                                                            \
-                    for (; j < n; j++)                                                           \
-                        row[j] = MADD(MADD(MADD(MADD(row[j], s0[0], b0[j]), s1[0], b1[j]), s2[0], b2[j]), s3[0], b3[j]); \
-                }                                                                                \
-                for (; p < k; p++) {                                                             \
-                    const float scale = arow[p * ads];                                           \
-                    const float *restrict brow = b + p * bds;                                    \
-                    for (int j = 0; j < n; j++) row[j] = MADD(row[j], scale, brow[j]);           \
-                }                                                                                \
-                continue;                                                                        \
-            }                                                                                    \
-            int j = 0;                                                                           \
-            for (; j + NV * W <= n; j += NV * W) {                                               \
-                VECTOR acc[NV];                                                                  \
+#define NN_DEFINE_SMALL_KERNEL(NAME, ATTRIBUTES, VECTOR, W, NV, MADD)                           \
+    /* Each kind of product runs its own loop over the rows of C, so that each sets up only */  \
+    /* what it uses: in one loop for all three, every call paid for the set-up of all three */  \
+    /* (some 200 instructions, most of the cost of a per-sample step's product). */             \
+    ATTRIBUTES static void NAME##_dots(int m, int n, int k, const float *restrict a, ptrdiff_t ars, \
+                                       ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,   \
+                                       ptrdiff_t bcs, float *restrict c, ptrdiff_t crs) {       \
+        for (int i = 0; i < m; i++) {                                                           \
+            float *restrict row = c + i * crs;                                                  \
+            const float *restrict arow = a + i * ars;                                           \
+            for (int j = 0; j < n; j++) {                                                       \
+                const float *restrict column = b + j * bcs;                                     \
+                float sum = 0;                                                                  \
+                int p = 0;                                                                      \
+                if (ads == 1 && bds == 1 && k >= W) {                                           \
+                    VECTOR partial = (VECTOR){0};                                               \
+                    for (; p + W <= k; p += W) {                                                \
+                        VECTOR av, bv;                                                          \
+                        memcpy(&av, arow + p, sizeof(VECTOR));                                  \
+                        memcpy(&bv, column + p, sizeof(VECTOR));                                \
+                        partial = MADD(partial, av, bv);                                        \
+                    }                                                                           \
+                    NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                    \
+                }                                                                               \
+                for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);             \
+                row[j] += sum;                                                                  \
+            }                                                                                   \
+        }                                                                                       \
+    }                                                                                           \
+                                                                                                \
+    /* B beyond L2 (a single sample's wide layer): read it row after row, as it lies, four */   \
+    /* rows at a time, into C's row held in L1, so that the hardware prefetcher streams it. */  \
+    /* Each sum runs over p in the same order as in NAME##_rows. */                             \
+    ATTRIBUTES static void NAME##_streamed(int m, int n, int k, const float *restrict a, ptrdiff_t ars, \
+                                           ptrdiff_t ads, const float *restrict b, ptrdiff_t bds, \
+                                           float *restrict c, ptrdiff_t crs) {                  \
+        for (int i = 0; i < m; i++) {                                                           \
+            float *restrict row = c + i * crs;                                                  \
+            const float *restrict arow = a + i * ars;                                           \
+            int p = 0;                                                                          \
+            for (; p + 4 <= k; p += 4) {                                                        \
+                const float *restrict b0 = b + p * bds, *restrict b1 = b0 + bds;                \
+                const float *restrict b2 = b1 + bds, *restrict b3 = b2 + bds;                   \
+                VECTOR s0, s1, s2, s3;                                                          \
+                NN_UNROLL for (int l = 0; l < W; l++) {                                         \
+                    s0[l] = arow[p * ads];                                                      \
+                    s1[l] = arow[(p + 1) * ads];                                                \
+                    s2[l] = arow[(p + 2) * ads];                                                \
+                    s3[l] = arow[(p + 3) * ads];                                                \
+                }                                                                               \
+                int j = 0;                                                                      \
+                for (; j + W <= n; j += W) {                                                    \
+                    VECTOR cv, v0, v1, v2, v3;                                                  \
+                    memcpy(&cv, row + j, sizeof(VECTOR));                                       \
+                    memcpy(&v0, b0 + j, sizeof(VECTOR));                                        \
+                    memcpy(&v1, b1 + j, sizeof(VECTOR));                                        \
+                    memcpy(&v2, b2 + j, sizeof(VECTOR));                                        \
+                    memcpy(&v3, b3 + j, sizeof(VECTOR));                                        \
+                    cv = MADD(MADD(MADD(MADD(cv, s0, v0), s1, v1), s2, v2), s3, v3);            \
+                    memcpy(row + j, &cv, sizeof(VECTOR));                                       \
+                }                                                                               \
+                for (; j < n; j++)                                                              \
+                    row[j] = MADD(MADD(MADD(MADD(row[j], s0[0], b0[j]), s1[0], b1[j]), s2[0], b2[j]), s3[0], b3[j]); \
+            }                                                                                   \
+            for (; p < k; p++) {                                                                \
+                const float scale = arow[p * ads];                                              \
+                const float *restrict brow = b + p * bds;                                       \
+                for (int j = 0; j < n; j++) row[j] = MADD(row[j], scale, brow[j]);              \
+            }                                                                                   \
+        }                                                                                       \
+    }                                                                                           \
+                                                                                                \
+    ATTRIBUTES static void NAME##_rows(int m, int n, int k, const float *restrict a, ptrdiff_t ars, \
+                                       ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,   \
+                                       float *restrict c, ptrdiff_t crs) {                      \
+        for (int i = 0; i < m; i++) {                                                           \
+            float *restrict row = c + i * crs;                                                  \
+            const float *restrict arow = a + i * ars;                                           \
+            int j = 0;                                                                          \
+            for (; j + NV * W <= n; j += NV * W) {                                              \
+                VECTOR acc[NV];                                                                 \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&acc[v], row + j + v * W, sizeof(VECTOR)); \
-                for (int p = 0; p < k; p++) {                                                    \
-                    VECTOR scale;                                                                \
-                    NN_UNROLL for (int l = 0; l < W; l++) scale[l] = arow[p * ads];              \
-                    NN_UNROLL for (int v = 0; v < NV; v++) {                                     \
-                        VECTOR bv;                                                               \
+                for (int p = 0; p < k; p++) {                                                   \
+                    VECTOR scale;                                                               \
+                    NN_UNROLL for (int l = 0; l < W; l++) scale[l] = arow[p * ads];             \
+                    NN_UNROLL for (int v = 0; v < NV; v++) {                                    \
+                        VECTOR bv;                                                              \
                         memcpy(&bv, b + p * bds + j + v * W, sizeof(VECTOR));                   \
-                        acc[v] = MADD(acc[v], scale, bv);                                        \
-                    }                                                                            \
-                }                                                                                \
+                        acc[v] = MADD(acc[v], scale, bv);                                       \
+                    }                                                                           \
+                }                                                                               \
                 NN_UNROLL for (int v = 0; v < NV; v++) memcpy(row + j + v * W, &acc[v], sizeof(VECTOR)); \
-            }                                                                                    \
-            if (j == n) continue;                                                                \
-            for (int p = 0; p < k; p++) {                                                        \
-                const float scale = arow[p * ads];                                               \
-                const float *restrict brow = b + p * bds;                                        \
-                for (int jj = j; jj < n; jj++) row[jj] = MADD(row[jj], scale, brow[jj]);         \
-            }                                                                                    \
-        }                                                                                        \
+            }                                                                                   \
+            if (j == n) continue;                                                               \
+            for (int p = 0; p < k; p++) {                                                       \
+                const float scale = arow[p * ads];                                              \
+                const float *restrict brow = b + p * bds;                                       \
+                for (int jj = j; jj < n; jj++) row[jj] = MADD(row[jj], scale, brow[jj]);        \
+            }                                                                                   \
+        }                                                                                       \
+    }                                                                                           \
+                                                                                                \
+    ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,    \
+                                ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,          \
+                                ptrdiff_t bcs, float *restrict c, ptrdiff_t crs, int stream) {  \
+        if (n == 1 && ars == 1 && crs == 1) {                                                   \
+            /* One column of C and A stored transposed (dW of a one-output layer): the rows */  \
+            /* are contiguous in both, so the loop over them vectorises. */                     \
+            for (int p = 0; p < k; p++) {                                                       \
+                const float scale = b[p * bds];                                                 \
+                const float *restrict column = a + p * ads;                                     \
+                for (int i = 0; i < m; i++) c[i] = MADD(c[i], column[i], scale);                \
+            }                                                                                   \
+        } else if (bcs != 1 || n == 1) {                                                        \
+            NAME##_dots(m, n, k, a, ars, ads, b, bds, bcs, c, crs);                             \
+        } else if (stream) {                                                                    \
+            NAME##_streamed(m, n, k, a, ars, ads, b, bds, c, crs);                              \
+        } else {                                                                                \
+            NAME##_rows(m, n, k, a, ars, ads, b, bds, c, crs);                                  \
+        }                                                                                       \
     }
 
 NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE, 0)
