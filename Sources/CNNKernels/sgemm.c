@@ -99,32 +99,31 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
     /* Each kind of product runs its own loop over the rows of C, so that each sets up only */  \
     /* what it uses: in one loop for all three, every call paid for the set-up of all three */  \
     /* (some 200 instructions, most of the cost of a per-sample step's product). */             \
+    /* Σ_p A(i, p)·B(p, j) for one element: in W partial sums when both are contiguous. */      \
+    ATTRIBUTES static inline float NAME##_dot(int k, const float *restrict arow, ptrdiff_t ads, \
+                                              const float *restrict column, ptrdiff_t bds) {    \
+        float sum = 0;                                                                          \
+        int p = 0;                                                                              \
+        if (ads == 1 && bds == 1 && k >= W) {                                                   \
+            VECTOR partial = (VECTOR){0};                                                       \
+            for (; p + W <= k; p += W) {                                                        \
+                VECTOR av, bv;                                                                  \
+                memcpy(&av, arow + p, sizeof(VECTOR));                                          \
+                memcpy(&bv, column + p, sizeof(VECTOR));                                        \
+                partial = MADD(partial, av, bv);                                                \
+            }                                                                                   \
+            NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                            \
+        }                                                                                       \
+        for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);                     \
+        return sum;                                                                             \
+    }                                                                                           \
+                                                                                                \
     ATTRIBUTES static void NAME##_dots(int m, int n, int k, const float *restrict a, ptrdiff_t ars, \
                                        ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,   \
                                        ptrdiff_t bcs, float *restrict c, ptrdiff_t crs) {       \
-        for (int i = 0; i < m; i++) {                                                           \
-            float *restrict row = c + i * crs;                                                  \
-            const float *restrict arow = a + i * ars;                                           \
-            for (int j = 0; j < n; j++) {                                                       \
-                const float *restrict column = b + j * bcs;                                     \
-                float sum = 0;                                                                  \
-                int p = 0;                                                                      \
-                if (ads == 1 && bds == 1 && k >= W) {                                           \
-                    VECTOR partial = (VECTOR){0};                                               \
-                    for (; p + W <= k; p += W) {                                                \
-                        VECTOR av, bv;                                                          \
-                        memcpy(&av, arow + p, sizeof(VECTOR));                                  \
-                        memcpy(&bv, column + p, sizeof(VECTOR));                                \
-                        partial = MADD(partial, av, bv);                                        \
-                    }                                                                           \
-                    NN_UNROLL for (int v = 0; v < W; v++) sum += partial[v];                    \
-                }                                                                               \
-                for (; p < k; p++) sum = MADD(sum, arow[p * ads], column[p * bds]);             \
-                row[j] += sum;                                                                  \
-            }                                                                                   \
-        }                                                                                       \
+        for (int i = 0; i < m; i++)                                                             \
+            for (int j = 0; j < n; j++) c[i * crs + j] += NAME##_dot(k, a + i * ars, ads, b + j * bcs, bds); \
     }                                                                                           \
-                                                                                                \
     /* B beyond L2 (a single sample's wide layer): read it row after row, as it lies, four */   \
     /* rows at a time, into C's row held in L1, so that the hardware prefetcher streams it. */  \
     /* Each sum runs over p in the same order as in NAME##_rows. */                             \
@@ -197,6 +196,27 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         }                                                                                       \
     }                                                                                           \
                                                                                                 \
+    /* One row of C narrower than the wide loop (a per-sample step's product): for each p in */ \
+    /* order, C's row += A(0, p) · B[p, …], W columns at a time; each element takes the same */ \
+    /* operations in the same order as in NAME##_rows (the same bits), with none of that */     \
+    /* loop's set-up. */                                                                        \
+    ATTRIBUTES static void NAME##_one_row(int n, int k, const float *restrict a, ptrdiff_t ads, \
+                                          const float *restrict b, ptrdiff_t bds, float *restrict c) { \
+        for (int p = 0; p < k; p++) {                                                           \
+            const float *restrict brow = b + p * bds;                                           \
+            VECTOR scale;                                                                       \
+            NN_UNROLL for (int l = 0; l < W; l++) scale[l] = a[p * ads];                        \
+            int j = 0;                                                                          \
+            for (; j + W <= n; j += W) {                                                        \
+                VECTOR cv, bv;                                                                  \
+                memcpy(&cv, c + j, sizeof(VECTOR));                                             \
+                memcpy(&bv, brow + j, sizeof(VECTOR));                                          \
+                cv = MADD(cv, scale, bv);                                                       \
+                memcpy(c + j, &cv, sizeof(VECTOR));                                             \
+            }                                                                                   \
+            for (; j < n; j++) c[j] = MADD(c[j], scale[0], brow[j]);                            \
+        }                                                                                       \
+    }                                                                                           \
     ATTRIBUTES static void NAME(int m, int n, int k, const float *restrict a, ptrdiff_t ars,    \
                                 ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,          \
                                 ptrdiff_t bcs, float *restrict c, ptrdiff_t crs, int stream) {  \
@@ -208,6 +228,10 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
                 const float *restrict column = a + p * ads;                                     \
                 for (int i = 0; i < m; i++) c[i] = MADD(c[i], column[i], scale);                \
             }                                                                                   \
+        } else if (m == 1 && n == 1) {                                                          \
+            c[0] += NAME##_dot(k, a, ads, b, bds);                                              \
+        } else if (m == 1 && bcs == 1 && n < NV * W && !stream) {                               \
+            NAME##_one_row(n, k, a, ads, b, bds, c);                                            \
         } else if (bcs != 1 || n == 1) {                                                        \
             NAME##_dots(m, n, k, a, ars, ads, b, bds, bcs, c, crs);                             \
         } else if (stream) {                                                                    \

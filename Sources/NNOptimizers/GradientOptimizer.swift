@@ -142,6 +142,10 @@ public struct GradientOptimizer: Optimizer, Sendable {
     /// - Parameters:
     ///   - model: the model whose parameters are stepped.
     ///   - zeroingGradients: whether to zero every gradient (frozen parameters' too).
+    // Specialised for the form the trainer trains a Sequential of Dense layers in: the
+    // per-parameter closure then runs compiled for it.
+    @_specialize(where Model == DenseChain<Float>)
+    @_specialize(where Model == DenseChain<Double>)
     private mutating func update<Model: Layer>(_ model: inout Model, zeroingGradients: Bool) {
         let (scale, clipValue) = clippingFactors(for: model)
         let multiplier = schedule.multiplier(atStep: stepCount)

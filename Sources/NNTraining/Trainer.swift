@@ -56,6 +56,16 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     var lossGradient = Tensor<Model.Scalar>(zeros: [0])
     /// Whether the checkpoint last restored was written by a run a callback had stopped.
     var stoppedBeforeRestore = false
+    /// The model's parameters while ``fit(_:epochs:)`` trains a ``/NNCore/Sequential`` of
+    /// ``/NNCore/Dense`` layers on one process: the same steps without the layers' existential
+    /// dispatch (see `DenseChain`). They are moved back into the model before anything else
+    /// reads it (validation, callbacks, checkpoints) and when the run ends or fails. (Kept as
+    /// an existential: this code is not specialised, and each use of `DenseChain<Model.Scalar>`
+    /// here looked its generic type up at run time, a tenth of a lesson step.)
+    var denseChain: (any Layer<Model.Scalar>)?
+    /// Whether ``fit(_:epochs:)`` may train a Sequential of Dense layers as a `DenseChain`
+    /// (tests turn it off to compare the two: they give the same bits).
+    var trainsDenseLayersAsChain = true
 
     /// Creates a trainer.
     public init(
@@ -149,10 +159,14 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         // Zeroed here, once; after that, each step's optimiser zeroes the gradients it has used
         // (callbacks cannot touch them: a restored snapshot sets values only).
         model.zeroGradients()
+        // A Sequential of Dense layers trains as a chain (one cast to find out, per run).
+        let chains = trainsDenseLayersAsChain && reducer == nil && DenseChain<Model.Scalar>.canHold(model, samplesShaped: data.featureShape)
+        defer { restoreDenseChain() }
         var epoch = history.epochs.count
         while epoch < epochs {
             epoch += 1
             var record: EpochRecord
+            if chains && denseChain == nil { denseChain = DenseChain.take(from: &model) }
             // Tested before binding: binding copies the optional existential, every epoch.
             if reducer != nil, var reducer {
                 self.reducer = nil
@@ -166,6 +180,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             } else {
                 record = try trainEpoch(epoch, of: epochs, on: data)
                 if let validation {
+                    restoreDenseChain()
                     let started = DispatchTime.now().uptimeNanoseconds
                     (record.validationLoss, record.validationMetrics) = try evaluate(validation)
                     record.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -175,6 +190,7 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
             // Skipped when it has nothing to do: with one step an epoch (full-batch descent on
             // a small data set), entering it cost a tenth of the update.
             guard reducer != nil || !callbacks.isEmpty || checkpointing != nil else { continue }
+            restoreDenseChain()
             let history = self.history
             try together("the callbacks and the checkpoint after epoch \(epoch)") { trainer throws(TrainingError) in
                 try trainer.forEachCallback { callback, trainer throws(TrainingError) in
@@ -283,7 +299,11 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         for (step, indices) in batches.enumerated() {
             let (value, prediction) = try accumulateGradients(of: indices, in: data)
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: doubleValue(value)) }
-            optimizer.updateAndZeroGradients(&model)
+            if denseChain != nil {
+                optimizer.updateAndZeroGradients(&denseChain!)   // just tested: not nil
+            } else {
+                optimizer.updateAndZeroGradients(&model)
+            }
             let weight = loss.scoredCount(prediction: prediction, target: targets)
             weightedLoss += doubleValue(value) * Double(weight)
             samples += indices.count
@@ -315,17 +335,32 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         of rows: ArraySlice<Int>, in data: Data
     ) throws(TrainingError) -> (value: Model.Scalar, prediction: Tensor<Model.Scalar>) where Data.Scalar == Model.Scalar {
         data.batch(rows, features: &features, targets: &targets)
-        do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
-        let prediction = model.forward(features)
+        let prediction: Tensor<Model.Scalar>
+        if let chained = denseChain?.forward(features) {
+            prediction = chained   // (a Dense layer checks no input values: its `checkInput` is the default)
+        } else {
+            do { try model.checkInput(features) } catch { throw .modelRejectsData(error) }
+            prediction = model.forward(features)
+        }
         let value: Model.Scalar
         do {
             value = try loss.valueAndGradient(prediction: prediction, target: targets, gradient: &lossGradient)
         } catch {
             throw .lossRejectsData(error)
         }
-        model.accumulateParameterGradients(lossGradient)
+        if denseChain != nil {
+            denseChain!.accumulateParameterGradients(lossGradient)   // just tested: not nil
+        } else {
+            model.accumulateParameterGradients(lossGradient)
+        }
         for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
         return (value, prediction)
+    }
+
+    /// Moves the parameters the dense chain holds back into the model, if it holds them.
+    private mutating func restoreDenseChain() {
+        guard denseChain != nil else { return }
+        DenseChain.restore(&denseChain, into: &model)
     }
 
     /// Checks, before any work, that the model takes the data's samples and the loss takes

@@ -115,15 +115,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         outputGradient.withUnsafeBufferPointer { g in
             preActivation.withUnsafeBufferPointer { z in
                 output.withUnsafeBufferPointer { a in
-                    delta.withUnsafeMutableBufferPointer { d in
-                        _ = Kernels.forEachElementwiseBlock(count: d.count) { block in
-                            let gradient = UnsafeMutableBufferPointer(rebasing: d[block])
-                            _ = gradient.update(fromContentsOf: UnsafeBufferPointer(rebasing: g[block]))
-                            Scalar.multiplyByDerivative(
-                                of: activation, input: UnsafeBufferPointer(rebasing: z[block]),
-                                output: UnsafeBufferPointer(rebasing: a[block]), gradient: gradient)
-                        }
-                    }
+                    delta.withUnsafeMutableBufferPointer { d in Self.delta(activation, outputGradient: g, input: z, output: a, into: d) }
                 }
             }
         }
@@ -301,9 +293,30 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         }
     }
 
+    /// `delta[i] = outputGradient[i] · activation′ at (input[i], output[i])`, shared between
+    /// threads when the buffers are large (an element-wise map: any split gives the same bits).
+    /// - Parameters:
+    ///   - activation: the forward's activation.
+    ///   - outputGradient: dLoss/dOutput.
+    ///   - input: the forward's pre-activations.
+    ///   - output: the forward's activations.
+    ///   - delta: receives dLoss/dPreActivation.
+    static func delta(
+        _ activation: any Activation, outputGradient: UnsafeBufferPointer<Scalar>, input: UnsafeBufferPointer<Scalar>,
+        output: UnsafeBufferPointer<Scalar>, into delta: UnsafeMutableBufferPointer<Scalar>
+    ) {
+        _ = Kernels.forEachElementwiseBlock(count: delta.count) { block in
+            let gradient = UnsafeMutableBufferPointer(rebasing: delta[block])
+            _ = gradient.update(fromContentsOf: UnsafeBufferPointer(rebasing: outputGradient[block]))
+            Scalar.multiplyByDerivative(
+                of: activation, input: UnsafeBufferPointer(rebasing: input[block]),
+                output: UnsafeBufferPointer(rebasing: output[block]), gradient: gradient)
+        }
+    }
+
     /// `output[i] = activation(input[i])`, shared between threads when the buffers are large
     /// (an element-wise map: any split gives the same bits).
-    private static func activate(
+    static func activate(
         _ activation: any Activation, _ input: UnsafeBufferPointer<Scalar>, into output: UnsafeMutableBufferPointer<Scalar>
     ) {
         _ = Kernels.forEachElementwiseBlock(count: output.count) { block in
