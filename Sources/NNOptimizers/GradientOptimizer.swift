@@ -150,33 +150,39 @@ public struct GradientOptimizer: Optimizer, Sendable {
         let (scale, clipValue) = clippingFactors(for: model)
         let multiplier = schedule.multiplier(atStep: stepCount)
         stepCount += 1
+        // What every parameter outside a group steps with (its own step count aside), and
+        // what the rule keeps: worked out once, not for each parameter.
+        let shared = StepContext(
+            learningRate: learningRate * multiplier, step: 0, gradientScale: scale, clipValue: clipValue, weightDecay: weightDecay)
+        let stateBuffers = rule.stateBuffers
         var position = 0
         model.visitParameters { name, parameter in
             if update(
-                &parameter, named: name, position: position, multiplier: multiplier, gradientScale: scale,
-                clipValue: clipValue, zeroingGradient: zeroingGradients)
+                &parameter, named: name, position: position, multiplier: multiplier, shared: shared, stateBuffers: stateBuffers,
+                zeroingGradient: zeroingGradients)
             {
                 position += 1
             }
         }
     }
 
-    /// One parameter's step. Specialised per scalar type: `update(_:)` is generic over the
-    /// model, and unspecialised code here would look up generic type metadata on every step.
+    /// Steps one parameter (and zeroes its gradient when `zeroingGradient`); returns whether
+    /// it was trainable, and so took a state slot. Specialised per scalar type: `update(_:)` is
+    /// generic over the model, and unspecialised code here would look up generic type
+    /// metadata on every step.
     /// - Parameters:
-    ///   - parameter: the parameter, updated in place.
-    ///   - name: its qualified name.
-    ///   - position: its place among the trainable parameters visited so far.
-    ///   - multiplier: the schedule's factor on the learning rate.
-    ///   - gradientScale: the global-norm clipping factor.
-    ///   - clipValue: the value clipping limit, if any.
-    ///   - zeroingGradient: whether to set the gradient to zero afterwards.
-    /// - Returns: whether the parameter is trainable (a frozen one's value is left as it is).
+    ///   - parameter: the parameter.
+    ///   - name: its qualified name, which finds its state slot and group.
+    ///   - position: its position among the trainable parameters visited so far.
+    ///   - multiplier: the schedule's learning-rate multiplier for this step.
+    ///   - shared: the context of a parameter in no group (its step count aside).
+    ///   - stateBuffers: the rule's state values per element.
+    ///   - zeroingGradient: whether to zero the gradient after using it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private mutating func update<Scalar: TensorScalar>(
-        _ parameter: inout Parameter<Scalar>, named name: String, position: Int,
-        multiplier: Double, gradientScale: Double, clipValue: Double?, zeroingGradient: Bool
+        _ parameter: inout Parameter<Scalar>, named name: String, position: Int, multiplier: Double, shared: StepContext,
+        stateBuffers: Int, zeroingGradient: Bool
     ) -> Bool {
         guard parameter.isTrainable else {
             if zeroingGradient { parameter.zeroGradient() }
@@ -184,41 +190,58 @@ public struct GradientOptimizer: Optimizer, Sendable {
         }
         let count = parameter.value.scalarCount
         let slot = slotIndex(for: name, at: position, count: count)
-        let group = groups.isEmpty ? nil : groups.first { $0.selector.matches(name) }
-        slots[slot].step += 1
-        let context = StepContext(
-            learningRate: (group?.learningRate ?? learningRate) * multiplier, step: slots[slot].step,
-            gradientScale: gradientScale, clipValue: clipValue, weightDecay: group?.weightDecay ?? weightDecay)
-        func step(_ buffers: UnsafeMutableBufferPointer<Scalar>, _ rule: any UpdateRule) {
-            func apply(_ g: UnsafeBufferPointer<Scalar>) {
-                parameter.value.withUnsafeMutableBufferPointer { values in
-                    rule.step(values, gradients: g, state: buffers, context: context)
-                }
-            }
-            // Zeroed while its buffer is held (a second access cost 2% of a lesson step);
-            // otherwise read only, so that a gradient shared with a copy of the model is not copied.
-            if zeroingGradient {
-                parameter.gradient.withUnsafeMutableBufferPointer { g in
-                    apply(UnsafeBufferPointer(g))
-                    g.update(repeating: 0)
-                }
-            } else {
-                parameter.gradient.withUnsafeBufferPointer(apply)
-            }
+        var context = shared
+        if !groups.isEmpty, let group = groups.first(where: { $0.selector.matches(name) }) {
+            context.learningRate = (group.learningRate ?? learningRate) * multiplier
+            context.weightDecay = group.weightDecay ?? weightDecay
         }
+        slots[slot].step += 1
+        context.step = slots[slot].step
         // A rule without state (the plain and fixed steps of the lessons) skips the buffers:
         // for a network of a few weights, their bookkeeping was a fifth of a step.
-        guard rule.stateBuffers > 0 else {
-            step(UnsafeMutableBufferPointer(start: nil, count: 0), rule)
+        guard stateBuffers > 0 else {
+            Self.step(
+                &parameter, rule: rule, state: UnsafeMutableBufferPointer(start: nil, count: 0), context: context, zeroingGradient: zeroingGradient)
             return true
         }
         let rule = rule   // a copy: the buffers' closure has `slots`, a part of `self`, in use
-        slots[slot].withBuffers(of: Scalar.self, count: count * rule.stateBuffers, named: name) { step($0, rule) }
+        slots[slot].withBuffers(of: Scalar.self, count: count * stateBuffers, named: name) { state in
+            Self.step(&parameter, rule: rule, state: state, context: context, zeroingGradient: zeroingGradient)
+        }
         return true
     }
 
-    /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved
-    /// there, or created with zero state for `count` elements, when it is not there yet.
+    /// Applies `rule` to `parameter` and, when `zeroingGradient`, zeroes its gradient while its
+    /// buffer is held (a second access cost 2% of a lesson step); otherwise the gradient is
+    /// only read, so that one shared with a copy of the model is not copied.
+    /// - Parameters:
+    ///   - parameter: the parameter.
+    ///   - rule: the update rule.
+    ///   - state: the rule's state for this parameter.
+    ///   - context: the step's learning rate, step count, clipping and decay.
+    ///   - zeroingGradient: whether to zero the gradient after the step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private static func step<Scalar: TensorScalar>(
+        _ parameter: inout Parameter<Scalar>, rule: any UpdateRule, state: UnsafeMutableBufferPointer<Scalar>, context: StepContext,
+        zeroingGradient: Bool
+    ) {
+        if zeroingGradient {
+            parameter.gradient.withUnsafeMutableBufferPointer { gradients in
+                parameter.value.withUnsafeMutableBufferPointer { values in
+                    rule.step(values, gradients: UnsafeBufferPointer(gradients), state: state, context: context)
+                }
+                gradients.update(repeating: 0)
+            }
+        } else {
+            parameter.gradient.withUnsafeBufferPointer { gradients in
+                parameter.value.withUnsafeMutableBufferPointer { values in
+                    rule.step(values, gradients: gradients, state: state, context: context)
+                }
+            }
+        }
+    }
+
     private mutating func slotIndex(for name: String, at position: Int, count: Int) -> Int {
         if position < slots.count && slots[position].name == name { return position }
         if let found = slots.indices.dropFirst(position).first(where: { slots[$0].name == name }) {

@@ -16,12 +16,13 @@ enum GradientStepKernel {
     ///   - count: the number of elements.
     ///   - context: the step's learning rate, gradient scale, clipping and L2 penalty.
     ///   - set: the instruction set to run (tests try each the CPU has).
-    ///   - threads: the most threads to share the elements.
+    ///   - threads: the most threads to share the elements; `nil`, `KernelThreads.count`
+    ///     (read only for a step large enough to share).
     /// - Returns: the number of threads that shared them.
     @discardableResult
     static func step(
         _ values: UnsafeMutablePointer<Float>, _ gradients: UnsafePointer<Float>, count: Int, context: StepContext,
-        set: NNInstructionSet = Kernels.instructionSet, threads: Int = KernelThreads.count
+        set: NNInstructionSet = Kernels.instructionSet, threads: Int? = nil
     ) -> Int {
         let constants = NNGradientStepCoefficients(
             learningRate: context.learningRate, gradientScale: context.gradientScale, clip: context.clipValue ?? 0,
@@ -29,7 +30,7 @@ enum GradientStepKernel {
         return withUnsafePointer(to: constants) { constants in
             // One thread's share, called straight (no range closure): the lessons' parameters
             // have a few dozen elements, and their step is mostly this call's overhead.
-            guard count >= 2 * elementsPerThread && threads > 1 else {
+            guard count >= 2 * elementsPerThread, case let threads = threads ?? KernelThreads.count, threads > 1 else {
                 nn_gradient_step_f32(set, constants, values, gradients, count)
                 return 1
             }

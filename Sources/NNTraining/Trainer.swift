@@ -63,6 +63,10 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// an existential: this code is not specialised, and each use of `DenseChain<Model.Scalar>`
     /// here looked its generic type up at run time, a tenth of a lesson step.)
     var denseChain: (any Layer<Model.Scalar>)?
+    /// Whether ``denseChain`` holds the parameters. (Testing this flag leaves the chain alone:
+    /// matching or comparing the optional existential copied it, and the copy made the chain's
+    /// next write copy its arrays, an allocation every step.)
+    var chainHoldsParameters = false
     /// Whether ``fit(_:epochs:)`` may train a Sequential of Dense layers as a `DenseChain`
     /// (tests turn it off to compare the two: they give the same bits).
     var trainsDenseLayersAsChain = true
@@ -166,7 +170,10 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         while epoch < epochs {
             epoch += 1
             var record: EpochRecord
-            if chains && denseChain == nil { denseChain = DenseChain.take(from: &model) }
+            if chains && !chainHoldsParameters {
+                denseChain = DenseChain.take(from: &model)
+                chainHoldsParameters = denseChain != nil
+            }
             // Tested before binding: binding copies the optional existential, every epoch.
             if reducer != nil, var reducer {
                 self.reducer = nil
@@ -299,8 +306,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         for (step, indices) in batches.enumerated() {
             let (value, prediction) = try accumulateGradients(of: indices, in: data)
             guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch, step: step + 1, value: doubleValue(value)) }
-            if denseChain != nil {
-                optimizer.updateAndZeroGradients(&denseChain!)   // just tested: not nil
+            if chainHoldsParameters {
+                optimizer.updateAndZeroGradients(&denseChain!)   // not nil while the flag is set
             } else {
                 optimizer.updateAndZeroGradients(&model)
             }
@@ -348,19 +355,16 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         } catch {
             throw .lossRejectsData(error)
         }
-        if denseChain != nil {
-            denseChain!.accumulateParameterGradients(lossGradient)   // just tested: not nil
-        } else {
-            model.accumulateParameterGradients(lossGradient)
-        }
+        if denseChain?.accumulateParameterGradients(lossGradient) == nil { model.accumulateParameterGradients(lossGradient) }
         for index in metrics.indices { metrics[index].update(prediction: prediction, target: targets) }
         return (value, prediction)
     }
 
     /// Moves the parameters the dense chain holds back into the model, if it holds them.
     private mutating func restoreDenseChain() {
-        guard denseChain != nil else { return }
+        guard chainHoldsParameters else { return }
         DenseChain.restore(&denseChain, into: &model)
+        chainHoldsParameters = false
     }
 
     /// Checks, before any work, that the model takes the data's samples and the loss takes

@@ -118,7 +118,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
             input.rank == 2 && input.shape[1] == widths[0], "DenseChain: input shape \(input.shape), expected [rows, \(widths[0])]")
         let rows = input.shape[0]
         scratch.prepare(rows: rows, widths: widths)
-        Self.forward(input, rows: rows, weights: weights, biases: biases, activations: activations, widths: widths, scratch: scratch)
+        forwardPasses(input, rows: rows)
         // Copied out of the scratch after the passes: written during them, `output` (a part
         // of `self` in use) made every array passed with it be retained and released.
         let last = scratch.activations(of: weights.count - 1)
@@ -128,31 +128,31 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         return output
     }
 
-    /// ``forward(_:)``'s passes, into the scratch.
+    /// ``forward(_:)``'s passes, into the scratch (prepared for `rows`). Not mutating, so
+    /// that `self`'s arrays are read where they lie: passed as arguments from the mutating
+    /// `forward`, each was retained and released.
     /// - Parameters:
     ///   - input: the batch, `[rows, widths[0]]`.
     ///   - rows: the batch's rows.
-    ///   - weights: each layer's weights.
-    ///   - biases: each layer's biases.
-    ///   - activations: each layer's activation.
-    ///   - widths: the width of the input, then of each layer's output.
-    ///   - scratch: receives the intermediate values; prepared for `rows`.
-    private static func forward(
-        _ input: Tensor<Scalar>, rows: Int, weights: [Parameter<Scalar>], biases: [Parameter<Scalar>],
-        activations: [any Activation], widths: [Int], scratch: DenseChainScratch<Scalar>
-    ) {
+    private func forwardPasses(_ input: Tensor<Scalar>, rows: Int) {
+        // The parameters are reached through the arrays' buffers: an element read from an
+        // array was a copy of its tensor, two retains and releases each.
         input.withUnsafeBufferPointer { x in
-            var layerInput = x
-            for layer in weights.indices {
-                let (inputs, outputs) = (widths[layer], widths[layer + 1])
-                let (z, a) = (scratch.preActivations(of: layer), scratch.activations(of: layer))
-                weights[layer].value.withUnsafeBufferPointer { w in
-                    biases[layer].value.withUnsafeBufferPointer { b in
-                        Scalar.affine(layerInput, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
+            weights.withUnsafeBufferPointer { weights in
+                biases.withUnsafeBufferPointer { biases in
+                    var layerInput = x
+                    for layer in weights.indices {
+                        let (inputs, outputs) = (widths[layer], widths[layer + 1])
+                        let (z, a) = (scratch.preActivations(of: layer), scratch.activations(of: layer))
+                        weights[layer].value.withUnsafeBufferPointer { w in
+                            biases[layer].value.withUnsafeBufferPointer { b in
+                                Scalar.affine(layerInput, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
+                            }
+                        }
+                        DenseStep.activate(activations[layer], UnsafeBufferPointer(z), into: a)
+                        layerInput = UnsafeBufferPointer(a)
                     }
                 }
-                DenseStep.activate(activations[layer], UnsafeBufferPointer(z), into: a)
-                layerInput = UnsafeBufferPointer(a)
             }
         }
     }
@@ -207,7 +207,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         let last = weights.count - 1
         input.withUnsafeBufferPointer { x in
             outputGradient.withUnsafeBufferPointer { g in
-                inputGradient.withUnsafeMutableBufferPointer { dX in
+                func passes(writingInputGradientInto dX: UnsafeMutableBufferPointer<Scalar>) {
                     var layerOutputGradient = g
                     for layer in stride(from: last, through: 0, by: -1) {
                         let (inputs, outputs) = (widths[layer], widths[layer + 1])
@@ -239,6 +239,13 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
                         }
                         layerOutputGradient = UnsafeBufferPointer(layerInputGradient)
                     }
+                }
+                // Without one, the empty tensor is not touched: asking an empty array for its
+                // buffer to write made it create a new one, every step.
+                if needsInputGradient {
+                    inputGradient.withUnsafeMutableBufferPointer { passes(writingInputGradientInto: $0) }
+                } else {
+                    passes(writingInputGradientInto: UnsafeMutableBufferPointer(start: nil, count: 0))
                 }
             }
         }
