@@ -306,14 +306,17 @@ final class DenseChainScratch<Scalar: TensorScalar>: @unchecked Sendable {
             defer { end += count }
             return end
         }
-        layouts = (0..<(widths.count - 1)).map { layer in
+        // Rewritten in place: a new array would be an allocation on the steps where the batch
+        // size changes (an epoch's short last batch).
+        if layouts.count != widths.count - 1 { layouts = Array(repeating: Layout(), count: widths.count - 1) }
+        for layer in layouts.indices {
             let (inputCount, outputCount) = (rows * widths[layer], rows * widths[layer + 1])
             var layout = Layout(outputCount: outputCount, inputCount: inputCount)
             layout.preActivations = place(outputCount)
             layout.activations = place(outputCount)
             layout.deltas = place(outputCount)
             layout.inputGradients = place(layer == 0 ? 0 : inputCount)
-            return layout
+            layouts[layer] = layout
         }
         if end > capacity {
             storage.deallocate()
