@@ -31,7 +31,11 @@ public struct ParameterState: Sendable, Equatable, Codable {
 /// ```
 public struct GradientOptimizer: Optimizer, Sendable {
     /// The per-element update.
-    public var rule: any UpdateRule
+    public var rule: any UpdateRule {
+        didSet { ruleIsPlainStep = rule is GradientStep }
+    }
+    /// Whether ``rule`` is ``GradientStep``, known without a dynamic cast at every step.
+    private var ruleIsPlainStep: Bool
     /// The base learning rate (for fixed-step descent, the step).
     public var learningRate: Double
     /// How the learning rate changes with the step count.
@@ -60,6 +64,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ) {
         precondition(learningRate.isFinite && learningRate >= 0, "GradientOptimizer: learning rate must be finite and not negative")
         self.rule = rule
+        self.ruleIsPlainStep = rule is GradientStep
         self.learningRate = learningRate
         self.schedule = schedule
         self.weightDecay = weightDecay
@@ -155,11 +160,12 @@ public struct GradientOptimizer: Optimizer, Sendable {
         let shared = StepContext(
             learningRate: learningRate * multiplier, step: 0, gradientScale: scale, clipValue: clipValue, weightDecay: weightDecay)
         let stateBuffers = rule.stateBuffers
+        let plain = ruleIsPlainStep
         var position = 0
         model.visitParameters { name, parameter in
             if update(
                 &parameter, named: name, position: position, multiplier: multiplier, shared: shared, stateBuffers: stateBuffers,
-                zeroingGradient: zeroingGradients)
+                plain: plain, zeroingGradient: zeroingGradients)
             {
                 position += 1
             }
@@ -177,12 +183,13 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ///   - multiplier: the schedule's learning-rate multiplier for this step.
     ///   - shared: the context of a parameter in no group (its step count aside).
     ///   - stateBuffers: the rule's state values per element.
+    ///   - plain: whether the rule is ``GradientStep``.
     ///   - zeroingGradient: whether to zero the gradient after using it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private mutating func update<Scalar: TensorScalar>(
         _ parameter: inout Parameter<Scalar>, named name: String, position: Int, multiplier: Double, shared: StepContext,
-        stateBuffers: Int, zeroingGradient: Bool
+        stateBuffers: Int, plain: Bool, zeroingGradient: Bool
     ) -> Bool {
         guard parameter.isTrainable else {
             if zeroingGradient { parameter.zeroGradient() }
@@ -201,12 +208,13 @@ public struct GradientOptimizer: Optimizer, Sendable {
         // for a network of a few weights, their bookkeeping was a fifth of a step.
         guard stateBuffers > 0 else {
             Self.step(
-                &parameter, rule: rule, state: UnsafeMutableBufferPointer(start: nil, count: 0), context: context, zeroingGradient: zeroingGradient)
+                &parameter, rule: rule, plain: plain, state: UnsafeMutableBufferPointer(start: nil, count: 0), context: context,
+                zeroingGradient: zeroingGradient)
             return true
         }
         let rule = rule   // a copy: the buffers' closure has `slots`, a part of `self`, in use
         slots[slot].withBuffers(of: Scalar.self, count: count * stateBuffers, named: name) { state in
-            Self.step(&parameter, rule: rule, state: state, context: context, zeroingGradient: zeroingGradient)
+            Self.step(&parameter, rule: rule, plain: false, state: state, context: context, zeroingGradient: zeroingGradient)
         }
         return true
     }
@@ -217,27 +225,36 @@ public struct GradientOptimizer: Optimizer, Sendable {
     /// - Parameters:
     ///   - parameter: the parameter.
     ///   - rule: the update rule.
+    ///   - plain: whether `rule` is ``GradientStep``, whose `Float` step is then called straight
+    ///     (through the existential, the call and its generic entry were a third of the step
+    ///     of a lesson's parameter).
     ///   - state: the rule's state for this parameter.
     ///   - context: the step's learning rate, step count, clipping and decay.
     ///   - zeroingGradient: whether to zero the gradient after the step.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private static func step<Scalar: TensorScalar>(
-        _ parameter: inout Parameter<Scalar>, rule: any UpdateRule, state: UnsafeMutableBufferPointer<Scalar>, context: StepContext,
-        zeroingGradient: Bool
+        _ parameter: inout Parameter<Scalar>, rule: any UpdateRule, plain: Bool, state: UnsafeMutableBufferPointer<Scalar>,
+        context: StepContext, zeroingGradient: Bool
     ) {
+        func apply(_ values: UnsafeMutableBufferPointer<Scalar>, _ gradients: UnsafeBufferPointer<Scalar>) {
+            if plain, Scalar.self == Float.self, let v = values.baseAddress, let g = gradients.baseAddress {
+                // What `GradientStep.step` does for `Float`: the same call, the same bits.
+                GradientStepKernel.step(
+                    UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self), UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
+                    count: values.count, context: context)
+            } else {
+                rule.step(values, gradients: gradients, state: state, context: context)
+            }
+        }
         if zeroingGradient {
             parameter.gradient.withUnsafeMutableBufferPointer { gradients in
-                parameter.value.withUnsafeMutableBufferPointer { values in
-                    rule.step(values, gradients: UnsafeBufferPointer(gradients), state: state, context: context)
-                }
+                parameter.value.withUnsafeMutableBufferPointer { apply($0, UnsafeBufferPointer(gradients)) }
                 gradients.update(repeating: 0)
             }
         } else {
             parameter.gradient.withUnsafeBufferPointer { gradients in
-                parameter.value.withUnsafeMutableBufferPointer { values in
-                    rule.step(values, gradients: gradients, state: state, context: context)
-                }
+                parameter.value.withUnsafeMutableBufferPointer { apply($0, gradients) }
             }
         }
     }

@@ -24,8 +24,9 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
     private let names: [(weight: String, bias: String)]
     /// The width of the input, then of each layer's output.
     private let widths: [Int]
-    /// The input of the last `forward`, until a backward pass has used it.
-    private var cachedInput: Tensor<Scalar>?
+    /// The values of the last `forward`'s input (its storage only, one reference fewer than
+    /// the tensor), until a backward pass has used them.
+    private var cachedInput: [Scalar]?
     /// The last layer's activations, returned by `forward`.
     private var output = Tensor<Scalar>(zeros: [0])
     /// dLoss/dInput of the last `backward`.
@@ -124,7 +125,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         let last = scratch.activations(of: weights.count - 1)
         output.resizeForOverwrite(rows: rows, columns: widths[widths.count - 1])
         _ = output.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: UnsafeBufferPointer(last)) }
-        cachedInput = input
+        cachedInput = input.storage
         return output
     }
 
@@ -144,8 +145,8 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
                     for layer in weights.indices {
                         let (inputs, outputs) = (widths[layer], widths[layer + 1])
                         let (z, a) = (scratch.preActivations(of: layer), scratch.activations(of: layer))
-                        weights[layer].value.withUnsafeBufferPointer { w in
-                            biases[layer].value.withUnsafeBufferPointer { b in
+                        weights[layer].value.storage.withUnsafeBufferPointer { w in
+                            biases[layer].value.storage.withUnsafeBufferPointer { b in
                                 Scalar.affine(layerInput, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
                             }
                         }
@@ -179,7 +180,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         precondition(
             outputGradient.shape == output.shape,
             "DenseChain.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
-        let rows = input.shape[0]
+        let rows = output.shape[0]
         if needsInputGradient { inputGradient.resizeForOverwrite(rows: rows, columns: widths[0]) }
         Self.backward(
             outputGradient, input: input, rows: rows, weights: &weights, biases: &biases, activations: activations, widths: widths,
@@ -190,7 +191,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
     /// arguments, as ``forward(_:rows:weights:biases:activations:widths:scratch:output:)``.
     /// - Parameters:
     ///   - outputGradient: dLoss/dOutput of the last layer.
-    ///   - input: the forward's input.
+    ///   - input: the values of the forward's input, `[rows, widths[0]]`.
     ///   - rows: the batch's rows.
     ///   - weights: each layer's weights, whose gradients are accumulated.
     ///   - biases: each layer's biases, whose gradients are accumulated.
@@ -200,7 +201,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
     ///   - inputGradient: receives dLoss/dInput when `needsInputGradient`.
     ///   - needsInputGradient: whether to compute dLoss/dInput.
     private static func backward(
-        _ outputGradient: Tensor<Scalar>, input: Tensor<Scalar>, rows: Int, weights: inout [Parameter<Scalar>],
+        _ outputGradient: Tensor<Scalar>, input: [Scalar], rows: Int, weights: inout [Parameter<Scalar>],
         biases: inout [Parameter<Scalar>], activations: [any Activation], widths: [Int], scratch: DenseChainScratch<Scalar>,
         inputGradient: inout Tensor<Scalar>, needsInputGradient: Bool
     ) {
@@ -232,7 +233,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
                         }
                         guard layer > 0 || needsInputGradient else { break }
                         let layerInputGradient = layer == 0 ? dX : scratch.inputGradients(of: layer)
-                        weights[layer].value.withUnsafeBufferPointer { w in
+                        weights[layer].value.storage.withUnsafeBufferPointer { w in
                             Scalar.matrixMultiply(
                                 delta, transposed: false, w, transposed: true, into: layerInputGradient,
                                 m: rows, n: inputs, k: outputs, accumulate: false)
