@@ -259,6 +259,8 @@ public struct GradientOptimizer: Optimizer, Sendable {
         }
     }
 
+    /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved
+    /// there, or created with zero state for `count` elements, when it is not there yet.
     private mutating func slotIndex(for name: String, at position: Int, count: Int) -> Int {
         if position < slots.count && slots[position].name == name { return position }
         if let found = slots.indices.dropFirst(position).first(where: { slots[$0].name == name }) {
