@@ -9,14 +9,17 @@ extension Kernels {
     /// block as it would group the whole buffer's: every thread count gives the same bits.
     /// - Parameters:
     ///   - count: the number of values of the pass.
-    ///   - threads: the most threads to use (the caller's included).
+    ///   - threads: the most threads to use (the caller's included); `nil`,
+    ///     `KernelThreads.count`, read only for a pass large enough to share.
     ///   - body: the work of one block; each block must write only its own values.
     /// - Returns: the number of threads that shared the blocks.
     @discardableResult
     static func forEachElementwiseBlock(
-        count: Int, threads: Int = KernelThreads.count, _ body: (Range<Int>) -> Void
+        count: Int, threads: Int? = nil, _ body: (Range<Int>) -> Void
     ) -> Int {
-        let parts = Swift.min(threads, count / elementwiseValuesPerThread)
+        // The thread count is read (an atomic load) only for a pass large enough to share.
+        let parts =
+            count < 2 * elementwiseValuesPerThread ? 1 : Swift.min(threads ?? KernelThreads.count, count / elementwiseValuesPerThread)
         guard parts > 1 else {
             body(0..<count)
             return 1

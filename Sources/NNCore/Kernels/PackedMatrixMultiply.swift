@@ -65,7 +65,8 @@ extension Kernels {
     }
 
     /// `C = op(A)·op(B)` (or `C +=` when `accumulate`) in single precision, plus `bias[j]` on
-    /// every element of column j when a bias is given, using up to `threads` threads and the
+    /// every element of column j when a bias is given, using up to `threads` threads
+    /// (`KernelThreads.count` if `nil`, read only for a product large enough to share) and the
     /// micro-kernels for `set`; returns the threads it used. The bias is added to each tile of
     /// C as it is stored after its last depth slab, while it is in registers: the bits are
     /// those of the product followed by a separate pass, without the pass over C.
@@ -75,7 +76,7 @@ extension Kernels {
         _ b: UnsafePointer<Float>, _ transposeB: Bool,
         _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool, bias: UnsafePointer<Float>? = nil,
-        packedB: UnsafePointer<Float>? = nil, threads: Int = KernelThreads.count, set: NNInstructionSet = instructionSet
+        packedB: UnsafePointer<Float>? = nil, threads: Int? = nil, set: NNInstructionSet = instructionSet
     ) -> Int {
         guard m > 0, n > 0 else { return 1 }
         // Unpacked below the threshold, and for one to three rows (a single sample's
@@ -112,6 +113,7 @@ extension Kernels {
         // splitting its columns between cores lets each keep its share in its own L2 from call
         // to call (a single sample's 784×256 layer: 800 KB, beyond one core's 512 KB).
         let work = unpacked ? unpackedThreadingThreshold / 2 : threadingThreshold / 2
+        let threads = threads ?? KernelThreads.count
         let parts = Swift.min(threads, Swift.max(1, m * n * k / work))
         guard parts > 1 else {
             whole.run()   // the common case of a small network's step: no grid to search
