@@ -143,12 +143,12 @@ public struct GradientOptimizer: Optimizer, Sendable {
         update(&model, zeroingGradients: true)
     }
 
+    // Specialised for the form the trainer trains a Sequential of Dense layers in: the
+    // per-parameter closure then runs compiled for it.
     /// ``update(_:)``, and with `zeroingGradients` every gradient set to zero after its step.
     /// - Parameters:
     ///   - model: the model whose parameters are stepped.
     ///   - zeroingGradients: whether to zero every gradient (frozen parameters' too).
-    // Specialised for the form the trainer trains a Sequential of Dense layers in: the
-    // per-parameter closure then runs compiled for it.
     @_specialize(where Model == DenseChain<Float>)
     @_specialize(where Model == DenseChain<Double>)
     private mutating func update<Model: Layer>(_ model: inout Model, zeroingGradients: Bool) {

@@ -67,6 +67,8 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// matching or comparing the optional existential copied it, and the copy made the chain's
     /// next write copy its arrays, an allocation every step.)
     var chainHoldsParameters = false
+    /// The features per sample of the batches the chain takes (`[rows, chainInputWidth]`).
+    var chainInputWidth = 0
     /// Whether ``fit(_:epochs:)`` may train a Sequential of Dense layers as a `DenseChain`
     /// (tests turn it off to compare the two: they give the same bits).
     var trainsDenseLayersAsChain = true
@@ -163,8 +165,12 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
         // Zeroed here, once; after that, each step's optimiser zeroes the gradients it has used
         // (callbacks cannot touch them: a restored snapshot sets values only).
         model.zeroGradients()
-        // A Sequential of Dense layers trains as a chain (one cast to find out, per run).
-        let chains = trainsDenseLayersAsChain && reducer == nil && DenseChain<Model.Scalar>.canHold(model, samplesShaped: data.featureShape)
+        // A Sequential of Dense layers trains as a chain (one cast to find out, per run), with
+        // the optimiser of this package: another one may look at the model's type.
+        let chains =
+            trainsDenseLayersAsChain && reducer == nil && optimizer is GradientOptimizer
+            && DenseChain<Model.Scalar>.canHold(model, samplesShaped: data.featureShape)
+        chainInputWidth = data.featureShape.first ?? 0
         defer { restoreDenseChain() }
         var epoch = history.epochs.count
         while epoch < epochs {
@@ -343,6 +349,9 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     ) throws(TrainingError) -> (value: Model.Scalar, prediction: Tensor<Model.Scalar>) where Data.Scalar == Model.Scalar {
         data.batch(rows, features: &features, targets: &targets)
         let prediction: Tensor<Model.Scalar>
+        // A batch the chain does not take (a data set whose batches are not `[rows] +
+        // featureShape`) is left to the model, which also flattens other layouts.
+        if chainHoldsParameters && !(features.rank == 2 && features.shape[1] == chainInputWidth) { restoreDenseChain() }
         if let chained = denseChain?.forward(features) {
             prediction = chained   // (a Dense layer checks no input values: its `checkInput` is the default)
         } else {

@@ -133,6 +133,68 @@ import Testing
                 == plain.model.namedParameters.map { $0.parameter.value.scalars.map(\.bitPattern) })
     }
 
+    /// An optimiser from outside the package sees the model it was given, never the chain.
+    private struct ModelTypeRecorder: Optimizer {
+        var inner = GradientOptimizer.gradientDescent(learningRate: 0.1)
+        var seen: Set<String> = []
+        mutating func update<Model: Layer>(_ model: inout Model) {
+            seen.insert("\(Model.self)")
+            inner.update(&model)
+        }
+        var checkpointState: OptimizerState {
+            get { inner.checkpointState }
+            set { inner.checkpointState = newValue }
+        }
+    }
+
+    @Test func anOptimiserOfItsOwnSeesTheSequential() throws {
+        let data = try dataset(Float.self, samples: 6, inputs: 2, outputs: 1, seed: 21)
+        var trainer = Trainer(
+            model: model(Float.self, widths: [2, 3, 1], seed: 22), loss: MeanSquaredError(), optimizer: ModelTypeRecorder(),
+            schedule: ShuffledBatches(size: 2), seed: 23)
+        try trainer.fit(data, epochs: 2)
+        #expect(trainer.optimizer.seen == ["Sequential<Float>"])
+    }
+
+    /// Batches shaped `[rows, features, 1]`, not `[rows] + featureShape`: a Dense flattens them.
+    private struct ColumnBatches: Dataset {
+        var inner: InMemoryDataset<Float>
+        var count: Int { inner.count }
+        var featureShape: [Int] { inner.featureShape }
+        var targetShape: [Int] { inner.targetShape }
+        func batch(_ indices: [Int]) -> (features: Tensor<Float>, targets: Tensor<Float>) {
+            let (features, targets) = inner.batch(indices)
+            return ((try? features.reshaped(to: [indices.count, featureShape[0], 1])) ?? features, targets)
+        }
+    }
+
+    @Test func aDataSetWithAnotherBatchLayoutTrainsTheModelItself() throws {
+        let data = try dataset(Float.self, samples: 8, inputs: 3, outputs: 1, seed: 24)
+        let trainer = Trainer(
+            model: model(Float.self, widths: [3, 4, 1], seed: 25), loss: MeanSquaredError(),
+            optimizer: .gradientDescent(learningRate: 0.1), schedule: ShuffledBatches(size: 1), seed: 26)
+        var columns = trainer, plain = trainer
+        plain.trainsDenseLayersAsChain = false
+        let columnHistory = try columns.fit(ColumnBatches(inner: data), epochs: 3)
+        let plainHistory = try plain.fit(ColumnBatches(inner: data), epochs: 3)
+        #expect(columnHistory.epochs.map(\.loss) == plainHistory.epochs.map(\.loss))
+        #expect(columns.model.namedParameters.map(\.parameter.value) == plain.model.namedParameters.map(\.parameter.value))
+    }
+
+    @Test func aCopyOfAChainGetsItsOwnScratch() throws {
+        var sequential = model(Float.self, widths: [3, 5, 2], seed: 27)
+        var taken = sequential
+        var chain = try #require(DenseChain.take(from: &taken))
+        let small = try dataset(Float.self, samples: 2, inputs: 3, outputs: 1, seed: 28).features
+        let large = try dataset(Float.self, samples: 9, inputs: 3, outputs: 1, seed: 29).features
+        let gradient = try dataset(Float.self, samples: 2, inputs: 2, outputs: 1, seed: 30).features
+        var copy = chain
+        let output = chain.forward(small)
+        _ = copy.forward(large)   // with the scratch shared, this would overwrite the chain's
+        #expect(output == sequential.forward(small))
+        #expect(chain.backward(gradient) == sequential.backward(gradient))
+    }
+
     @Test func onlyASequentialOfDenseLayersOnMatchingSamplesIsChained() throws {
         let dense = model(Float.self, widths: [3, 4, 2], seed: 17)
         #expect(DenseChain<Float>.canHold(dense, samplesShaped: [3]))

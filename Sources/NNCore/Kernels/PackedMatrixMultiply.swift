@@ -98,7 +98,8 @@ extension Kernels {
         let (aRow, aDepth) = transposeA ? (1, m) : (k, 1)
         let (bDepth, bColumn) = transposeB ? (1, k) : (n, 1)
         // A product this small (a per-sample step's) runs on the caller's thread unpacked, and
-        // its B (under 256 KB) is never worth streaming: the kernel is called straight away.
+        // its B (under 256 KB) is not streamed: the kernel is called straight away. (Streaming
+        // gives the same bits; it would only have been chosen on a CPU with a smaller L2.)
         if unpacked && m * n * k < unpackedThreadingThreshold {
             nn_sgemm_small(set, Int32(m), Int32(n), Int32(k), a, aRow, aDepth, b, bDepth, bColumn, c, n, 0)
             if let bias { addBias(bias, to: c, rows: m, columns: n, rowStride: n) }

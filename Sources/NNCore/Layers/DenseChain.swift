@@ -31,8 +31,9 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
     private var output = Tensor<Scalar>(zeros: [0])
     /// dLoss/dInput of the last `backward`.
     private var inputGradient = Tensor<Scalar>(zeros: [0])
-    /// Every layer's pre-activations, activations, δ and input gradient.
-    private let scratch = DenseChainScratch<Scalar>()
+    /// Every layer's pre-activations, activations, δ and input gradient. A copy of the chain
+    /// shares it until its next `forward`, which gives the copy a scratch of its own.
+    private var scratch = DenseChainScratch<Scalar>()
 
     /// Whether ``take(from:)`` can take `model`: a ``Sequential`` of ``Dense`` layers only,
     /// the first taking samples shaped `sampleShape`.
@@ -103,6 +104,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// The chain's output for `input`, caching nothing (the layers' inference).
     package func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         var activations = input
         for index in weights.indices {
@@ -112,12 +114,15 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         return activations
     }
 
+    /// Every layer's forward pass on a batch shaped `[rows, inputs]` (see
+    /// ``checkInput(_:)``), keeping what the backward pass needs.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(
             input.rank == 2 && input.shape[1] == widths[0], "DenseChain: input shape \(input.shape), expected [rows, \(widths[0])]")
         let rows = input.shape[0]
+        if !isKnownUniquelyReferenced(&scratch) { scratch = DenseChainScratch() }
         scratch.prepare(rows: rows, widths: widths)
         forwardPasses(input, rows: rows)
         // Copied out of the scratch after the passes: written during them, `output` (a part
@@ -158,6 +163,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// Every layer's backward pass for the last forward; returns dLoss/dInput.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package mutating func backward(_ outputGradient: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -165,6 +171,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         return inputGradient
     }
 
+    /// Every layer's parameter gradients for the last forward, without dLoss/dInput.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
@@ -188,7 +195,8 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
     }
 
     /// The backward passes of ``backward(_:needsInputGradient:)``, with the arrays as
-    /// arguments, as ``forward(_:rows:weights:biases:activations:widths:scratch:output:)``.
+    /// arguments (read through `self` while its gradients are written, each was retained and
+    /// released).
     /// - Parameters:
     ///   - outputGradient: dLoss/dOutput of the last layer.
     ///   - input: the values of the forward's input, `[rows, widths[0]]`.
@@ -252,6 +260,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// Every layer's weight then bias, under the names the model gave them.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package mutating func visitParameters(_ visit: (_ name: String, _ parameter: inout Parameter<Scalar>) throws -> Void) rethrows {
@@ -261,6 +270,7 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// Sets every parameter's gradient to zero.
     package mutating func zeroGradients() {
         for index in weights.indices {
             weights[index].zeroGradient()
@@ -268,6 +278,17 @@ package struct DenseChain<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// Accepts a batch shaped `[rows, inputs]`, the only layout the chain's passes take (a
+    /// ``Dense`` would also flatten other layouts; the trainer checks the same before each
+    /// step and trains the model itself on any other).
+    /// - Throws: `TensorError.shapeMismatch` for any other shape.
+    package func checkInput(_ input: Tensor<Scalar>) throws(TensorError) {
+        guard input.rank == 2, input.shape[1] == widths[0] else {
+            throw .shapeMismatch(context: "DenseChain input", expected: [-1, widths[0]], actual: input.shape)
+        }
+    }
+
+    /// The output shape of the layers in turn, as ``Dense`` computes it.
     package func outputShape(forInputShape inputShape: [Int]) throws(TensorError) -> [Int] {
         var shape = inputShape
         for index in weights.indices {
@@ -363,7 +384,10 @@ package protocol DenseChainLink {
 }
 
 extension Dense: DenseChainLink {
+    /// The layer's activation, for a ``DenseChain``.
     package var chainActivation: any Activation { activation }
+    /// The layer's number of inputs, for a ``DenseChain``.
     package var chainInputSize: Int { inputSize }
+    /// The layer's number of outputs, for a ``DenseChain``.
     package var chainOutputSize: Int { outputSize }
 }
