@@ -70,18 +70,8 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>,
         activation: any Activation
     ) -> Tensor<Scalar> {
-        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
-        let rows = input.rank == 2 && input.shape[1] == inputs ? input.shape[0] : -1
-        if rows >= 0 && rows * outputs < 2 * Kernels.elementwiseValuesPerThread {
-            // A batch whose map is too small to share between threads (a per-sample step):
-            // one pass that holds every buffer once, not a product and a map apart.
-            Self.forwardOfSmallBatch(
-                input, rows: rows, weight: weight, bias: bias, activation: activation, preActivation: &preActivation,
-                output: &output)
-        } else {
-            Self.affine(input, weight: weight, bias: bias, into: &preActivation)
-            Self.activate(preActivation, into: &output, activation: activation)
-        }
+        Self.affine(input, weight: weight, bias: bias, into: &preActivation)
+        Self.activate(preActivation, into: &output, activation: activation)
         cachedInput = input
         return output
     }
@@ -142,37 +132,6 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
                     Scalar.matrixMultiply(
                         d, transposed: false, w, transposed: true, into: dX,
                         m: rows, n: inputs, k: outputs, accumulate: false)
-                }
-            }
-        }
-    }
-
-    /// ``forward(_:weight:bias:activation:)`` for a `[rows, inputs]` batch whose map is too
-    /// small to share between threads (a per-sample step): one pass that holds every buffer
-    /// once, not a product and a map apart. (Static, with the buffers as arguments, as
-    /// ``backwardOfSmallBatch(_:input:preActivation:output:delta:inputGradient:rows:weight:bias:activation:needsInputGradient:)`` is.)
-    /// - Parameters:
-    ///   - input: the batch, `[rows, inputs]`.
-    ///   - rows: the batch's rows.
-    ///   - weight: `[inputs, outputs]`.
-    ///   - bias: `[outputs]`.
-    ///   - activation: applied to each pre-activation.
-    ///   - preActivation: receives `input · weight + bias`.
-    ///   - output: receives `activation(preActivation)`.
-    private static func forwardOfSmallBatch(
-        _ input: Tensor<Scalar>, rows: Int, weight: Tensor<Scalar>, bias: Tensor<Scalar>, activation: any Activation,
-        preActivation: inout Tensor<Scalar>, output: inout Tensor<Scalar>
-    ) {
-        let (inputs, outputs) = (weight.shape[0], weight.shape[1])
-        preActivation.resizeForOverwrite(rows: rows, columns: outputs)
-        output.resizeForOverwrite(rows: rows, columns: outputs)
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
-                    preActivation.withUnsafeMutableBufferPointer { z in
-                        Scalar.affine(x, w, bias: b, into: z, m: rows, n: outputs, k: inputs)
-                        output.withUnsafeMutableBufferPointer { a in Scalar.activate(activation, UnsafeBufferPointer(z), into: a) }
-                    }
                 }
             }
         }
