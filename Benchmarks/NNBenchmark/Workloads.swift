@@ -148,7 +148,7 @@ enum InferenceWorkload {
     static func run(_ options: BenchmarkOptions) throws -> [BenchmarkResult] {
         let model = denseNetwork([784, 256, 128, 10], relu: true, seed: 1)
         var generator = SeededRandomGenerator(seed: 2)
-        return try [1, 1000].map { batch in
+        return try (options.batch.map { [$0] } ?? [1, 1000]).map { batch in
             let input = try Tensor<Float>(shape: [batch, 784], scalars: (0..<(batch * 784)).map { _ in generator.nextUniformFloat() })
             let calls = batch == 1 ? 2000 : 20
             var times: [Double] = []

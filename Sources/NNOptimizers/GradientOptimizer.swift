@@ -1,3 +1,4 @@
+import CNNKernels
 import NNCore
 
 /// The state an optimiser keeps for one parameter: how many steps it has taken and the
@@ -160,7 +161,8 @@ public struct GradientOptimizer: Optimizer, Sendable {
         let shared = StepContext(
             learningRate: learningRate * multiplier, step: 0, gradientScale: scale, clipValue: clipValue, weightDecay: weightDecay)
         let stateBuffers = rule.stateBuffers
-        let plain = ruleIsPlainStep
+        // The plain step's kernel, chosen once (a lazy global: each read is a `swift_once`).
+        let plain = ruleIsPlainStep ? Kernels.instructionSet : nil
         var position = 0
         model.visitParameters { name, parameter in
             if update(
@@ -183,13 +185,13 @@ public struct GradientOptimizer: Optimizer, Sendable {
     ///   - multiplier: the schedule's learning-rate multiplier for this step.
     ///   - shared: the context of a parameter in no group (its step count aside).
     ///   - stateBuffers: the rule's state values per element.
-    ///   - plain: whether the rule is ``GradientStep``.
+    ///   - plain: when the rule is ``GradientStep``, the instruction set of its kernel.
     ///   - zeroingGradient: whether to zero the gradient after using it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private mutating func update<Scalar: TensorScalar>(
         _ parameter: inout Parameter<Scalar>, named name: String, position: Int, multiplier: Double, shared: StepContext,
-        stateBuffers: Int, plain: Bool, zeroingGradient: Bool
+        stateBuffers: Int, plain: NNInstructionSet?, zeroingGradient: Bool
     ) -> Bool {
         guard parameter.isTrainable else {
             if zeroingGradient { parameter.zeroGradient() }
@@ -214,7 +216,7 @@ public struct GradientOptimizer: Optimizer, Sendable {
         }
         let rule = rule   // a copy: the buffers' closure has `slots`, a part of `self`, in use
         slots[slot].withBuffers(of: Scalar.self, count: count * stateBuffers, named: name) { state in
-            Self.step(&parameter, rule: rule, plain: false, state: state, context: context, zeroingGradient: zeroingGradient)
+            Self.step(&parameter, rule: rule, plain: nil, state: state, context: context, zeroingGradient: zeroingGradient)
         }
         return true
     }
@@ -225,24 +227,24 @@ public struct GradientOptimizer: Optimizer, Sendable {
     /// - Parameters:
     ///   - parameter: the parameter.
     ///   - rule: the update rule.
-    ///   - plain: whether `rule` is ``GradientStep``, whose `Float` step is then called straight
-    ///     (through the existential, the call and its generic entry were a third of the step
-    ///     of a lesson's parameter).
+    ///   - plain: when `rule` is ``GradientStep``, the instruction set its `Float` step is then
+    ///     called straight with (through the existential, the call and its generic entry were
+    ///     a third of the step of a lesson's parameter).
     ///   - state: the rule's state for this parameter.
     ///   - context: the step's learning rate, step count, clipping and decay.
     ///   - zeroingGradient: whether to zero the gradient after the step.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private static func step<Scalar: TensorScalar>(
-        _ parameter: inout Parameter<Scalar>, rule: any UpdateRule, plain: Bool, state: UnsafeMutableBufferPointer<Scalar>,
+        _ parameter: inout Parameter<Scalar>, rule: any UpdateRule, plain: NNInstructionSet?, state: UnsafeMutableBufferPointer<Scalar>,
         context: StepContext, zeroingGradient: Bool
     ) {
         func apply(_ values: UnsafeMutableBufferPointer<Scalar>, _ gradients: UnsafeBufferPointer<Scalar>) {
-            if plain, Scalar.self == Float.self, let v = values.baseAddress, let g = gradients.baseAddress {
+            if let set = plain, Scalar.self == Float.self, let v = values.baseAddress, let g = gradients.baseAddress {
                 // What `GradientStep.step` does for `Float`: the same call, the same bits.
                 GradientStepKernel.step(
                     UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self), UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
-                    count: values.count, context: context)
+                    count: values.count, context: context, set: set)
             } else {
                 rule.step(values, gradients: gradients, state: state, context: context)
             }
@@ -261,8 +263,16 @@ public struct GradientOptimizer: Optimizer, Sendable {
 
     /// The slot of the parameter `name`, visited at `position` among the trainable ones; moved
     /// there, or created with zero state for `count` elements, when it is not there yet.
+    @inline(__always)
     private mutating func slotIndex(for name: String, at position: Int, count: Int) -> Int {
+        // Inlined for the common case, the slot already in place (a call cost a tenth of a
+        // lesson parameter's update).
         if position < slots.count && slots[position].name == name { return position }
+        return placeSlot(for: name, at: position, count: count)
+    }
+
+    /// ``slotIndex(for:at:count:)`` for a slot not yet at `position`.
+    private mutating func placeSlot(for name: String, at position: Int, count: Int) -> Int {
         if let found = slots.indices.dropFirst(position).first(where: { slots[$0].name == name }) {
             slots.swapAt(position, found)
         } else {

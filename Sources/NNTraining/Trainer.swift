@@ -110,6 +110,27 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     ///   stops being finite, a callback watches a value the run does not produce, or a
     ///   callback or checkpoint cannot do its work.
     @discardableResult
+    // Compiled ahead for the configurations the `nn` tool trains (a Sequential with a
+    // mean-squared-error, cross-entropy or binary cross-entropy loss and a GradientOptimizer,
+    // on an InMemoryDataset): a program calling it from another module with one of them runs
+    // that specialised code instead of the generic code, whose dispatch through witness
+    // tables was 3 to 6% of a lesson network's step (Benchmarks/instructions-per-step.sh).
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Float>, LossFunction == MeanSquaredError, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Float>
+    )
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Double>, LossFunction == MeanSquaredError, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Double>
+    )
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Float>, LossFunction == CrossEntropy, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Float>
+    )
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Float>, LossFunction == BinaryCrossEntropy, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Float>
+    )
     public mutating func fit<Data: Dataset>(_ data: Data, epochs: Int) throws(TrainingError) -> TrainingHistory
     where Data.Scalar == Model.Scalar {
         try run(data, epochs: epochs, validation: Data?.none)
@@ -126,6 +147,17 @@ public struct Trainer<Model: Layer, LossFunction: Loss, ModelOptimizer: Optimize
     /// - Throws: ``TrainingError`` as ``fit(_:epochs:)``, and if the validation data does not
     ///   fit the model or loss.
     @discardableResult
+    // Compiled ahead for the `nn` tool's configurations with validation, as fit(_:epochs:).
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Float>, LossFunction == MeanSquaredError, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Float>,
+            Validation == InMemoryDataset<Float>
+    )
+    @_specialize(
+        exported:true,where
+            Model == Sequential<Float>, LossFunction == CrossEntropy, ModelOptimizer == GradientOptimizer, Data == InMemoryDataset<Float>,
+            Validation == InMemoryDataset<Float>
+    )
     public mutating func fit<Data: Dataset, Validation: Dataset>(
         _ data: Data, epochs: Int, validation: Validation
     ) throws(TrainingError) -> TrainingHistory

@@ -9,8 +9,8 @@ extension Tensor {
     /// Makes this tensor a `[rows, columns]` matrix whose contents are about to be overwritten.
     ///
     /// Elements are kept when the element count is unchanged and zero otherwise.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported:true,where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Double)
     public mutating func resizeForOverwrite(rows: Int, columns: Int) {
         precondition(rows >= 0 && columns >= 0, "Tensor: negative dimension in [\(rows), \(columns)]")
         if shape.count != 2 || shape[0] != rows || shape[1] != columns { shape = [rows, columns] }
@@ -20,8 +20,8 @@ extension Tensor {
     /// Gives this tensor the shape of `other`, ready to be overwritten.
     ///
     /// Elements are kept when the element count is unchanged and zero otherwise.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported:true,where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Double)
     public mutating func resizeForOverwrite(toShapeOf other: Tensor) {
         if shape != other.shape { shape = other.shape }
         resizeStorage(to: other.scalarCount)
@@ -31,8 +31,8 @@ extension Tensor {
     /// (`[samples] + source.shape.dropFirst()`), ready to be overwritten.
     ///
     /// Elements are kept when the element count is unchanged and zero otherwise.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported:true,where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Double)
     public mutating func resizeForOverwrite(samples: Int, shapedLike source: Tensor) {
         precondition(source.rank >= 1 && samples >= 0, "Tensor: \(samples) samples shaped like \(source.shape)")
         if shape.count != source.rank || shape[0] != samples || !sharesSampleShape(with: source) {

@@ -77,16 +77,16 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable, CustomStringCon
     }
 
     /// The number of dimensions.
-    public var rank: Int { shape.count }
+    @inlinable public var rank: Int { shape.count }
 
     /// The number of elements.
-    public var scalarCount: Int { storage.count }
+    @inlinable public var scalarCount: Int { storage.count }
 
     /// The size of the first dimension (the batch size of a batch of samples).
     public var sampleCount: Int { shape.first ?? 1 }
 
     /// The number of elements in one sample: the product of every dimension but the first.
-    public var featureCount: Int {
+    @inlinable public var featureCount: Int {
         var product = 1
         for index in shape.indices.dropFirst() { product *= shape[index] }
         return product
