@@ -3,7 +3,11 @@
 // package stays free of unsafeFlags and still runs on CPUs without AVX2 or AVX-512.
 #include "CNNKernels.h"
 #include "vectors.h"
+#include <stdint.h>
 #include <string.h>
+#if NN_X86
+#include <immintrin.h>
+#endif
 
 // Multiply-adds are written out: fused (one rounding) where the instruction set has FMA,
 // separate (two roundings) where it does not, and never left to the optimiser, which fuses
@@ -255,6 +259,52 @@ NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8
 NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, 8, NN_MADD_FUSED)
 #endif
 
+#if NN_X86
+// NAME##_rows for AVX-512 when B's rows do not start on a 64-byte boundary (a tensor's
+// elements start 16 bytes past one at best: they follow the array's header). Every load of
+// B there straddles two cache lines, and a single sample's product, which reads each value
+// of B once, then runs at about 0.8 of the speed of aligned loads. Here the vectors are laid
+// on B's cache lines instead: vector v of a row covers the columns [16·v − lead, 16·v − lead
+// + 16), the first and last masked to the columns that exist (masked lanes are neither read
+// nor written). Each element of C is still C + Σ_p A(i, p)·B(p, j), fused, p in order: the
+// bits of NAME##_rows. B's depth stride must be a multiple of 16, so that every row of B
+// starts as far from a line as the first.
+#define NN_ALIGNED_ROWS_PASS(NV)                                                                 \
+    for (; v0 + NV <= vectors; v0 += NV) {                                                       \
+        __m512 acc[NV];                                                                          \
+        __mmask16 lanes[NV];                                                                     \
+        NN_UNROLL for (int v = 0; v < NV; v++) {                                                 \
+            const int first = (v0 + v) * 16 - lead; /* the column of lane 0 */                   \
+            const int low = first < 0 ? -first : 0, high = n - first < 16 ? n - first : 16;      \
+            lanes[v] = (__mmask16)(((1u << high) - 1) & ~((1u << low) - 1));                     \
+            acc[v] = _mm512_maskz_loadu_ps(lanes[v], row + first);                               \
+        }                                                                                        \
+        const float *restrict line = b + v0 * 16 - lead;                                         \
+        for (int p = 0; p < k; p++) {                                                            \
+            const __m512 scale = _mm512_set1_ps(arow[p * ads]);                                  \
+            NN_UNROLL for (int v = 0; v < NV; v++)                                               \
+                acc[v] = _mm512_fmadd_ps(scale, _mm512_maskz_loadu_ps(lanes[v], line + p * bds + v * 16), acc[v]); \
+        }                                                                                        \
+        NN_UNROLL for (int v = 0; v < NV; v++) _mm512_mask_storeu_ps(row + (v0 + v) * 16 - lead, lanes[v], acc[v]); \
+    }
+
+NN_AVX512 static void rows_on_lines_avx512(int m, int n, int k, const float *restrict a, ptrdiff_t ars,
+                                           ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,
+                                           float *restrict c, ptrdiff_t crs) {
+    const int lead = (int)(((uintptr_t)b / sizeof(float)) % 16);
+    const int vectors = (n + lead + 15) / 16;
+    for (int i = 0; i < m; i++) {
+        float *restrict row = c + i * crs;
+        const float *restrict arow = a + i * ars;
+        int v0 = 0;
+        NN_ALIGNED_ROWS_PASS(8)
+        NN_ALIGNED_ROWS_PASS(4)
+        NN_ALIGNED_ROWS_PASS(2)
+        NN_ALIGNED_ROWS_PASS(1)
+    }
+}
+#endif
+
 NNInstructionSet nn_best_instruction_set(void) {
 #if NN_X86
     __builtin_cpu_init();
@@ -359,7 +409,14 @@ void nn_sgemm_small(NNInstructionSet set, int m, int n, int k,
                     float *c, ptrdiff_t cRowStride, int streamB) {
     switch (set) {
 #if NN_X86
-    case NNInstructionSetAVX512: small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;
+    case NNInstructionSetAVX512:
+        // Where small_avx512 would run its blocked row loop on B's rows off a line boundary.
+        if (bColumnStride == 1 && !streamB && n >= 8 * AVX512_W && bDepthStride % AVX512_W == 0 && (uintptr_t)b % 64 != 0) {
+            rows_on_lines_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, c, cRowStride);
+            return;
+        }
+        small_avx512(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB);
+        return;
     case NNInstructionSetAVX2: small_avx2(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;
 #endif
     default: small_baseline(m, n, k, a, aRowStride, aDepthStride, b, bDepthStride, bColumnStride, c, cRowStride, streamB); return;

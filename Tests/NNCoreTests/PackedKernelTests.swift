@@ -236,6 +236,53 @@ import Testing
         }
     }
 
+    /// The unpacked kernel's blocked loop on a B whose rows start anywhere in a cache line
+    /// (AVX-512 lays its vectors on B's lines when they do not start on one) gives the bits of
+    /// the loop that reads B row after row, and is within the reference's bound: for every
+    /// offset of B from a line, widths whose rows keep that offset (multiples of 16) and one
+    /// whose rows do not, one to three rows, C kept and written.
+    @Test func bOffALineBoundaryGivesTheBitsOfTheStreamedLoop() {
+        for set in Kernels.supportedInstructionSets {
+            for m in 1...3 {
+                for (n, k) in [(128, 1), (144, 5), (256, 33), (300, 7)] {
+                    var generator = SeededRandomGenerator(seed: UInt64(m * 1000 + n + k))
+                    let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+                    let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+                    let start = (0..<(m * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
+                    let expected = reference(a, false, b, false, start, m: m, n: n, k: k)
+                    // B at every float offset from a 64-byte boundary, inside a larger buffer.
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: (k * n + 16) * 4, alignment: 64)
+                    defer { buffer.deallocate() }
+                    for offset in 0..<16 {
+                        let bPointer = buffer.bindMemory(to: Float.self, capacity: k * n + 16) + offset
+                        bPointer.update(from: b, count: k * n)
+                        func product(streams: Bool) -> [Float] {
+                            var c = start
+                            a.withUnsafeBufferPointer { a in
+                                c.withUnsafeMutableBufferPointer { c in
+                                    nn_sgemm_small(
+                                        set, Int32(m), Int32(n), Int32(k), a.baseAddress!, k, 1, bPointer, n, 1, c.baseAddress!, n,
+                                        streams ? 1 : 0)
+                                }
+                            }
+                            return c
+                        }
+                        let (blocked, streamed) = (product(streams: false), product(streams: true))
+                        #expect(
+                            blocked.elementsEqual(streamed) { $0.bitPattern == $1.bitPattern },
+                            "\(m)×\(n)×\(k), B \(offset) floats past a line, set \(set.rawValue)")
+                        var worst = 0.0
+                        for index in blocked.indices {
+                            let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
+                            worst = max(worst, abs(Double(blocked[index]) - expected.values[index]) / bound)
+                        }
+                        #expect(worst <= 1, "\(m)×\(n)×\(k), B \(offset) floats past a line, set \(set.rawValue): error \(worst) of the bound")
+                    }
+                }
+            }
+        }
+    }
+
     /// 2, 3, 4 and 8 threads (more than this machine may have cores: the helpers then take
     /// turns) give the bits of one thread, in every layout and instruction set: each element
     /// is summed in the same order whichever rectangle holds it. (One thread's product is
