@@ -261,9 +261,9 @@ NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_
 
 #if NN_X86
 // NAME##_rows for AVX-512 when B's rows do not start on a 64-byte boundary (a tensor's
-// elements start 16 bytes past one at best: they follow the array's header). Every load of
-// B there straddles two cache lines, and a single sample's product, which reads each value
-// of B once, then runs at about 0.8 of the speed of aligned loads. Here the vectors are laid
+// elements follow its array's 32-byte header in a block aligned to 16 bytes: on a line only
+// by chance). Every load of B there straddles two cache lines, and a single sample's product,
+// which reads each value of B once, then ran at 0.8 of the speed of aligned loads. Here the vectors are laid
 // on B's cache lines instead: vector v of a row covers the columns [16·v − lead, 16·v − lead
 // + 16), the first and last masked to the columns that exist (masked lanes are neither read
 // nor written). Each element of C is still C + Σ_p A(i, p)·B(p, j), fused, p in order: the
