@@ -274,8 +274,8 @@ NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_
         __m512 acc[NV];                                                                          \
         __mmask16 lanes[NV];                                                                     \
         NN_UNROLL for (int v = 0; v < NV; v++) {                                                 \
-            const int first = (v0 + v) * 16 - lead; /* the column of lane 0 */                   \
-            const int low = first < 0 ? -first : 0, high = n - first < 16 ? n - first : 16;      \
+            const ptrdiff_t first = (v0 + v) * 16 - lead; /* the column of lane 0 */             \
+            const int low = first < 0 ? (int)-first : 0, high = n - first < 16 ? (int)(n - first) : 16; \
             lanes[v] = (__mmask16)(((1u << high) - 1) & ~((1u << low) - 1));                     \
             acc[v] = _mm512_maskz_loadu_ps(lanes[v], row + first);                               \
         }                                                                                        \
@@ -291,12 +291,12 @@ NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_
 NN_AVX512 static void rows_on_lines_avx512(int m, int n, int k, const float *restrict a, ptrdiff_t ars,
                                            ptrdiff_t ads, const float *restrict b, ptrdiff_t bds,
                                            float *restrict c, ptrdiff_t crs) {
-    const int lead = (int)(((uintptr_t)b / sizeof(float)) % 16);
-    const int vectors = (n + lead + 15) / 16;
+    const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)b / sizeof(float)) % 16);
+    const ptrdiff_t vectors = ((ptrdiff_t)n + lead + 15) / 16; /* in ptrdiff_t: n + 15 may not fit an int */
     for (int i = 0; i < m; i++) {
         float *restrict row = c + i * crs;
         const float *restrict arow = a + i * ars;
-        int v0 = 0;
+        ptrdiff_t v0 = 0;
         NN_ALIGNED_ROWS_PASS(8)
         NN_ALIGNED_ROWS_PASS(4)
         NN_ALIGNED_ROWS_PASS(2)
