@@ -36,7 +36,11 @@ struct BenchmarkOptions {
             case "--threads": threads = try number()
             case "--epochs": epochs = try number()
             case "--samples": samples = try number()
-            case "--batch": batch = try number()
+            case "--batch":
+                // A batch is allocated whole (the inference workload's is `batch × 784` floats).
+                let size = try number()
+                guard size <= 1 << 16 else { throw UsageError(description: "--batch: expected at most 65536, got \(size)") }
+                batch = size
             case "--hidden": hidden = try number()
             case "--data": data = value
             default: throw UsageError(description: "unknown option \(option)")

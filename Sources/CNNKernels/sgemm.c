@@ -267,8 +267,9 @@ NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_
 // on B's cache lines instead: vector v of a row covers the columns [16·v − lead, 16·v − lead
 // + 16), the first and last masked to the columns that exist (masked lanes are neither read
 // nor written). Each element of C is still C + Σ_p A(i, p)·B(p, j), fused, p in order: the
-// bits of NAME##_rows. B's depth stride must be a multiple of 16, so that every row of B
-// starts as far from a line as the first.
+// bits of NAME##_rows, whatever B's strides. It is chosen only when B's depth stride is a
+// multiple of 16, so that every row of B starts as far from a line as the first (otherwise
+// the loads would straddle lines again, and nothing would be gained).
 #define NN_ALIGNED_ROWS_PASS(NV)                                                                 \
     for (; v0 + NV <= vectors; v0 += NV) {                                                       \
         __m512 acc[NV];                                                                          \

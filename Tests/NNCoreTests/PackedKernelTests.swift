@@ -240,43 +240,57 @@ import Testing
     /// (AVX-512 lays its vectors on B's lines when they do not start on one) gives the bits of
     /// the loop that reads B row after row, and is within the reference's bound: for every
     /// offset of B from a line, widths whose rows keep that offset (multiples of 16) and one
-    /// whose rows do not, one to three rows, C kept and written.
+    /// whose rows do not, one to three rows, B's rows packed or a column slice of a wider B,
+    /// with guard values around C and NaN between B's rows, neither of which may be touched.
     @Test func bOffALineBoundaryGivesTheBitsOfTheStreamedLoop() {
         for set in Kernels.supportedInstructionSets {
             for m in 1...3 {
-                for (n, k) in [(128, 1), (144, 5), (256, 33), (300, 7)] {
+                // 208: 13 or 14 vectors a row, so that every pass width (8, 4, 2, 1) runs.
+                for (n, k) in [(128, 1), (144, 5), (208, 3), (256, 33), (300, 7)] {
                     var generator = SeededRandomGenerator(seed: UInt64(m * 1000 + n + k))
                     let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
                     let b = (0..<(k * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
                     let start = (0..<(m * n)).map { _ in generator.nextUniformFloat() * 2 - 1 }
                     let expected = reference(a, false, b, false, start, m: m, n: n, k: k)
-                    // B at every float offset from a 64-byte boundary, inside a larger buffer.
-                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: (k * n + 16) * 4, alignment: 64)
-                    defer { buffer.deallocate() }
-                    for offset in 0..<16 {
-                        let bPointer = buffer.bindMemory(to: Float.self, capacity: k * n + 16) + offset
-                        bPointer.update(from: b, count: k * n)
-                        func product(streams: Bool) -> [Float] {
-                            var c = start
-                            a.withUnsafeBufferPointer { a in
-                                c.withUnsafeMutableBufferPointer { c in
-                                    nn_sgemm_small(
-                                        set, Int32(m), Int32(n), Int32(k), a.baseAddress!, k, 1, bPointer, n, 1, c.baseAddress!, n,
-                                        streams ? 1 : 0)
-                                }
+                    // B at every float offset from a 64-byte boundary, inside a larger buffer,
+                    // its rows `n` apart or 48 further (a thread's column slice of a wider B),
+                    // the gaps holding NaN, which no product may read.
+                    for gap in [0, 48] {
+                        let stride = n + gap
+                        let buffer = UnsafeMutableRawPointer.allocate(byteCount: (k * stride + 16) * 4, alignment: 64)
+                        defer { buffer.deallocate() }
+                        for offset in 0..<16 {
+                            let bPointer = buffer.initializeMemory(as: Float.self, repeating: .nan, count: k * stride + 16) + offset
+                            b.withUnsafeBufferPointer { b in
+                                for p in 0..<k { (bPointer + p * stride).update(from: b.baseAddress! + p * n, count: n) }
                             }
-                            return c
+                            // C between 16 guard values on each side, which no product may write.
+                            func product(streams: Bool) -> [Float] {
+                                var c = [Float](repeating: -7, count: 16) + start + [Float](repeating: -7, count: 16)
+                                a.withUnsafeBufferPointer { a in
+                                    c.withUnsafeMutableBufferPointer { c in
+                                        nn_sgemm_small(
+                                            set, Int32(m), Int32(n), Int32(k), a.baseAddress!, k, 1, bPointer, stride, 1, c.baseAddress! + 16, n,
+                                            streams ? 1 : 0)
+                                    }
+                                }
+                                #expect(c.prefix(16).allSatisfy { $0 == -7 } && c.suffix(16).allSatisfy { $0 == -7 }, "a guard value was written")
+                                return Array(c.dropFirst(16).dropLast(16))
+                            }
+                            let (blocked, streamed) = (product(streams: false), product(streams: true))
+                            #expect(
+                                blocked.elementsEqual(streamed) { $0.bitPattern == $1.bitPattern },
+                                "\(m)×\(n)×\(k), B \(offset) floats past a line, rows \(stride) apart, set \(set.rawValue)")
+                            var worst = 0.0
+                            for index in blocked.indices {
+                                let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
+                                worst = max(worst, abs(Double(blocked[index]) - expected.values[index]) / bound)
+                            }
+                            #expect(
+                                worst <= 1,
+                                "\(m)×\(n)×\(k), B \(offset) floats past a line, rows \(stride) apart, set \(set.rawValue): error \(worst) of the bound"
+                            )
                         }
-                        let (blocked, streamed) = (product(streams: false), product(streams: true))
-                        #expect(
-                            blocked.elementsEqual(streamed) { $0.bitPattern == $1.bitPattern },
-                            "\(m)×\(n)×\(k), B \(offset) floats past a line, set \(set.rawValue)")
-                        var worst = 0.0
-                        for index in blocked.indices {
-                            let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
-                            worst = max(worst, abs(Double(blocked[index]) - expected.values[index]) / bound)
-                        }
-                        #expect(worst <= 1, "\(m)×\(n)×\(k), B \(offset) floats past a line, set \(set.rawValue): error \(worst) of the bound")
                     }
                 }
             }
