@@ -33,6 +33,22 @@ import Testing
         return (values, magnitudes)
     }
 
+    /// The largest error of `c` against the reference, as a fraction of the bound of a Float
+    /// sum of k + 1 terms, |error| ≤ (k + 1)·ε·Σ|terms| (a loose but safe bound; a wrong index
+    /// or a missed tile is off by O(1)).
+    /// - Parameters:
+    ///   - c: the product.
+    ///   - expected: ``reference(_:_:_:_:_:m:n:k:)``'s values and magnitudes.
+    ///   - k: the product's depth.
+    func worstError(_ c: [Float], _ expected: (values: [Double], magnitudes: [Double]), depth k: Int) -> Double {
+        var worst = 0.0
+        for index in c.indices {
+            let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
+            worst = max(worst, abs(Double(c[index]) - expected.values[index]) / bound)
+        }
+        return worst
+    }
+
     func check(m: Int, n: Int, k: Int, layout: (Bool, Bool), threads: Int, set: NNInstructionSet, seed: UInt64) {
         var generator = SeededRandomGenerator(seed: seed)
         let a = (0..<(m * k)).map { _ in generator.nextUniformFloat() * 2 - 1 }
@@ -50,13 +66,7 @@ import Testing
                 }
             }
             let expected = reference(a, layout.0, b, layout.1, accumulate ? start : Array(repeating: 0, count: m * n), m: m, n: n, k: k)
-            // Float summation of k + 1 terms: |error| ≤ (k + 1)·ε·Σ|terms| (a loose but safe bound;
-            // a wrong index or a missed tile is off by O(1)).
-            var worst = 0.0
-            for index in c.indices {
-                let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
-                worst = max(worst, abs(Double(c[index]) - expected.values[index]) / bound)
-            }
+            let worst = worstError(c, expected, depth: k)
             #expect(
                 worst <= 1,
                 "\(m)×\(n)×\(k) layout \(layout) threads \(threads) set \(set.rawValue) accumulate \(accumulate): error \(worst) of the bound")
@@ -281,11 +291,7 @@ import Testing
                             #expect(
                                 blocked.elementsEqual(streamed) { $0.bitPattern == $1.bitPattern },
                                 "\(m)×\(n)×\(k), B \(offset) floats past a line, rows \(stride) apart, set \(set.rawValue)")
-                            var worst = 0.0
-                            for index in blocked.indices {
-                                let bound = max(Double(k + 1) * Double(Float.ulpOfOne) * expected.magnitudes[index], 1e-30)
-                                worst = max(worst, abs(Double(blocked[index]) - expected.values[index]) / bound)
-                            }
+                            let worst = worstError(blocked, expected, depth: k)
                             #expect(
                                 worst <= 1,
                                 "\(m)×\(n)×\(k), B \(offset) floats past a line, rows \(stride) apart, set \(set.rawValue): error \(worst) of the bound"
