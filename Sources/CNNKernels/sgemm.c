@@ -34,11 +34,62 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 
 #define NN_UNROLL _Pragma("clang loop unroll(full)")
 
-// One micro-kernel body for every instruction set: the loops have constant trip counts,
-// so the compiler unrolls them and keeps the accumulators in registers. DIRECT (a constant)
-// picks where A comes from: 0, a packed panel (element (i, p) at pa[p·MR + i]); 1, A itself,
-// element (i, p) at pa[i·ars + p·ads], rows past `rows` reading the last row again (their
-// sums are not stored), so nothing outside A is read. Both give the same bits.
+// The pieces every micro-kernel body is made of. The loops have constant trip counts, so the
+// compiler unrolls them and keeps the MR·NV accumulators `acc` in registers.
+// Clears the accumulators, and asks for the tile of C now, so that it is in L1 when the sums
+// are stored: rows a power of two apart (a 1024-wide C) share a cache set and are soon evicted.
+#define NN_TILE_BEGIN(VECTOR, W, MR, NV)                                                        \
+    VECTOR acc[MR][NV];                                                                          \
+    NN_UNROLL for (int i = 0; i < MR; i++)                                                       \
+        NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                          \
+    NN_UNROLL for (int i = 0; i < MR; i++) if (i < rows) {                                       \
+        __builtin_prefetch(c + i * ldc, 1, 3);                                                   \
+        __builtin_prefetch(c + i * ldc + NV * W - 1, 1, 3);                                      \
+    }
+// One depth step: acc[i] += A(i, p) · B(p, ·), A(i, p) at pa[offset[i]], B's NV vectors at pb.
+#define NN_TILE_STEP(VECTOR, W, MR, NV, MADD)                                                   \
+    {                                                                                            \
+        VECTOR bv[NV];                                                                           \
+        NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bv[v], pb + v * W, sizeof(VECTOR));      \
+        NN_UNROLL for (int i = 0; i < MR; i++) {                                                 \
+            VECTOR s;                                                                            \
+            const float x = pa[offset[i]];                                                       \
+            NN_UNROLL for (int l = 0; l < W; l++) s[l] = x;                                      \
+            NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = MADD(acc[i][v], s, bv[v]);        \
+        }                                                                                        \
+    }
+// Stores the tile: C = acc or C += acc, plus the bias when one is given; edge tiles element
+// by element.
+#define NN_TILE_STORE(VECTOR, W, MR, NV)                                                        \
+    if (rows == MR && columns == NV * W) {                                                       \
+        VECTOR bias_v[NV];                                                                       \
+        if (bias) NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bias_v[v], bias + v * W, sizeof(VECTOR)); \
+        NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
+            NN_UNROLL for (int v = 0; v < NV; v++) {                                             \
+                VECTOR cv = acc[i][v];                                                           \
+                if (!overwrite) {                                                                \
+                    VECTOR old;                                                                  \
+                    memcpy(&old, c + i * ldc + v * W, sizeof(VECTOR));                           \
+                    cv += old;                                                                   \
+                }                                                                                \
+                if (bias) cv += bias_v[v];                                                       \
+                memcpy(c + i * ldc + v * W, &cv, sizeof(VECTOR));                                \
+            }                                                                                    \
+    } else {                                                                                     \
+        float tile[MR][NV * W];                                                                  \
+        NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
+            NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&tile[i][v * W], &acc[i][v], sizeof(VECTOR)); \
+        for (int i = 0; i < rows; i++)                                                           \
+            for (int j = 0; j < columns; j++) {                                                  \
+                float value = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];              \
+                c[i * ldc + j] = bias ? value + bias[j] : value;                                 \
+            }                                                                                    \
+    }
+
+// The micro-kernel. DIRECT (a constant) picks where A comes from: 0, a packed panel
+// (element (i, p) at pa[p·MR + i]); 1, A itself, element (i, p) at pa[i·ars + p·ads], rows
+// past `rows` reading the last row again (their sums are not stored), so nothing outside A
+// is read. Both give the same bits.
 #define NN_DEFINE_MICRO_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV, MADD, DIRECT)                \
     ATTRIBUTES static void NAME(int depth, const float *restrict pa, ptrdiff_t ars, ptrdiff_t ads, \
                                 const float *restrict pb, float *restrict c, ptrdiff_t ldc,      \
@@ -46,52 +97,42 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
         ptrdiff_t offset[MR];                                                                    \
         NN_UNROLL for (int i = 0; i < MR; i++) offset[i] = DIRECT ? (i < rows ? i : rows - 1) * ars : i; \
         const ptrdiff_t step = DIRECT ? ads : MR;                                                \
-        VECTOR acc[MR][NV];                                                                      \
-        NN_UNROLL for (int i = 0; i < MR; i++)                                                   \
-            NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VECTOR){0};                      \
-        /* Ask for the tile of C now, so that it is in L1 when the sums are stored: rows a */    \
-        /* power of two apart (a 1024-wide C) share a cache set and are soon evicted. */        \
-        NN_UNROLL for (int i = 0; i < MR; i++) if (i < rows) {                                   \
-            __builtin_prefetch(c + i * ldc, 1, 3);                                               \
-            __builtin_prefetch(c + i * ldc + NV * W - 1, 1, 3);                                  \
-        }                                                                                        \
+        NN_TILE_BEGIN(VECTOR, W, MR, NV)                                                         \
         _Pragma("clang loop unroll_count(4)")                                                    \
         for (int p = 0; p < depth; p++) {                                                        \
-            VECTOR bv[NV];                                                                       \
-            NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bv[v], pb + v * W, sizeof(VECTOR));  \
-            NN_UNROLL for (int i = 0; i < MR; i++) {                                             \
-                VECTOR s;                                                                        \
-                const float x = pa[offset[i]];                                                   \
-                NN_UNROLL for (int l = 0; l < W; l++) s[l] = x;                                  \
-                NN_UNROLL for (int v = 0; v < NV; v++) acc[i][v] = MADD(acc[i][v], s, bv[v]);    \
-            }                                                                                    \
+            NN_TILE_STEP(VECTOR, W, MR, NV, MADD)                                                \
             pa += step;                                                                          \
             pb += NV * W;                                                                        \
         }                                                                                        \
-        if (rows == MR && columns == NV * W) {                                                   \
-            VECTOR bias_v[NV];                                                                   \
-            if (bias) NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&bias_v[v], bias + v * W, sizeof(VECTOR)); \
-            NN_UNROLL for (int i = 0; i < MR; i++)                                               \
-                NN_UNROLL for (int v = 0; v < NV; v++) {                                         \
-                    VECTOR cv = acc[i][v];                                                       \
-                    if (!overwrite) {                                                            \
-                        VECTOR old;                                                              \
-                        memcpy(&old, c + i * ldc + v * W, sizeof(VECTOR));                       \
-                        cv += old;                                                               \
-                    }                                                                            \
-                    if (bias) cv += bias_v[v];                                                   \
-                    memcpy(c + i * ldc + v * W, &cv, sizeof(VECTOR));                            \
-                }                                                                                \
-        } else {                                                                                 \
-            float tile[MR][NV * W];                                                              \
-            NN_UNROLL for (int i = 0; i < MR; i++)                                               \
-                NN_UNROLL for (int v = 0; v < NV; v++) memcpy(&tile[i][v * W], &acc[i][v], sizeof(VECTOR)); \
-            for (int i = 0; i < rows; i++)                                                       \
-                for (int j = 0; j < columns; j++) {                                              \
-                    float value = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];          \
-                    c[i * ldc + j] = bias ? value + bias[j] : value;                             \
-                }                                                                                \
+        NN_TILE_STORE(VECTOR, W, MR, NV)                                                         \
+    }
+
+// The micro-kernel on the im2col rows of a convolution, read from the padded image instead of
+// being written out: row i of A starts at pa + rowOffsets[i] (rows past `rows` read the last
+// row again), and lies in runs of `runLength` adjacent values (a window's row of pixels, all
+// channels), `runGap` values apart; the slab starts `run` values before the end of a run.
+// Each sum is taken over p in order, as the direct kernel takes it on the written-out rows:
+// the same bits.
+#define NN_DEFINE_WINDOWS_KERNEL(NAME, ATTRIBUTES, VECTOR, W, MR, NV, MADD)                      \
+    ATTRIBUTES static void NAME(int depth, const float *restrict pa, const ptrdiff_t *restrict rowOffsets, \
+                                int run, int runLength, ptrdiff_t runGap, const float *restrict pb, \
+                                float *restrict c, ptrdiff_t ldc, int rows, int columns, int overwrite, \
+                                const float *restrict bias) {                                    \
+        ptrdiff_t offset[MR];                                                                    \
+        NN_UNROLL for (int i = 0; i < MR; i++) offset[i] = rowOffsets[i < rows ? i : rows - 1];  \
+        NN_TILE_BEGIN(VECTOR, W, MR, NV)                                                         \
+        for (int left = depth; left > 0; run = runLength) {                                      \
+            if (run > left) run = left;                                                          \
+            _Pragma("clang loop unroll_count(4)")                                                \
+            for (int p = 0; p < run; p++) {                                                      \
+                NN_TILE_STEP(VECTOR, W, MR, NV, MADD)                                            \
+                pa += 1;                                                                         \
+                pb += NV * W;                                                                    \
+            }                                                                                    \
+            left -= run;                                                                         \
+            pa += runGap;                                                                        \
         }                                                                                        \
+        NN_TILE_STORE(VECTOR, W, MR, NV)                                                         \
     }
 
 // C += op(A)·op(B) without packing. Wide rows keep NV·W columns of C in registers for the
@@ -247,14 +288,17 @@ enum { AVX512_MR = 12, AVX512_NV = 2, AVX512_W = 16 };
 
 NN_DEFINE_MICRO_KERNEL(micro_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE, 0)
 NN_DEFINE_MICRO_KERNEL(micro_direct_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE, 1)
+NN_DEFINE_WINDOWS_KERNEL(micro_windows_baseline, , nn_f32x4, BASE_W, BASE_MR, BASE_NV, NN_MADD_BASELINE)
 NN_DEFINE_SMALL_KERNEL(small_baseline, , nn_f32x4, BASE_W, 8, NN_MADD_BASELINE)
 #if NN_X86
 #define NN_AVX2 __attribute__((target("avx2,fma")))
 #define NN_AVX512 __attribute__((target("avx512f,fma")))
 NN_DEFINE_MICRO_KERNEL(micro_avx2, NN_AVX2, nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED, 0)
 NN_DEFINE_MICRO_KERNEL(micro_direct_avx2, NN_AVX2, nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED, 1)
+NN_DEFINE_WINDOWS_KERNEL(micro_windows_avx2, NN_AVX2, nn_f32x8, AVX2_W, AVX2_MR, AVX2_NV, NN_MADD_FUSED)
 NN_DEFINE_MICRO_KERNEL(micro_avx512, NN_AVX512, nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED, 0)
 NN_DEFINE_MICRO_KERNEL(micro_direct_avx512, NN_AVX512, nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED, 1)
+NN_DEFINE_WINDOWS_KERNEL(micro_windows_avx512, NN_AVX512, nn_f32x16, AVX512_W, AVX512_MR, AVX512_NV, NN_MADD_FUSED)
 NN_DEFINE_SMALL_KERNEL(small_avx2, __attribute__((target("avx2,fma"))), nn_f32x8, AVX2_W, 8, NN_MADD_FUSED)
 NN_DEFINE_SMALL_KERNEL(small_avx512, __attribute__((target("avx512f,fma"))), nn_f32x16, AVX512_W, 8, NN_MADD_FUSED)
 #endif
@@ -357,6 +401,33 @@ void nn_sgemm_pack_a(NNInstructionSet set, const float *a, ptrdiff_t rowStride, 
     }
 }
 
+void nn_sgemm_pack_a_windows(NNInstructionSet set, const float *image, const ptrdiff_t *positionOffsets, int depth,
+                             int firstIndex, int rows, int runLength, ptrdiff_t runStride, float *packed) {
+    const int mr = nn_sgemm_tile(set).rows;
+    ptrdiff_t offset[12];   // the largest MR
+    for (int start = 0; start < rows; start += mr) {
+        const int height = rows - start < mr ? rows - start : mr;
+        const int first = firstIndex + start;
+        for (int i = 0; i < height; i++)
+            offset[i] = (ptrdiff_t)((first + i) / runLength) * runStride + (first + i) % runLength;
+        // A whole panel inside one run: MR adjacent values per position, one copy each.
+        if (height == mr && first % runLength + mr <= runLength && (mr == 6 || mr == 12)) {
+            const float *panel = image + offset[0];
+            if (mr == 6)
+                for (int p = 0; p < depth; p++, packed += 6) memcpy(packed, panel + positionOffsets[p], sizeof(float) * 6);
+            else
+                for (int p = 0; p < depth; p++, packed += 12) memcpy(packed, panel + positionOffsets[p], sizeof(float) * 12);
+            continue;
+        }
+        for (int p = 0; p < depth; p++) {
+            const float *window = image + positionOffsets[p];
+            int i = 0;
+            for (; i < height; i++) *packed++ = window[offset[i]];
+            for (; i < mr; i++) *packed++ = 0;
+        }
+    }
+}
+
 void nn_sgemm_pack_b(NNInstructionSet set, const float *b, ptrdiff_t depthStride, ptrdiff_t columnStride,
                      int depth, int columns, float *packed) {
     const int nr = nn_sgemm_tile(set).columns;
@@ -400,6 +471,24 @@ void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrd
 #endif
     default:
         micro_direct_baseline(depth, a, aRowStride, aDepthStride, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
+    }
+}
+
+void nn_sgemm_micro_windows(NNInstructionSet set, int depth, const float *a, const ptrdiff_t *rowOffsets, int run,
+                            int runLength, ptrdiff_t runGap, const float *packedB, float *c, ptrdiff_t cRowStride, int rows,
+                            int columns, int overwrite, const float *bias) {
+    switch (set) {
+#if NN_X86
+    case NNInstructionSetAVX512:
+        micro_windows_avx512(depth, a, rowOffsets, run, runLength, runGap, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
+    case NNInstructionSetAVX2:
+        micro_windows_avx2(depth, a, rowOffsets, run, runLength, runGap, packedB, c, cRowStride, rows, columns, overwrite, bias);
+        return;
+#endif
+    default:
+        micro_windows_baseline(depth, a, rowOffsets, run, runLength, runGap, packedB, c, cRowStride, rows, columns, overwrite, bias);
         return;
     }
 }

@@ -37,6 +37,14 @@ NNTileShape nn_sgemm_tile(NNInstructionSet set);
 void nn_sgemm_pack_a(NNInstructionSet set, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride,
                      int rows, int depth, float *packed);
 
+/// `nn_sgemm_pack_a` for the transposed im2col rows of a convolution (a weight gradient's
+/// op(A) = rowsᵀ), read from the padded image instead of written-out rows: element (i, p) is
+/// value `firstIndex + i` of the window at `image + positionOffsets[p]`, whose values lie in
+/// runs of `runLength` (a window's row of pixels, all channels), `runStride` apart. The same
+/// panels as packing the written-out rows.
+void nn_sgemm_pack_a_windows(NNInstructionSet set, const float *image, const ptrdiff_t *positionOffsets, int depth,
+                             int firstIndex, int rows, int runLength, ptrdiff_t runStride, float *packed);
+
 /// Packs the `depth × columns` block of op(B) whose element (p, j) is
 /// `b[p * depthStride + j * columnStride]` into panels of `tile.columns` columns, each
 /// stored depth-major; the last panel is padded with zeros.
@@ -59,6 +67,14 @@ void nn_sgemm_micro(NNInstructionSet set, int depth, const float *packedA, const
 void nn_sgemm_micro_direct(NNInstructionSet set, int depth, const float *a, ptrdiff_t aRowStride, ptrdiff_t aDepthStride,
                            const float *packedB, float *c, ptrdiff_t cRowStride, int rows, int columns, int overwrite,
                            const float *bias);
+/// `nn_sgemm_micro_direct` on the im2col rows of a convolution, read from the padded image
+/// instead of written-out rows: row i of the `rows × depth` block starts at
+/// `a + rowOffsets[i]` and lies in runs of `runLength` adjacent values, `runGap` values apart
+/// (the gap between the end of one run and the start of the next); the block starts `run`
+/// values before the end of a run. The same bits as `nn_sgemm_micro_direct` on the rows.
+void nn_sgemm_micro_windows(NNInstructionSet set, int depth, const float *a, const ptrdiff_t *rowOffsets, int run,
+                            int runLength, ptrdiff_t runGap, const float *packedB, float *c, ptrdiff_t cRowStride, int rows,
+                            int columns, int overwrite, const float *bias);
 /// `C += op(A)·op(B)` without packing, for products too small or too flat to repay it: `m×k`
 /// op(A) with element (i, p) at `a[i * aRowStride + p * aDepthStride]`, `k×n` op(B) with
 /// element (p, j) at `b[p * bDepthStride + j * bColumnStride]` (one of the two strides is 1),

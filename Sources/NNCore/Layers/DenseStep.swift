@@ -10,8 +10,12 @@
 /// previous layer's output storage is unshared again and the next step overwrites every buffer
 /// in place instead of allocating.
 struct DenseStep<Scalar: TensorScalar>: Sendable {
-    /// The input of the last `forward`, until `backward` has used it.
+    /// The input of the last `forward`, until `backward` has used it (for a convolution's
+    /// windows, its padded images).
     private var cachedInput: Tensor<Scalar>?
+    /// The windows of the last `forward`, when it read a convolution's rows from its padded
+    /// images (`cachedInput`) instead of taking written-out rows.
+    private var cachedWindows: PaddedWindows?
     /// `input · weight + bias` of the last `forward`.
     private var preActivation = Tensor<Scalar>(zeros: [0])
     /// `activation(preActivation)`, returned by `forward`.
@@ -72,8 +76,45 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     ) -> Tensor<Scalar> {
         Self.affine(input, weight: weight, bias: bias, into: &preActivation)
         Self.activate(preActivation, into: &output, activation: activation)
-        cachedInput = input
+        (cachedInput, cachedWindows) = (input, nil)
         return output
+    }
+
+    /// `activation(rows · weight + bias)` for the im2col rows `windows` of the padded images
+    /// `padded` (single precision), caching what ``backward`` needs; the result has a row per
+    /// window.
+    /// - Parameters:
+    ///   - windows: where the rows lie in `padded`.
+    ///   - padded: the padded images.
+    ///   - weight: `[windowSize, filters]`.
+    ///   - bias: `[filters]`.
+    ///   - activation: applied to each pre-activation.
+    @_specialize(where Scalar == Float)
+    mutating func forward(
+        windows: PaddedWindows, padded: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>, activation: any Activation
+    ) -> Tensor<Scalar> {
+        let filters = weight.shape[1]
+        preActivation.resizeForOverwrite(rows: windows.rowCount, columns: filters)
+        Self.withFloats(padded) { image in
+            Self.withFloats(weight) { w in
+                Self.withFloats(bias) { b in
+                    preActivation.withUnsafeMutableBufferPointer { z in
+                        z.withMemoryRebound(to: Float.self) { z in
+                            windows.multiply(image, by: w, filters: filters, bias: b, into: z.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        Self.activate(preActivation, into: &output, activation: activation)
+        (cachedInput, cachedWindows) = (padded, windows)
+        return output
+    }
+
+    /// Runs `body` on the values of `tensor`, which must be single precision.
+    private static func withFloats<R>(_ tensor: Tensor<Scalar>, _ body: (UnsafePointer<Float>) -> R) -> R {
+        precondition(Scalar.self == Float.self, "DenseStep: windows read from padded images are single precision")
+        return tensor.withUnsafeBufferPointer { values in values.withMemoryRebound(to: Float.self) { body($0.baseAddress!) } }
     }
 
     /// Accumulates dW and db for the last forward and, when `needsInputGradient`, writes dX
@@ -93,7 +134,9 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
             "Dense.backward: gradient shape \(outputGradient.shape), output shape \(output.shape)")
         let (inputs, outputs) = (weight.value.shape[0], weight.value.shape[1])
         let rows = output.scalarCount / outputs
-        if input.rank == 2 && output.rank == 2 && rows * outputs < 2 * Kernels.elementwiseValuesPerThread {
+        let windows = cachedWindows
+        cachedWindows = nil
+        if windows == nil && input.rank == 2 && output.rank == 2 && rows * outputs < 2 * Kernels.elementwiseValuesPerThread {
             Self.backwardOfSmallBatch(
                 outputGradient, input: input, preActivation: preActivation, output: output, delta: &delta,
                 inputGradient: &inputGradient, rows: rows, weight: &weight, bias: &bias, activation: activation,
@@ -111,7 +154,17 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
         }
 
         delta.withUnsafeBufferPointer { d in
-            if weight.isTrainable {
+            if weight.isTrainable, let windows {
+                Self.withFloats(input) { image in
+                    weight.gradient.withUnsafeMutableBufferPointer { dW in
+                        d.withMemoryRebound(to: Float.self) { d in
+                            dW.withMemoryRebound(to: Float.self) { dW in
+                                windows.accumulateWeightGradient(image, delta: d.baseAddress!, filters: outputs, into: dW.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            } else if weight.isTrainable {
                 input.withUnsafeBufferPointer { x in
                     weight.gradient.withUnsafeMutableBufferPointer { dW in
                         Scalar.matrixMultiply(
@@ -126,7 +179,11 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
                 }
             }
             guard needsInputGradient else { return }
-            inputGradient.resizeForOverwrite(toShapeOf: input)
+            if windows == nil {
+                inputGradient.resizeForOverwrite(toShapeOf: input)
+            } else {
+                inputGradient.resizeForOverwrite(rows: rows, columns: inputs)
+            }
             weight.value.withUnsafeBufferPointer { w in
                 inputGradient.withUnsafeMutableBufferPointer { dX in
                     Scalar.matrixMultiply(
@@ -305,6 +362,22 @@ func denseForward<Scalar: TensorScalar>(
     activation: any Activation
 ) -> Tensor<Scalar> {
     step.forward(input, weight: weight, bias: bias, activation: activation)
+}
+
+/// ``DenseStep/forward(windows:padded:weight:bias:activation:)`` of `step`.
+/// - Parameters:
+///   - step: the layer's buffers.
+///   - windows: where the im2col rows lie in `padded`.
+///   - padded: the padded images.
+///   - weight: `[windowSize, filters]`.
+///   - bias: `[filters]`.
+///   - activation: applied to each pre-activation.
+@_specialize(where Scalar == Float)
+func denseForward<Scalar: TensorScalar>(
+    _ step: inout DenseStep<Scalar>, windows: PaddedWindows, padded: Tensor<Scalar>, weight: Tensor<Scalar>,
+    bias: Tensor<Scalar>, activation: any Activation
+) -> Tensor<Scalar> {
+    step.forward(windows: windows, padded: padded, weight: weight, bias: bias, activation: activation)
 }
 
 /// ``DenseStep/backward(_:weight:bias:activation:needsInputGradient:)`` of `step`; returns

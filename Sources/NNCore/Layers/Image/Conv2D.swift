@@ -6,7 +6,10 @@
 /// of `kernelHeight · kernelWidth · channels` numbers, and the rows times `weight` give every
 /// filter at every position at once. Backward is the same as a dense layer's on those rows
 /// (dW = rowsᵀ·δ, db = Σ δ, dRows = δ·Wᵀ), followed by col2im, which adds each row's
-/// gradient back onto the pixels it came from.
+/// gradient back onto the pixels it came from. In single precision, when a window's row of
+/// pixels holds 16 values or more, training does not write the rows out: the forward product
+/// and dW read them from a copy of the input with zero borders (``PaddedWindows``), with the
+/// same bits.
 ///
 /// `weight` is shaped `[kernelHeight · kernelWidth · channels, filters]`, its rows in
 /// (row, column, channel) order: TensorFlow's `HWIO` kernel layout, flattened.
@@ -33,6 +36,9 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     /// The im2col rows of the last forward input, and the dense arithmetic on them.
     private var step = DenseStep<Scalar>()
     private var windows = Tensor<Scalar>(zeros: [0])
+    /// The last forward input with zero borders, when its rows are read from there instead of
+    /// written out (``PaddedWindows``).
+    private var padded = Tensor<Scalar>(zeros: [0])
     /// The geometry and input shape of the last forward.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
     /// dLoss/dInput of the last backward, kept so that the next one writes in place (images
@@ -106,9 +112,17 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
 
     public mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let geometry = self.geometry(for: input)
-        Self.gather(input, geometry, into: &windows)
         cached = (geometry, input.shape)
-        let output = denseForward(&step, windows, weight: weight.value, bias: bias.value, activation: activation)
+        let output: Tensor<Scalar>
+        if let rows = PaddedWindows(geometry: geometry, samples: input.sampleCount, filters: filters, scalar: Scalar.self) {
+            padded.resizeForOverwrite(shape: [rows.paddedCount])
+            input.withUnsafeBufferPointer { x in padded.withUnsafeMutableBufferPointer { p in rows.pad(x, into: p) } }
+            if windows.scalarCount > 0 { windows = Tensor(zeros: [0]) }   // rows an earlier forward wrote out
+            output = denseForward(&step, windows: rows, padded: padded, weight: weight.value, bias: bias.value, activation: activation)
+        } else {
+            Self.gather(input, geometry, into: &windows)
+            output = denseForward(&step, windows, weight: weight.value, bias: bias.value, activation: activation)
+        }
         return Tensor(uncheckedShape: [input.sampleCount, geometry.outputHeight, geometry.outputWidth, filters], scalars: output.scalars)
     }
 

@@ -1,0 +1,208 @@
+import CNNKernels
+
+/// The im2col rows of a single-precision convolution, read from a zero-padded copy of its
+/// input instead of being written out ("implicit GEMM").
+///
+/// With a border of zeros around each image, every window's values are `windowHeight` runs
+/// of `windowWidth · channels` adjacent values, one row of the padded image apart, and every
+/// row of im2col starts at an offset computed from its window's position. The forward product
+/// (`rows · weight`) reads the rows there with `nn_sgemm_micro_windows`, and the weight
+/// gradient (`rowsᵀ · δ`) packs them from there with `nn_sgemm_pack_a_windows`. For the
+/// README's CNN the padded input of its second convolution is 2.1 MB a batch, its rows
+/// 14.5 MB: the rows were written once and read twice from memory, the padded images stay in
+/// the caches. Both products keep the blocking and the kernels of the written-out rows, so
+/// they give the same bits.
+struct PaddedWindows: Sendable {
+    /// Where the windows fall on the unpadded images.
+    let geometry: WindowGeometry
+    /// Images in the batch.
+    let samples: Int
+    /// Rows and columns of one padded image.
+    let paddedHeight: Int, paddedWidth: Int
+    /// Values of one padded image.
+    let paddedSize: Int
+
+    /// The windows of `samples` images, or `nil` when they are better written out: the scalar
+    /// is not `Float`, a window's row of pixels is too short to repay the runs (a first
+    /// convolution over one channel), the weight is too wide to pack once, or the padded images
+    /// would be larger than the rows.
+    /// - Parameters:
+    ///   - geometry: where the windows fall.
+    ///   - samples: images in the batch.
+    ///   - filters: columns of the weight.
+    ///   - scalar: the layer's scalar type.
+    init?<Scalar: TensorScalar>(geometry: WindowGeometry, samples: Int, filters: Int, scalar: Scalar.Type) {
+        // The written-out rows take the packed product only from 4 rows and `packingThreshold`
+        // multiply-adds up (below, the unpacked kernel, whose sums are in another order).
+        guard scalar == Float.self, samples > 0, geometry.windowWidth * geometry.channels >= Self.shortestRun,
+            Kernels.packedRightOperandCount(k: geometry.windowSize, n: filters) != nil,
+            let multiplyAdds = TensorLimits.checkedProduct([samples, geometry.positions, geometry.windowSize, filters]),
+            multiplyAdds >= Kernels.packingThreshold, samples * geometry.positions >= 4
+        else { return nil }
+        // Wide enough for every window, and for the whole image (so that the copy is one pass).
+        let height = Swift.max(geometry.padTop + geometry.inputHeight, (geometry.outputHeight - 1) * geometry.stride + geometry.windowHeight)
+        let width = Swift.max(geometry.padLeft + geometry.inputWidth, (geometry.outputWidth - 1) * geometry.stride + geometry.windowWidth)
+        guard let size = TensorLimits.checkedProduct([height, width, geometry.channels]), size <= geometry.positions * geometry.windowSize,
+            let total = TensorLimits.checkedProduct([size, samples]), total <= TensorLimits.maximumScalarCount
+        else { return nil }
+        (self.geometry, self.samples, paddedHeight, paddedWidth, paddedSize) = (geometry, samples, height, width, size)
+    }
+
+    /// Below this many values in a window's row of pixels, the rows are written out.
+    static let shortestRun = 16
+
+    /// Rows of im2col: one per window position of every image.
+    var rowCount: Int { samples * geometry.positions }
+    /// Adjacent values in a window's row of pixels.
+    var runLength: Int { geometry.windowWidth * geometry.channels }
+    /// Values between the starts of a window's rows of pixels.
+    var runStride: Int { paddedWidth * geometry.channels }
+    /// Values in the padded batch.
+    var paddedCount: Int { samples * paddedSize }
+
+    /// The offset in the padded batch of the first value of im2col row `row`.
+    @inline(__always)
+    func offset(ofRow row: Int) -> Int {
+        let (sample, position) = row.quotientAndRemainder(dividingBy: geometry.positions)
+        let (y, x) = position.quotientAndRemainder(dividingBy: geometry.outputWidth)
+        return sample * paddedSize + (y * geometry.stride * paddedWidth + x * geometry.stride) * geometry.channels
+    }
+
+    /// The offset, from the start of its row, of value `index` of an im2col row.
+    @inline(__always)
+    func offset(ofColumn index: Int) -> Int {
+        let (run, within) = index.quotientAndRemainder(dividingBy: runLength)
+        return run * runStride + within
+    }
+
+    /// Copies the images `input` (`samples` of them, unpadded) into `padded`, with zeros in
+    /// the border.
+    func pad<Scalar: TensorScalar>(_ input: UnsafeBufferPointer<Scalar>, into padded: UnsafeMutableBufferPointer<Scalar>) {
+        precondition(
+            input.count == samples * geometry.inputSize && padded.count == paddedCount,
+            "PaddedWindows.pad: buffer sizes do not fit \(geometry)")
+        let (source, target) = (input.baseAddress!, padded.baseAddress!)
+        let (channels, inputWidth, rowValues) = (geometry.channels, geometry.inputWidth, geometry.inputWidth * geometry.channels)
+        let (top, left) = (geometry.padTop, geometry.padLeft)
+        geometry.forEachSampleBlock(samples, valuesPerSample: paddedSize, threads: KernelThreads.count) { block in
+            for sample in block {
+                let image = source + sample * geometry.inputSize, copy = target + sample * paddedSize
+                copy.update(repeating: 0, count: top * paddedWidth * channels)
+                for y in 0..<geometry.inputHeight {
+                    let row = copy + ((top + y) * paddedWidth) * channels
+                    row.update(repeating: 0, count: left * channels)
+                    (row + left * channels).update(from: image + y * rowValues, count: rowValues)
+                    let end = (left + inputWidth) * channels
+                    (row + end).update(repeating: 0, count: paddedWidth * channels - end)
+                }
+                let below = (top + geometry.inputHeight) * paddedWidth * channels
+                (copy + below).update(repeating: 0, count: paddedSize - below)
+            }
+        }
+    }
+
+    /// `c = rows · weight + bias`, rows `rowCount × windowSize` read from `padded`, `weight`
+    /// `windowSize × filters`, `c` `rowCount × filters`: the bits of the packed product on the
+    /// written-out rows.
+    /// - Parameters:
+    ///   - padded: the padded batch (``pad(_:into:)``).
+    ///   - weight: the kernels, row-major.
+    ///   - filters: the weight's columns.
+    ///   - bias: added to every row of `c`, or `nil`.
+    ///   - c: receives the product.
+    ///   - threads: the most threads to use.
+    ///   - set: the micro-kernels to use.
+    func multiply(
+        _ padded: UnsafePointer<Float>, by weight: UnsafePointer<Float>, filters: Int, bias: UnsafePointer<Float>?,
+        into c: UnsafeMutablePointer<Float>, threads: Int = KernelThreads.count, set: NNInstructionSet = Kernels.instructionSet
+    ) {
+        let (m, n, k) = (rowCount, filters, geometry.windowSize)
+        let tile = nn_sgemm_tile(set)
+        let (mr, nr) = (Int(tile.rows), Int(tile.columns))
+        let paddedColumns = (n + nr - 1) / nr * nr
+        let (runLength, runGap) = (runLength, runStride - runLength)
+        PackingScratch.withScratch { scratch in
+            // The whole weight, packed once, slab after slab (`init` bounded its width).
+            scratch.reserve(a: 0, b: k * paddedColumns)
+            for pc in stride(from: 0, to: k, by: Kernels.depthBlock) {
+                let kc = Swift.min(Kernels.depthBlock, k - pc)
+                nn_sgemm_pack_b(set, weight + pc * n, n, 1, Int32(kc), Int32(n), scratch.packedB + pc * paddedColumns)
+            }
+            let packedB = UnsafePointer(scratch.packedB)
+            let parts = Swift.min(threads, Swift.max(1, m * n * k / (Kernels.threadingThreshold / 2)))
+            _ = KernelWorkers.shared.run(parts: parts, threads: parts) { part in
+                let rows = PackedProductPart.share(part, of: parts, length: m, step: mr)
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: Kernels.rowBlock) { offsets in
+                    for pc in stride(from: 0, to: k, by: Kernels.depthBlock) {
+                        let kc = Swift.min(Kernels.depthBlock, k - pc)
+                        let (slab, lastSlab) = (packedB + pc * paddedColumns, pc + kc == k)
+                        let (columnOffset, run) = (offset(ofColumn: pc), runLength - pc % runLength)
+                        for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: Kernels.rowBlock) {
+                            let mc = Swift.min(Kernels.rowBlock, rows.upperBound - ic)
+                            for i in 0..<mc { offsets[i] = offset(ofRow: ic + i) + columnOffset }
+                            for jr in stride(from: 0, to: n, by: nr) {
+                                for ir in stride(from: 0, to: mc, by: mr) {
+                                    nn_sgemm_micro_windows(
+                                        set, Int32(kc), padded, offsets.baseAddress! + ir, Int32(run), Int32(runLength), runGap,
+                                        slab + jr * kc, c + (ic + ir) * n + jr, n, Int32(Swift.min(mr, mc - ir)),
+                                        Int32(Swift.min(nr, n - jr)), pc == 0 ? 1 : 0, lastSlab ? bias.map { $0 + jr } : nil)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `weightGradient += rowsᵀ · delta`, rows read from `padded`, `delta` `rowCount ×
+    /// filters`, `weightGradient` `windowSize × filters`: the bits of the packed product on
+    /// the written-out rows.
+    /// - Parameters:
+    ///   - padded: the padded batch (``pad(_:into:)``).
+    ///   - delta: dLoss/dPreActivation, row-major.
+    ///   - filters: its columns.
+    ///   - weightGradient: the sums are added to it.
+    ///   - threads: the most threads to use.
+    ///   - set: the micro-kernels to use.
+    func accumulateWeightGradient(
+        _ padded: UnsafePointer<Float>, delta: UnsafePointer<Float>, filters: Int, into weightGradient: UnsafeMutablePointer<Float>,
+        threads: Int = KernelThreads.count, set: NNInstructionSet = Kernels.instructionSet
+    ) {
+        let (m, n, k) = (geometry.windowSize, filters, rowCount)
+        let tile = nn_sgemm_tile(set)
+        let (mr, nr) = (Int(tile.rows), Int(tile.columns))
+        let kcMax = Swift.min(Kernels.depthBlock, k)
+        let (runLength, runStride) = (Int32(runLength), runStride)
+        // Each part takes some rows of the gradient (window values) and the whole depth.
+        let parts = Swift.min(threads, (m + mr - 1) / mr, Swift.max(1, m * n * k / (Kernels.threadingThreshold / 2)))
+        _ = KernelWorkers.shared.run(parts: parts, threads: parts) { part in
+            let rows = PackedProductPart.share(part, of: parts, length: m, step: mr)
+            let mcMax = Swift.min(Kernels.rowBlock, (rows.count + mr - 1) / mr * mr)
+            PackingScratch.withScratch { scratch in
+                scratch.reserve(a: mcMax * kcMax, b: kcMax * ((n + nr - 1) / nr * nr))
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: kcMax) { positions in
+                    for pc in stride(from: 0, to: k, by: Kernels.depthBlock) {
+                        let kc = Swift.min(Kernels.depthBlock, k - pc)
+                        for p in 0..<kc { positions[p] = offset(ofRow: pc + p) }
+                        nn_sgemm_pack_b(set, delta + pc * n, n, 1, Int32(kc), Int32(n), scratch.packedB)
+                        for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: Kernels.rowBlock) {
+                            let mc = Swift.min(Kernels.rowBlock, rows.upperBound - ic)
+                            nn_sgemm_pack_a_windows(
+                                set, padded, positions.baseAddress!, Int32(kc), Int32(ic), Int32(mc), runLength, runStride,
+                                scratch.packedA)
+                            for jr in stride(from: 0, to: n, by: nr) {
+                                for ir in stride(from: 0, to: mc, by: mr) {
+                                    nn_sgemm_micro(
+                                        set, Int32(kc), scratch.packedA + ir * kc, scratch.packedB + jr * kc,
+                                        weightGradient + (ic + ir) * n + jr, n, Int32(Swift.min(mr, mc - ir)),
+                                        Int32(Swift.min(nr, n - jr)), 0, nil)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
