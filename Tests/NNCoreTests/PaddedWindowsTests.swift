@@ -156,27 +156,46 @@ import Testing
         #expect(PaddedWindows(geometry: skipping, samples: 2, filters: 70, scalar: Float.self) == nil)
     }
 
-    /// A single-precision convolution (which takes the windows) against the same layer in
-    /// double precision (whose gradients the finite-difference tests check): output, input
-    /// gradient, weight and bias gradients, through two steps (the second reuses the buffers).
-    @Test func singlePrecisionConvolutionAgreesWithDoublePrecision() throws {
-        var generator = SeededRandomGenerator(seed: 7)
+    /// (input shape, channels, filters, kernel height, width, stride, padding, whether dX is
+    /// a convolution): the README CNN's second layer in small; a kernel of 2×3 without padding
+    /// (the gradient padded by the whole kernel); zero padding as wide as the kernel allows;
+    /// too few channels for dX as a convolution; a stride of 2.
+    static let layers: [([Int], Int, Int, Int, Int, Int, Padding, Bool)] = [
+        ([3, 6, 7, 32], 32, 24, 3, 3, 1, .same, true),
+        ([2, 5, 6, 32], 32, 40, 2, 3, 1, .valid, true),
+        ([2, 4, 5, 32], 32, 8, 3, 3, 1, .zeros(2), true),
+        ([3, 6, 7, 16], 16, 24, 3, 3, 1, .same, false),
+        ([2, 7, 6, 32], 32, 24, 3, 3, 2, .same, false),
+    ]
+
+    /// A single-precision convolution (which reads its rows from the padded images) against
+    /// the same layer in double precision (whose gradients the finite-difference tests check):
+    /// output, input gradient, weight and bias gradients, through two steps (the second reuses
+    /// the buffers).
+    @Test(arguments: layers.indices)
+    func singlePrecisionConvolutionAgreesWithDoublePrecision(case index: Int) throws {
+        let (shape, channels, filters, height, width, stride, padding, gradientByConvolution) = Self.layers[index]
+        var generator = SeededRandomGenerator(seed: UInt64(80 + index))
         var double = Conv2D<Double, Tanh>(
-            channels: 16, filters: 24, kernelSize: 3, padding: .same, activation: Tanh(),
-            biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator)
+            channels: channels, filters: filters, kernelHeight: height, kernelWidth: width, stride: stride, padding: padding,
+            activation: Tanh(), biasInitializer: .uniform(lower: -0.5, upper: 0.5), generator: &generator)
         var single = try Conv2D<Float, Tanh>(
             weight: Tensor(shape: double.weight.value.shape, scalars: double.weight.value.scalars.map(Float.init)),
             bias: Tensor(shape: double.bias.value.shape, scalars: double.bias.value.scalars.map(Float.init)),
-            kernelHeight: 3, kernelWidth: 3, padding: .same, activation: Tanh())
-        let geometry = try WindowGeometry(sampleShape: [6, 7, 16], window: (3, 3), stride: 1, padding: .same, layer: "test")
-        #expect(PaddedWindows(geometry: geometry, samples: 3, filters: 24, scalar: Float.self) != nil)
+            kernelHeight: height, kernelWidth: width, stride: stride, padding: padding, activation: Tanh())
+        let geometry = try WindowGeometry(
+            sampleShape: Array(shape.dropFirst()), window: (height, width), stride: stride, padding: padding, layer: "test")
+        #expect(PaddedWindows(geometry: geometry, samples: shape[0], filters: filters, scalar: Float.self) != nil)
+        #expect((single.inputGradientWindows(geometry, samples: shape[0]) != nil) == gradientByConvolution)
+        let outputShape = [shape[0]] + (try single.outputShape(forInputShape: Array(shape.dropFirst())))
         for step in 0..<2 {
-            let input = randomImages([3, 6, 7, 16], seed: UInt64(60 + step))
-            let gradient = randomImages([3, 6, 7, 24], seed: UInt64(70 + step))
+            let input = randomImages(shape, seed: UInt64(60 + step))
+            let gradient = randomImages(outputShape, seed: UInt64(70 + step))
             let singleInput = try Tensor(shape: input.shape, scalars: input.scalars.map(Float.init))
             let singleGradient = try Tensor(shape: gradient.shape, scalars: gradient.scalars.map(Float.init))
             let (expected, output) = (double.forward(input), single.forward(singleInput))
             let (expectedInputGradient, inputGradient) = (double.backward(gradient), single.backward(singleGradient))
+            #expect(inputGradient.shape == shape)
             for (name, values, reference) in [
                 ("output", output.scalars, expected.scalars), ("input gradient", inputGradient.scalars, expectedInputGradient.scalars),
                 ("weight gradient", single.weight.gradient.scalars, double.weight.gradient.scalars),
@@ -184,8 +203,35 @@ import Testing
             ] {
                 let scale = reference.map(abs).max() ?? 0
                 let worst = zip(values, reference).map { abs(Double($0) - $1) }.max() ?? 0
-                #expect(values.count == reference.count && worst <= 1e-5 * scale, "step \(step), \(name): \(worst) against \(scale)")
+                #expect(values.count == reference.count && worst <= 1e-5 * scale, "case \(index), step \(step), \(name): \(worst) against \(scale)")
             }
         }
+    }
+
+    /// The turned kernels: value ((ky, kx), f) of column c is the kernels' ((h − 1 − ky,
+    /// w − 1 − kx), c) of column f.
+    @Test func turnedKernels() throws {
+        let geometry = try WindowGeometry(sampleShape: [5, 6, 3], window: (2, 3), stride: 1, padding: .same, layer: "test")
+        let (channels, filters) = (3, 4)
+        let weight = (0..<(6 * channels * filters)).map { Float($0) }
+        var turned = [Float](repeating: .nan, count: weight.count)
+        weight.withUnsafeBufferPointer { w in turned.withUnsafeMutableBufferPointer { t in geometry.turnKernels(w, into: t, filters: filters) } }
+        for ky in 0..<2 {
+            for kx in 0..<3 {
+                for filter in 0..<filters {
+                    for channel in 0..<channels {
+                        let original = weight[(((1 - ky) * 3 + (2 - kx)) * channels + channel) * filters + filter]
+                        #expect(turned[((ky * 3 + kx) * filters + filter) * channels + channel] == original)
+                    }
+                }
+            }
+        }
+        let gradient = try #require(geometry.inputGradientGeometry(filters: filters))
+        #expect((gradient.inputHeight, gradient.inputWidth, gradient.channels) == (geometry.outputHeight, geometry.outputWidth, filters))
+        #expect((gradient.outputHeight, gradient.outputWidth, gradient.padTop, gradient.padLeft) == (5, 6, 1 - geometry.padTop, 2 - geometry.padLeft))
+        let strided = try WindowGeometry(sampleShape: [5, 6, 3], window: (2, 3), stride: 2, padding: .same, layer: "test")
+        #expect(strided.inputGradientGeometry(filters: filters) == nil)
+        let wide = try WindowGeometry(sampleShape: [5, 6, 3], window: (2, 3), stride: 1, padding: .zeros(2), layer: "test")
+        #expect(wide.inputGradientGeometry(filters: filters) == nil)
     }
 }

@@ -45,13 +45,15 @@ import Testing
     }
 
     @Test func aConvolutionalNetworkTrainsToTheSameBitsOnOneThreadOrSeveral() throws {
-        // A batch's convolution output (64 × 12 × 12 × 16 values) is large enough that its
+        // A batch's convolution output (64 × 12 × 12 × 32 values) is large enough that its
         // activation and the activation's derivative are shared between up to four threads, as
-        // are im2col, col2im and pooling.
+        // are im2col, col2im and pooling; the second convolution reads its rows from padded
+        // images and takes its input gradient as a convolution (PaddedWindows), split by rows.
         var generator = SeededRandomGenerator(seed: 1)
         let model = Sequential<Float>(
-            Conv2D<Float, Tanh>(channels: 1, filters: 16, kernelSize: 3, padding: .same, activation: Tanh(), generator: &generator),
+            Conv2D<Float, Tanh>(channels: 1, filters: 32, kernelSize: 3, padding: .same, activation: Tanh(), generator: &generator),
             MaxPool2D(size: 2),
+            Conv2D<Float, Tanh>(channels: 32, filters: 16, kernelSize: 3, padding: .same, activation: Tanh(), generator: &generator),
             Flatten(),
             Dense<Float, Identity>(inputSize: 6 * 6 * 16, outputSize: 10, activation: Identity(), generator: &generator))
         let data = try Self.data(count: 128, sampleShape: [12, 12, 1], seed: 2)

@@ -21,7 +21,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     /// `activation(preActivation)`, returned by `forward`.
     private var output = Tensor<Scalar>(zeros: [0])
     /// dLoss/dPreActivation of the last `backward`.
-    private var delta = Tensor<Scalar>(zeros: [0])
+    private(set) var delta = Tensor<Scalar>(zeros: [0])
     /// dLoss/dInput of the last `backward` that computed it.
     private(set) var inputGradient = Tensor<Scalar>(zeros: [0])
 
@@ -93,28 +93,11 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     mutating func forward(
         windows: PaddedWindows, padded: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>, activation: any Activation
     ) -> Tensor<Scalar> {
-        let filters = weight.shape[1]
-        preActivation.resizeForOverwrite(rows: windows.rowCount, columns: filters)
-        Self.withFloats(padded) { image in
-            Self.withFloats(weight) { w in
-                Self.withFloats(bias) { b in
-                    preActivation.withUnsafeMutableBufferPointer { z in
-                        z.withMemoryRebound(to: Float.self) { z in
-                            windows.multiply(image, by: w, filters: filters, bias: b, into: z.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
+        preActivation.resizeForOverwrite(rows: windows.rowCount, columns: weight.shape[1])
+        windows.multiply(padded, by: weight, bias: bias, into: &preActivation)
         Self.activate(preActivation, into: &output, activation: activation)
         (cachedInput, cachedWindows) = (padded, windows)
         return output
-    }
-
-    /// Runs `body` on the values of `tensor`, which must be single precision.
-    private static func withFloats<R>(_ tensor: Tensor<Scalar>, _ body: (UnsafePointer<Float>) -> R) -> R {
-        precondition(Scalar.self == Float.self, "DenseStep: windows read from padded images are single precision")
-        return tensor.withUnsafeBufferPointer { values in values.withMemoryRebound(to: Float.self) { body($0.baseAddress!) } }
     }
 
     /// Accumulates dW and db for the last forward and, when `needsInputGradient`, writes dX
@@ -155,15 +138,7 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
 
         delta.withUnsafeBufferPointer { d in
             if weight.isTrainable, let windows {
-                Self.withFloats(input) { image in
-                    weight.gradient.withUnsafeMutableBufferPointer { dW in
-                        d.withMemoryRebound(to: Float.self) { d in
-                            dW.withMemoryRebound(to: Float.self) { dW in
-                                windows.accumulateWeightGradient(image, delta: d.baseAddress!, filters: outputs, into: dW.baseAddress!)
-                            }
-                        }
-                    }
-                }
+                windows.accumulateWeightGradient(input, delta: d, into: &weight.gradient)
             } else if weight.isTrainable {
                 input.withUnsafeBufferPointer { x in
                     weight.gradient.withUnsafeMutableBufferPointer { dW in

@@ -49,15 +49,25 @@ public struct Sequential<Scalar: TensorScalar>: Layer {
         return gradient
     }
 
-    /// Backward through every layer but the first, which only accumulates its parameter
-    /// gradients: nobody needs dLoss/dInput of the data.
+    /// Backward down to the first layer with parameters, which only accumulates its parameter
+    /// gradients: nobody needs dLoss/dInput of the data, nor the gradient that layers without
+    /// parameters in front of it (a `Reshape` before a convolution) would pass down.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func accumulateParameterGradients(_ outputGradient: Tensor<Scalar>) {
         guard !layers.isEmpty else { return }
+        var first = 0
+        while first < layers.count - 1 && !Self.hasParameters(&layers[first]) { first += 1 }
         var gradient = outputGradient
-        for index in layers.indices.dropFirst().reversed() { gradient = layers[index].backward(gradient) }
-        layers[0].accumulateParameterGradients(gradient)
+        for index in layers.indices.dropFirst(first + 1).reversed() { gradient = layers[index].backward(gradient) }
+        layers[first].accumulateParameterGradients(gradient)
+    }
+
+    /// Whether `layer` has a parameter (trainable or frozen).
+    private static func hasParameters(_ layer: inout any Layer<Scalar>) -> Bool {
+        var found = false
+        layer.visitParameters { _, _ in found = true }
+        return found
     }
 
     /// Zeroes every gradient through the specialised traversal: the provided version, generic

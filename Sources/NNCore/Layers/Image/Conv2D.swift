@@ -39,6 +39,9 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
     /// The last forward input with zero borders, when its rows are read from there instead of
     /// written out (``PaddedWindows``).
     private var padded = Tensor<Scalar>(zeros: [0])
+    /// The last output gradient with zero borders, and the kernels turned half a turn, when
+    /// the input gradient is computed as a convolution of it.
+    private var paddedGradient = Tensor<Scalar>(zeros: [0]), turnedWeight = Tensor<Scalar>(zeros: [0])
     /// The geometry and input shape of the last forward.
     private var cached: (geometry: WindowGeometry, inputShape: [Int])?
     /// dLoss/dInput of the last backward, kept so that the next one writes in place (images
@@ -145,8 +148,24 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
             "Conv2D.backward: gradient shape \(outputGradient.shape), output shape \([samples, geometry.outputHeight, geometry.outputWidth, filters])"
         )
         let rowGradient = Tensor(uncheckedShape: [samples * geometry.positions, filters], scalars: outputGradient.scalars)
+        let gradientWindows = needsInputGradient ? inputGradientWindows(geometry, samples: samples) : nil
         let rowsGradient = denseBackward(
-            &step, rowGradient, weight: &weight, bias: &bias, activation: activation, needsInputGradient: needsInputGradient)
+            &step, rowGradient, weight: &weight, bias: &bias, activation: activation,
+            needsInputGradient: needsInputGradient && gradientWindows == nil)
+        if let (gradientGeometry, windows) = gradientWindows {
+            // dX as the convolution of the padded δ by the turned kernels: no rows of dX to
+            // write out and add back onto the pixels.
+            let (kernels, filters) = (weight.value, filters)
+            inputGradient.resizeForOverwrite(shape: inputShape)
+            paddedGradient.resizeForOverwrite(shape: [windows.paddedCount])
+            turnedWeight.resizeForOverwrite(rows: gradientGeometry.windowSize, columns: channels)
+            step.delta.withUnsafeBufferPointer { d in paddedGradient.withUnsafeMutableBufferPointer { p in windows.pad(d, into: p) } }
+            kernels.withUnsafeBufferPointer { w in
+                turnedWeight.withUnsafeMutableBufferPointer { t in geometry.turnKernels(w, into: t, filters: filters) }
+            }
+            windows.multiply(paddedGradient, by: turnedWeight, bias: nil, into: &inputGradient)
+            return inputGradient
+        }
         guard let rowsGradient else { return Tensor(zeros: [0]) }
         inputGradient.resizeForOverwrite(shape: inputShape)
         rowsGradient.withUnsafeBufferPointer { rows in
@@ -197,6 +216,21 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         do { return try checkedGeometry(sampleShape: Array(input.shape.dropFirst())) } catch {
             preconditionFailure("Conv2D: \(error) (check shapes with outputShape(forInputShape:) first)")
         }
+    }
+
+    /// The geometry and windows of the input gradient as a convolution of the output gradient
+    /// (``WindowGeometry/inputGradientGeometry(filters:)``), or `nil` where dX is computed on
+    /// written-out rows: a stride other than 1, double precision, or channels so few that the
+    /// convolution's tiles would be mostly empty (its product is `channels` wide, against
+    /// `windowSize` for the rows of dX).
+    func inputGradientWindows(_ geometry: WindowGeometry, samples: Int) -> (WindowGeometry, PaddedWindows)? {
+        let tile = Kernels.tileColumns
+        let roundedUp = { (columns: Int) in (columns + tile - 1) / tile * tile }
+        guard roundedUp(channels) * geometry.windowHeight * geometry.windowWidth <= roundedUp(geometry.windowSize),
+            let gradientGeometry = geometry.inputGradientGeometry(filters: filters),
+            let windows = PaddedWindows(geometry: gradientGeometry, samples: samples, filters: channels, scalar: Scalar.self)
+        else { return nil }
+        return (gradientGeometry, windows)
     }
 
     /// im2col of `input` into `rows`, shaped `[samples · positions, windowSize]`.

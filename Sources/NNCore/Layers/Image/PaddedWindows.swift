@@ -206,3 +206,62 @@ struct PaddedWindows: Sendable {
         }
     }
 }
+
+extension PaddedWindows {
+    /// ``multiply(_:by:filters:bias:into:threads:set:)`` on tensors, which must be single
+    /// precision: `result` (`rowCount × filters` values, in any shape) receives `rows · weight
+    /// + bias`.
+    /// - Parameters:
+    ///   - padded: the padded batch.
+    ///   - weight: `[windowSize, filters]`.
+    ///   - bias: `[filters]`, or `nil`.
+    ///   - result: receives the product.
+    @_specialize(where Scalar == Float)
+    func multiply<Scalar: TensorScalar>(
+        _ padded: Tensor<Scalar>, by weight: Tensor<Scalar>, bias: Tensor<Scalar>?, into result: inout Tensor<Scalar>
+    ) {
+        let filters = weight.shape[1]
+        precondition(result.scalarCount == rowCount * filters, "PaddedWindows.multiply: the result holds \(result.scalarCount) values")
+        Self.withFloats(padded) { image in
+            Self.withFloats(weight) { w in
+                result.withUnsafeMutableBufferPointer { c in
+                    c.withMemoryRebound(to: Float.self) { c in
+                        if let bias {
+                            Self.withFloats(bias) { b in multiply(image, by: w, filters: filters, bias: b, into: c.baseAddress!) }
+                        } else {
+                            multiply(image, by: w, filters: filters, bias: nil, into: c.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``accumulateWeightGradient(_:delta:filters:into:threads:set:)`` on tensors, which must
+    /// be single precision.
+    /// - Parameters:
+    ///   - padded: the padded batch.
+    ///   - delta: dLoss/dPreActivation, `rowCount × filters` values.
+    ///   - gradient: `[windowSize, filters]`; the sums are added to it.
+    @_specialize(where Scalar == Float)
+    func accumulateWeightGradient<Scalar: TensorScalar>(
+        _ padded: Tensor<Scalar>, delta: UnsafeBufferPointer<Scalar>, into gradient: inout Tensor<Scalar>
+    ) {
+        let filters = gradient.shape[1]
+        Self.withFloats(padded) { image in
+            delta.withMemoryRebound(to: Float.self) { d in
+                gradient.withUnsafeMutableBufferPointer { dW in
+                    dW.withMemoryRebound(to: Float.self) { dW in
+                        accumulateWeightGradient(image, delta: d.baseAddress!, filters: filters, into: dW.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on the values of `tensor`, which must be single precision.
+    private static func withFloats<Scalar: TensorScalar, R>(_ tensor: Tensor<Scalar>, _ body: (UnsafePointer<Float>) -> R) -> R {
+        precondition(Scalar.self == Float.self, "PaddedWindows: the windows of padded images are single precision")
+        return tensor.withUnsafeBufferPointer { values in values.withMemoryRebound(to: Float.self) { body($0.baseAddress!) } }
+    }
+}
