@@ -77,6 +77,7 @@ struct PaddedWindows: Sendable {
 
     /// Copies the images `input` (`samples` of them, unpadded) into `padded`, with zeros in
     /// the border.
+    @_specialize(where Scalar == Float)
     func pad<Scalar: TensorScalar>(_ input: UnsafeBufferPointer<Scalar>, into padded: UnsafeMutableBufferPointer<Scalar>) {
         precondition(
             input.count == samples * geometry.inputSize && padded.count == paddedCount,
