@@ -10,13 +10,15 @@ import Testing
     /// (sample shape, kernel height, width, stride, padding, filters, samples): the README
     /// CNN's second convolution; a stride that skips pixels and an edge tile of 8 filters; zero
     /// padding wider than needed; rows of 432 values, which the 384-deep slabs cut inside a
-    /// window's row of pixels; a stride of 2 over zero padding.
+    /// window's row of pixels; a stride of 2 over zero padding; a first convolution over one
+    /// channel (runs of 3 values, panels of dW that cross runs).
     static let cases: [([Int], Int, Int, Int, Padding, Int, Int)] = [
         ([14, 14, 32], 3, 3, 1, .same, 64, 2),
         ([9, 7, 16], 2, 3, 2, .valid, 40, 3),
         ([6, 5, 8], 3, 2, 1, .zeros(2), 13, 2),
         ([5, 5, 48], 3, 3, 1, .same, 33, 3),
         ([11, 10, 16], 3, 3, 2, .zeros(1), 70, 2),
+        ([9, 8], 3, 3, 1, .same, 32, 3),
     ]
 
     /// Random values in [-1, 1).
@@ -140,16 +142,19 @@ import Testing
         }
     }
 
-    /// Where the rows stay written out: double precision, a first convolution over one channel
-    /// (3 values in a window's row), a product the unpacked kernel takes, weights too wide, a
-    /// stride wider than the window (the padded images would be larger than the rows).
+    /// Where the rows stay written out: double precision, a window 2 wide over one channel
+    /// (2 values in a window's row), a product the unpacked kernel takes, weights too wide, a
+    /// stride wider than the window (the padded images would be larger than the rows); and
+    /// where they do not: the usual first convolution, 3×3 over one channel.
     @Test func writtenOutWhereTheWindowsWouldNotPay() throws {
         let image = try WindowGeometry(sampleShape: [14, 14, 32], window: (3, 3), stride: 1, padding: .same, layer: "test")
         #expect(PaddedWindows(geometry: image, samples: 2, filters: 64, scalar: Float.self) != nil)
         #expect(PaddedWindows(geometry: image, samples: 2, filters: 64, scalar: Double.self) == nil)
         #expect(PaddedWindows(geometry: image, samples: 2, filters: 3073, scalar: Float.self) == nil)
         let oneChannel = try WindowGeometry(sampleShape: [28, 28], window: (3, 3), stride: 1, padding: .same, layer: "test")
-        #expect(PaddedWindows(geometry: oneChannel, samples: 64, filters: 32, scalar: Float.self) == nil)
+        #expect(PaddedWindows(geometry: oneChannel, samples: 64, filters: 32, scalar: Float.self) != nil)
+        let narrow = try WindowGeometry(sampleShape: [28, 28], window: (2, 2), stride: 1, padding: .same, layer: "test")
+        #expect(PaddedWindows(geometry: narrow, samples: 64, filters: 32, scalar: Float.self) == nil)
         let tiny = try WindowGeometry(sampleShape: [2, 2, 16], window: (1, 1), stride: 1, padding: .valid, layer: "test")
         #expect(PaddedWindows(geometry: tiny, samples: 1, filters: 1, scalar: Float.self) == nil)
         let skipping = try WindowGeometry(sampleShape: [11, 10, 16], window: (2, 2), stride: 3, padding: .zeros(1), layer: "test")

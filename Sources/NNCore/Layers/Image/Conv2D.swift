@@ -6,10 +6,14 @@
 /// of `kernelHeight · kernelWidth · channels` numbers, and the rows times `weight` give every
 /// filter at every position at once. Backward is the same as a dense layer's on those rows
 /// (dW = rowsᵀ·δ, db = Σ δ, dRows = δ·Wᵀ), followed by col2im, which adds each row's
-/// gradient back onto the pixels it came from. In single precision, when a window's row of
-/// pixels holds 16 values or more, training does not write the rows out: the forward product
-/// and dW read them from a copy of the input with zero borders (``PaddedWindows``), with the
-/// same bits.
+/// gradient back onto the pixels it came from.
+///
+/// In single precision, when a window's row of pixels holds 3 values or more, training does
+/// not write the rows out: the forward product and dW read them from a copy of the input with
+/// zero borders (``PaddedWindows``), with the same bits. With stride 1 and channels enough to
+/// fill the kernel's tiles, dX is not written out as rows either: it is the convolution of
+/// the padded δ by the kernels turned half a turn (summed in another order than dRows and
+/// col2im).
 ///
 /// `weight` is shaped `[kernelHeight · kernelWidth · channels, filters]`, its rows in
 /// (row, column, channel) order: TensorFlow's `HWIO` kernel layout, flattened.
