@@ -235,4 +235,27 @@ func randomImages(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         let report = GradientCheck.check(model, input: randomImages([3, 36], seed: 22), seed: 23)
         #expect(report.worstRelativeError < 1e-6, "\(report)")   // 1.3e-7 measured
     }
+
+    /// A model's parameter-gradient pass skips the backward of the layers without parameters
+    /// in front of the first with them (here a `Reshape`), and gives the gradients of a whole
+    /// backward, bit for bit.
+    @Test func parameterGradientsWithoutTheLeadingReshape() {
+        var generator = SeededRandomGenerator(seed: 24)
+        var whole = Sequential<Double>(
+            Reshape([5, 5, 2]),
+            Conv2D<Double, Tanh>(channels: 2, filters: 3, kernelSize: 3, padding: .same, activation: Tanh(), generator: &generator),
+            Flatten(),
+            Dense<Double, Identity>(inputSize: 75, outputSize: 4, activation: Identity(), generator: &generator))
+        var skipping = whole
+        let (input, gradient) = (randomImages([3, 50], seed: 25), randomImages([3, 4], seed: 26))
+        _ = whole.forward(input)
+        _ = whole.backward(gradient)
+        _ = skipping.forward(input)
+        skipping.accumulateParameterGradients(gradient)
+        var (expected, gradients) = ([String: [UInt64]](), [String: [UInt64]]())
+        whole.visitParameters { name, parameter in expected[name] = parameter.gradient.scalars.map(\.bitPattern) }
+        skipping.visitParameters { name, parameter in gradients[name] = parameter.gradient.scalars.map(\.bitPattern) }
+        #expect(gradients.count == 4 && gradients == expected)
+        #expect(gradients.values.allSatisfy { $0.contains { $0 != 0 } })
+    }
 }

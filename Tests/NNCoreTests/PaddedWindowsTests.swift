@@ -11,7 +11,8 @@ import Testing
     /// CNN's second convolution; a stride that skips pixels and an edge tile of 8 filters; zero
     /// padding wider than needed; rows of 432 values, which the 384-deep slabs cut inside a
     /// window's row of pixels; a stride of 2 over zero padding; a first convolution over one
-    /// channel (runs of 3 values, panels of dW that cross runs).
+    /// channel (runs of 3 values, panels of dW that cross runs); a 1×1 kernel over 4 channels
+    /// (dW of 4 rows, the fewest the packed product takes).
     static let cases: [([Int], Int, Int, Int, Padding, Int, Int)] = [
         ([14, 14, 32], 3, 3, 1, .same, 64, 2),
         ([9, 7, 16], 2, 3, 2, .valid, 40, 3),
@@ -19,6 +20,7 @@ import Testing
         ([5, 5, 48], 3, 3, 1, .same, 33, 3),
         ([11, 10, 16], 3, 3, 2, .zeros(1), 70, 2),
         ([9, 8], 3, 3, 1, .same, 32, 3),
+        ([8, 8, 4], 1, 1, 1, .valid, 16, 8),
     ]
 
     /// Random values in [-1, 1).
@@ -89,8 +91,8 @@ import Testing
                             padded.withUnsafeBufferPointer { p in
                                 output.withUnsafeMutableBufferPointer { c in
                                     windows.multiply(
-                                        p.baseAddress!, by: w.baseAddress!, filters: n, bias: b.baseAddress!, into: c.baseAddress!,
-                                        threads: threads, set: set)
+                                        p.baseAddress!, by: w.baseAddress!, bias: b.baseAddress!, into: c.baseAddress!, threads: threads,
+                                        set: set)
                                 }
                             }
                         }
@@ -104,7 +106,7 @@ import Testing
                         padded.withUnsafeBufferPointer { p in
                             weightGradient.withUnsafeMutableBufferPointer { dW in
                                 windows.accumulateWeightGradient(
-                                    p.baseAddress!, delta: d.baseAddress!, filters: n, into: dW.baseAddress!, threads: threads, set: set)
+                                    p.baseAddress!, delta: d.baseAddress!, into: dW.baseAddress!, threads: threads, set: set)
                             }
                         }
                     }
@@ -143,9 +145,12 @@ import Testing
     }
 
     /// Where the rows stay written out: double precision, a window 2 wide over one channel
-    /// (2 values in a window's row), a product the unpacked kernel takes, weights too wide, a
-    /// stride wider than the window (the padded images would be larger than the rows); and
-    /// where they do not: the usual first convolution, 3×3 over one channel.
+    /// (2 values in a window's row), a product the unpacked kernel takes, a dW of 3 rows (which
+    /// it takes too), weights too wide, a stride wider than the window (the padded images would
+    /// be larger than the rows), one filter over four windows of 40,000 values (the weight
+    /// padded to a tile would be larger than the rows and the product's packing block); and
+    /// where they do not: the usual first convolution, 3×3 over
+    /// one channel.
     @Test func writtenOutWhereTheWindowsWouldNotPay() throws {
         let image = try WindowGeometry(sampleShape: [14, 14, 32], window: (3, 3), stride: 1, padding: .same, layer: "test")
         #expect(PaddedWindows(geometry: image, samples: 2, filters: 64, scalar: Float.self) != nil)
@@ -157,18 +162,25 @@ import Testing
         #expect(PaddedWindows(geometry: narrow, samples: 64, filters: 32, scalar: Float.self) == nil)
         let tiny = try WindowGeometry(sampleShape: [2, 2, 16], window: (1, 1), stride: 1, padding: .valid, layer: "test")
         #expect(PaddedWindows(geometry: tiny, samples: 1, filters: 1, scalar: Float.self) == nil)
+        let pointwise = try WindowGeometry(sampleShape: [8, 8, 3], window: (1, 1), stride: 1, padding: .valid, layer: "test")
+        #expect(PaddedWindows(geometry: pointwise, samples: 4, filters: 16, scalar: Float.self) == nil)
+        let twoWindows = try WindowGeometry(sampleShape: [1, 2, 40_000], window: (1, 1), stride: 1, padding: .valid, layer: "test")
+        #expect(PaddedWindows(geometry: twoWindows, samples: 2, filters: 1, scalar: Float.self) == nil)
         let skipping = try WindowGeometry(sampleShape: [11, 10, 16], window: (2, 2), stride: 3, padding: .zeros(1), layer: "test")
         #expect(PaddedWindows(geometry: skipping, samples: 2, filters: 70, scalar: Float.self) == nil)
     }
 
     /// (input shape, channels, filters, kernel height, width, stride, padding, whether dX is
-    /// a convolution): the README CNN's second layer in small; a kernel of 2×3 without padding
-    /// (the gradient padded by the whole kernel); zero padding as wide as the kernel allows;
-    /// too few channels for dX as a convolution; a stride of 2.
+    /// a convolution): the README CNN's second layer in small; even and non-square kernels
+    /// with `.same` padding (the gradient padded more on one side than the other); zero
+    /// padding as wide as the kernel allows; a kernel of 2×3 without padding (the convolution
+    /// would do more work than dRows); 16 channels (half-empty tiles); a stride of 2.
     static let layers: [([Int], Int, Int, Int, Int, Int, Padding, Bool)] = [
         ([3, 6, 7, 32], 32, 24, 3, 3, 1, .same, true),
-        ([2, 5, 6, 32], 32, 40, 2, 3, 1, .valid, true),
+        ([2, 5, 6, 32], 32, 40, 2, 2, 1, .same, true),
+        ([2, 5, 6, 32], 32, 40, 2, 3, 1, .same, true),
         ([2, 4, 5, 32], 32, 8, 3, 3, 1, .zeros(2), true),
+        ([2, 5, 6, 32], 32, 40, 2, 3, 1, .valid, false),
         ([3, 6, 7, 16], 16, 24, 3, 3, 1, .same, false),
         ([2, 7, 6, 32], 32, 24, 3, 3, 2, .same, false),
     ]

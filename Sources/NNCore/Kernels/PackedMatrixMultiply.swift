@@ -147,14 +147,24 @@ extension Kernels {
     /// Packs op(B) (`k × n`, at most ``columnBlock`` columns) as the packed product packs it,
     /// every depth slab in turn, so that products with the same B (a recurrent weight, at
     /// every time step) can pass it as `packedB` instead of packing it each time.
-    static func packRightOperand(_ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
-        guard packedRightOperandCount(k: k, n: n) != nil else { preconditionFailure("packRightOperand: \(n) columns are too many") }
-        let nr = Int(nn_sgemm_tile(instructionSet).columns)
+    /// - Parameters:
+    ///   - b: B's values.
+    ///   - transposed: whether B is stored transposed (its columns contiguous).
+    ///   - k: op(B)'s rows.
+    ///   - n: op(B)'s columns.
+    ///   - packed: receives `k` times `n` rounded up to `set`'s tile width values.
+    ///   - set: the micro-kernels the panels are for.
+    static func packRightOperand(
+        _ b: UnsafePointer<Float>, transposed: Bool, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>,
+        set: NNInstructionSet = instructionSet
+    ) {
+        guard n <= columnBlock else { preconditionFailure("packRightOperand: \(n) columns are too many") }
+        let nr = Int(nn_sgemm_tile(set).columns)
         let paddedColumns = (n + nr - 1) / nr * nr
         let (bDepth, bColumn) = transposed ? (1, k) : (n, 1)
         for pc in stride(from: 0, to: k, by: depthBlock) {
             let kc = min(depthBlock, k - pc)
-            nn_sgemm_pack_b(instructionSet, b + pc * bDepth, bDepth, bColumn, Int32(kc), Int32(n), packed + pc * paddedColumns)
+            nn_sgemm_pack_b(set, b + pc * bDepth, bDepth, bColumn, Int32(kc), Int32(n), packed + pc * paddedColumns)
         }
     }
 

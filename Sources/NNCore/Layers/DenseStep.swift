@@ -22,7 +22,8 @@ struct DenseStep<Scalar: TensorScalar>: Sendable {
     private var output = Tensor<Scalar>(zeros: [0])
     /// dLoss/dPreActivation of the last `backward`.
     private(set) var delta = Tensor<Scalar>(zeros: [0])
-    /// dLoss/dInput of the last `backward` that computed it.
+    /// dLoss/dInput of the last `backward` that computed it (for a convolution's windows,
+    /// dLoss/dRows: a row per window, which the layer adds back onto the pixels).
     private(set) var inputGradient = Tensor<Scalar>(zeros: [0])
 
     /// `activation(input · weight + bias)`, caching nothing.

@@ -9,6 +9,8 @@
 ///   a graph after `backward()`), so that its buffers can be reused by the next step.
 /// - ``accumulateParameterGradients(_:)`` is backward for a caller that does not need
 ///   dLoss/dInput (the first layer of a model, whose input is data); a layer may skip that work.
+///   A ``Sequential`` calls it on its first layer with parameters and calls no backward on the
+///   layers without parameters in front of it: a layer's backward is for its gradients only.
 /// - ``visitParameters(_:)`` visits every parameter with a stable name (`weight`, `bias`,
 ///   `layers.0.weight`); composite layers prefix their children's names.
 /// - ``setMode(_:)`` switches between training and inference behaviour (``LayerMode``);

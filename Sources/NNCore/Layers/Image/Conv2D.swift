@@ -39,6 +39,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
 
     /// The im2col rows of the last forward input, and the dense arithmetic on them.
     private var step = DenseStep<Scalar>()
+    /// The im2col rows of the last forward input, when they are written out (empty otherwise).
     private var windows = Tensor<Scalar>(zeros: [0])
     /// The last forward input with zero borders, when its rows are read from there instead of
     /// written out (``PaddedWindows``).
@@ -127,6 +128,7 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
             if windows.scalarCount > 0 { windows = Tensor(zeros: [0]) }   // rows an earlier forward wrote out
             output = denseForward(&step, windows: rows, padded: padded, weight: weight.value, bias: bias.value, activation: activation)
         } else {
+            if padded.scalarCount > 0 { padded = Tensor(zeros: [0]) }   // the images of an earlier forward
             Self.gather(input, geometry, into: &windows)
             output = denseForward(&step, windows, weight: weight.value, bias: bias.value, activation: activation)
         }
@@ -156,18 +158,18 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
         let rowsGradient = denseBackward(
             &step, rowGradient, weight: &weight, bias: &bias, activation: activation,
             needsInputGradient: needsInputGradient && gradientWindows == nil)
-        if let (gradientGeometry, windows) = gradientWindows {
+        if let (gradientGeometry, gradientRows) = gradientWindows {
             // dX as the convolution of the padded δ by the turned kernels: no rows of dX to
             // write out and add back onto the pixels.
-            let (kernels, filters) = (weight.value, filters)
+            let (kernels, filterCount) = (weight.value, filters)
             inputGradient.resizeForOverwrite(shape: inputShape)
-            paddedGradient.resizeForOverwrite(shape: [windows.paddedCount])
+            paddedGradient.resizeForOverwrite(shape: [gradientRows.paddedCount])
             turnedWeight.resizeForOverwrite(rows: gradientGeometry.windowSize, columns: channels)
-            step.delta.withUnsafeBufferPointer { d in paddedGradient.withUnsafeMutableBufferPointer { p in windows.pad(d, into: p) } }
+            step.delta.withUnsafeBufferPointer { d in paddedGradient.withUnsafeMutableBufferPointer { p in gradientRows.pad(d, into: p) } }
             kernels.withUnsafeBufferPointer { w in
-                turnedWeight.withUnsafeMutableBufferPointer { t in geometry.turnKernels(w, into: t, filters: filters) }
+                turnedWeight.withUnsafeMutableBufferPointer { t in geometry.turnKernels(w, into: t, filters: filterCount) }
             }
-            windows.multiply(paddedGradient, by: turnedWeight, bias: nil, into: &inputGradient)
+            gradientRows.multiply(paddedGradient, by: turnedWeight, bias: nil, into: &inputGradient)
             return inputGradient
         }
         guard let rowsGradient else { return Tensor(zeros: [0]) }
@@ -224,13 +226,16 @@ public struct Conv2D<Scalar: TensorScalar, ActivationFunction: Activation>: Laye
 
     /// The geometry and windows of the input gradient as a convolution of the output gradient
     /// (``WindowGeometry/inputGradientGeometry(filters:)``), or `nil` where dX is computed on
-    /// written-out rows: a stride other than 1, double precision, or channels so few that the
-    /// convolution's tiles would be mostly empty (its product is `channels` wide, against
-    /// `windowSize` for the rows of dX).
+    /// written-out rows: a stride other than 1, double precision, or where the convolution
+    /// would do more multiply-adds than dRows. Both count whole tiles of 32 columns (the
+    /// widest tile), so that every CPU takes the same path and trains to the same bits: the
+    /// convolution has a row per input pixel and `channels` columns over the taps of `filters`
+    /// values, dRows a row per window position and `windowSize` columns over `filters`.
     func inputGradientWindows(_ geometry: WindowGeometry, samples: Int) -> (WindowGeometry, PaddedWindows)? {
-        let tile = Kernels.tileColumns
-        let roundedUp = { (columns: Int) in (columns + tile - 1) / tile * tile }
-        guard roundedUp(channels) * geometry.windowHeight * geometry.windowWidth <= roundedUp(geometry.windowSize),
+        let roundedUp = { (columns: Int) in (columns + 31) / 32 * 32 }
+        let taps = geometry.windowHeight * geometry.windowWidth
+        guard let convolution = TensorLimits.checkedProduct([geometry.inputHeight, geometry.inputWidth, taps, roundedUp(channels)]),
+            let rows = TensorLimits.checkedProduct([geometry.positions, roundedUp(geometry.windowSize)]), convolution <= rows,
             let gradientGeometry = geometry.inputGradientGeometry(filters: filters),
             let windows = PaddedWindows(geometry: gradientGeometry, samples: samples, filters: channels, scalar: Scalar.self)
         else { return nil }

@@ -17,6 +17,8 @@ struct PaddedWindows: Sendable {
     let geometry: WindowGeometry
     /// Images in the batch.
     let samples: Int
+    /// Columns of the weight (the products' output columns).
+    let filters: Int
     /// Rows and columns of one padded image.
     let paddedHeight: Int, paddedWidth: Int
     /// Values of one padded image.
@@ -24,20 +26,26 @@ struct PaddedWindows: Sendable {
 
     /// The windows of `samples` images, or `nil` when they are better written out: the scalar
     /// is not `Float`, a window's row of pixels is too short to repay the runs (fewer than
-    /// ``shortestRun`` values), the weight is too wide to pack once, the product is one the
-    /// unpacked kernel takes, or the padded images would be larger than the rows.
+    /// ``shortestRun`` values), the weight is too wide to pack once, either product is one the
+    /// unpacked kernel takes, the padded images would be larger than the rows, or the packed
+    /// weight larger than both the rows and the product's own packing block.
     /// - Parameters:
     ///   - geometry: where the windows fall.
     ///   - samples: images in the batch.
     ///   - filters: columns of the weight.
     ///   - scalar: the layer's scalar type.
     init?<Scalar: TensorScalar>(geometry: WindowGeometry, samples: Int, filters: Int, scalar: Scalar.Type) {
-        // The written-out rows take the packed product only from 4 rows and `packingThreshold`
-        // multiply-adds up (below, the unpacked kernel, whose sums are in another order).
-        guard scalar == Float.self, samples > 0, geometry.windowWidth * geometry.channels >= Self.shortestRun,
-            Kernels.packedRightOperandCount(k: geometry.windowSize, n: filters) != nil,
-            let multiplyAdds = TensorLimits.checkedProduct([samples, geometry.positions, geometry.windowSize, filters]),
-            multiplyAdds >= Kernels.packingThreshold, samples * geometry.positions >= 4
+        // The written-out rows take the packed product only from 4 rows of C and
+        // `packingThreshold` multiply-adds up (below, the unpacked kernel, whose sums are in
+        // another order): 4 rows of C for the forward product, 4 values a window for dW.
+        guard scalar == Float.self, samples > 0, filters > 0, geometry.windowWidth * geometry.channels >= Self.shortestRun,
+            geometry.windowSize >= 4, Kernels.packedRightOperandCount(k: geometry.windowSize, n: filters) != nil,
+            let rows = TensorLimits.checkedProduct([samples, geometry.positions]), rows >= 4,
+            let rowValues = TensorLimits.checkedProduct([rows, geometry.windowSize]),
+            let multiplyAdds = TensorLimits.checkedProduct([rowValues, filters]), multiplyAdds >= Kernels.packingThreshold,
+            // The whole weight is packed at once, its columns padded to whole tiles (32 at most):
+            // no larger than the rows, or than the packing block of the product on the rows.
+            geometry.windowSize * ((filters + 31) / 32 * 32) <= Swift.max(rowValues, Kernels.depthBlock * Kernels.columnBlock)
         else { return nil }
         // Wide enough for every window, and for the whole image (so that the copy is one pass).
         let height = Swift.max(geometry.padTop + geometry.inputHeight, (geometry.outputHeight - 1) * geometry.stride + geometry.windowHeight)
@@ -45,7 +53,7 @@ struct PaddedWindows: Sendable {
         guard let size = TensorLimits.checkedProduct([height, width, geometry.channels]), size <= geometry.positions * geometry.windowSize,
             let total = TensorLimits.checkedProduct([size, samples]), total <= TensorLimits.maximumScalarCount
         else { return nil }
-        (self.geometry, self.samples, paddedHeight, paddedWidth, paddedSize) = (geometry, samples, height, width, size)
+        (self.geometry, self.samples, self.filters, paddedHeight, paddedWidth, paddedSize) = (geometry, samples, filters, height, width, size)
     }
 
     /// Below this many values in a window's row of pixels, the rows are written out. (The
@@ -111,13 +119,12 @@ struct PaddedWindows: Sendable {
     /// - Parameters:
     ///   - padded: the padded batch (``pad(_:into:)``).
     ///   - weight: the kernels, row-major.
-    ///   - filters: the weight's columns.
     ///   - bias: added to every row of `c`, or `nil`.
     ///   - c: receives the product.
     ///   - threads: the most threads to use.
     ///   - set: the micro-kernels to use.
     func multiply(
-        _ padded: UnsafePointer<Float>, by weight: UnsafePointer<Float>, filters: Int, bias: UnsafePointer<Float>?,
+        _ padded: UnsafePointer<Float>, by weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into c: UnsafeMutablePointer<Float>, threads: Int = KernelThreads.count, set: NNInstructionSet = Kernels.instructionSet
     ) {
         let (m, n, k) = (rowCount, filters, geometry.windowSize)
@@ -126,14 +133,11 @@ struct PaddedWindows: Sendable {
         let paddedColumns = (n + nr - 1) / nr * nr
         let (runLength, runGap) = (runLength, runStride - runLength)
         PackingScratch.withScratch { scratch in
-            // The whole weight, packed once, slab after slab (`init` bounded its width).
+            // The whole weight, packed once, slab after slab (`init` bounded its size).
             scratch.reserve(a: 0, b: k * paddedColumns)
-            for pc in stride(from: 0, to: k, by: Kernels.depthBlock) {
-                let kc = Swift.min(Kernels.depthBlock, k - pc)
-                nn_sgemm_pack_b(set, weight + pc * n, n, 1, Int32(kc), Int32(n), scratch.packedB + pc * paddedColumns)
-            }
+            Kernels.packRightOperand(weight, transposed: false, k: k, n: n, into: scratch.packedB, set: set)
             let packedB = UnsafePointer(scratch.packedB)
-            let parts = Swift.min(threads, Swift.max(1, m * n * k / (Kernels.threadingThreshold / 2)))
+            let parts = Swift.max(1, Swift.min(threads, m * n * k / (Kernels.threadingThreshold / 2)))
             _ = KernelWorkers.shared.run(parts: parts, threads: parts) { part in
                 let rows = PackedProductPart.share(part, of: parts, length: m, step: mr)
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: Kernels.rowBlock) { offsets in
@@ -164,13 +168,12 @@ struct PaddedWindows: Sendable {
     /// the written-out rows.
     /// - Parameters:
     ///   - padded: the padded batch (``pad(_:into:)``).
-    ///   - delta: dLoss/dPreActivation, row-major.
-    ///   - filters: its columns.
+    ///   - delta: dLoss/dPreActivation, row-major, `filters` columns.
     ///   - weightGradient: the sums are added to it.
     ///   - threads: the most threads to use.
     ///   - set: the micro-kernels to use.
     func accumulateWeightGradient(
-        _ padded: UnsafePointer<Float>, delta: UnsafePointer<Float>, filters: Int, into weightGradient: UnsafeMutablePointer<Float>,
+        _ padded: UnsafePointer<Float>, delta: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>,
         threads: Int = KernelThreads.count, set: NNInstructionSet = Kernels.instructionSet
     ) {
         let (m, n, k) = (geometry.windowSize, filters, rowCount)
@@ -179,7 +182,7 @@ struct PaddedWindows: Sendable {
         let kcMax = Swift.min(Kernels.depthBlock, k)
         let (runLength, runStride) = (Int32(runLength), runStride)
         // Each part takes some rows of the gradient (window values) and the whole depth.
-        let parts = Swift.min(threads, (m + mr - 1) / mr, Swift.max(1, m * n * k / (Kernels.threadingThreshold / 2)))
+        let parts = Swift.max(1, Swift.min(threads, (m + mr - 1) / mr, m * n * k / (Kernels.threadingThreshold / 2)))
         _ = KernelWorkers.shared.run(parts: parts, threads: parts) { part in
             let rows = PackedProductPart.share(part, of: parts, length: m, step: mr)
             let mcMax = Swift.min(Kernels.rowBlock, (rows.count + mr - 1) / mr * mr)
@@ -212,9 +215,8 @@ struct PaddedWindows: Sendable {
 }
 
 extension PaddedWindows {
-    /// ``multiply(_:by:filters:bias:into:threads:set:)`` on tensors, which must be single
-    /// precision: `result` (`rowCount × filters` values, in any shape) receives `rows · weight
-    /// + bias`.
+    /// ``multiply(_:by:bias:into:threads:set:)`` on tensors, which must be single precision:
+    /// `result` (`rowCount × filters` values, in any shape) receives `rows · weight + bias`.
     /// - Parameters:
     ///   - padded: the padded batch.
     ///   - weight: `[windowSize, filters]`.
@@ -224,16 +226,18 @@ extension PaddedWindows {
     func multiply<Scalar: TensorScalar>(
         _ padded: Tensor<Scalar>, by weight: Tensor<Scalar>, bias: Tensor<Scalar>?, into result: inout Tensor<Scalar>
     ) {
-        let filters = weight.shape[1]
-        precondition(result.scalarCount == rowCount * filters, "PaddedWindows.multiply: the result holds \(result.scalarCount) values")
+        precondition(
+            padded.scalarCount == paddedCount && weight.shape == [geometry.windowSize, filters]
+                && (bias.map { $0.scalarCount == filters } ?? true) && result.scalarCount == rowCount * filters,
+            "PaddedWindows.multiply: the tensors do not fit \(geometry) and \(filters) filters")
         Self.withFloats(padded) { image in
             Self.withFloats(weight) { w in
                 result.withUnsafeMutableBufferPointer { c in
                     c.withMemoryRebound(to: Float.self) { c in
                         if let bias {
-                            Self.withFloats(bias) { b in multiply(image, by: w, filters: filters, bias: b, into: c.baseAddress!) }
+                            Self.withFloats(bias) { b in multiply(image, by: w, bias: b, into: c.baseAddress!) }
                         } else {
-                            multiply(image, by: w, filters: filters, bias: nil, into: c.baseAddress!)
+                            multiply(image, by: w, bias: nil, into: c.baseAddress!)
                         }
                     }
                 }
@@ -241,8 +245,8 @@ extension PaddedWindows {
         }
     }
 
-    /// ``accumulateWeightGradient(_:delta:filters:into:threads:set:)`` on tensors, which must
-    /// be single precision.
+    /// ``accumulateWeightGradient(_:delta:into:threads:set:)`` on tensors, which must be single
+    /// precision.
     /// - Parameters:
     ///   - padded: the padded batch.
     ///   - delta: dLoss/dPreActivation, `rowCount × filters` values.
@@ -251,12 +255,14 @@ extension PaddedWindows {
     func accumulateWeightGradient<Scalar: TensorScalar>(
         _ padded: Tensor<Scalar>, delta: UnsafeBufferPointer<Scalar>, into gradient: inout Tensor<Scalar>
     ) {
-        let filters = gradient.shape[1]
+        precondition(
+            padded.scalarCount == paddedCount && delta.count == rowCount * filters && gradient.shape == [geometry.windowSize, filters],
+            "PaddedWindows.accumulateWeightGradient: the tensors do not fit \(geometry) and \(filters) filters")
         Self.withFloats(padded) { image in
             delta.withMemoryRebound(to: Float.self) { d in
                 gradient.withUnsafeMutableBufferPointer { dW in
                     dW.withMemoryRebound(to: Float.self) { dW in
-                        accumulateWeightGradient(image, delta: d.baseAddress!, filters: filters, into: dW.baseAddress!)
+                        accumulateWeightGradient(image, delta: d.baseAddress!, into: dW.baseAddress!)
                     }
                 }
             }

@@ -4,14 +4,20 @@ extension WindowGeometry {
     /// rows above and `windowWidth − 1 − padLeft` columns on the left, by the kernels turned
     /// half a turn with their channels and filters swapped (``turnKernels(_:into:filters:)``),
     /// one window per input pixel. This is that convolution's geometry, or `nil` when the
-    /// stride is not 1 or the padding is as wide as the window (some taps would never meet the
-    /// image).
+    /// stride is not 1 or the padding is as wide as the window (some windows of the forward
+    /// lie wholly in the padding, and the gradient's padding would be negative).
     /// - Parameter filters: the convolution's filters (the gradient's channels).
     func inputGradientGeometry(filters: Int) -> WindowGeometry? {
         guard stride == 1, padTop < windowHeight, padLeft < windowWidth, filters > 0 else { return nil }
         return try? WindowGeometry(inputGradientOf: self, filters: filters)
     }
 
+    /// The geometry of ``inputGradientGeometry(filters:)``, for a `forward` whose stride is 1
+    /// and whose padding is narrower than its window.
+    /// - Parameters:
+    ///   - forward: the convolution's geometry.
+    ///   - filters: its filters.
+    /// - Throws: `TensorError` when a size is beyond ``TensorLimits``.
     private init(inputGradientOf forward: WindowGeometry, filters: Int) throws(TensorError) {
         (inputHeight, inputWidth, channels) = (forward.outputHeight, forward.outputWidth, filters)
         (windowHeight, windowWidth, stride) = (forward.windowHeight, forward.windowWidth, 1)
@@ -29,6 +35,8 @@ extension WindowGeometry {
     ///   - weight: the forward kernels, `[windowHeight · windowWidth · channels, filters]`.
     ///   - turned: receives `[windowHeight · windowWidth · filters, channels]`.
     ///   - filters: the forward kernels' columns.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func turnKernels<Scalar: TensorScalar>(_ weight: UnsafeBufferPointer<Scalar>, into turned: UnsafeMutableBufferPointer<Scalar>, filters: Int) {
         let taps = windowHeight * windowWidth
         precondition(
