@@ -94,10 +94,12 @@ struct DistributedTrainingTests {
     /// alone with batches of 64, for 200 steps.
     ///
     /// The MLP ends with the same weights to float rounding. The CNN's training is chaotic in
-    /// `Float`: a learning rate one ulp larger moves `nn train`'s own weights by about 0.07
-    /// after 200 steps (measured here every run), so the two-process run is held to that
-    /// yardstick, and to the same loss and accuracy. `DataParallelTests` in swift-nn shows the
-    /// same network shape agreeing to 1e-15 in `Double`.
+    /// `Float`: a learning rate one ulp larger or smaller moves `nn train`'s own weights by
+    /// 0.05–0.07 after 200 steps (measured here every run), so the two-process run is held to
+    /// three times the larger of the two (one perturbation alone is a noisy yardstick: 0.049
+    /// against a two-process difference of 0.139 on 2026-12-07), and to the same loss and
+    /// accuracy. `DataParallelTests` in swift-nn shows the same network shape agreeing to 1e-15
+    /// in `Double`.
     @Test func twoProcessesOfThirtyTwoTrainWhatOneProcessOfSixtyFourTrains() throws {
         let scratch = try Scratch()
         let data = try imagesForTwoHundredSteps(in: scratch)
@@ -133,10 +135,14 @@ struct DistributedTrainingTests {
 
         let cnnLayers = ["--layers", "conv 32 3x3 same, pool 2, conv 64 3x3 same, pool 2, flatten, dense 128, dropout 0.3, dense 10"]
         let cnn = try compare("the README's CNN", layers: cnnLayers)
-        _ = try train("the README's CNN-one-ulp", layers: cnnLayers, together: false, extra: ["--lr", "0.00100000012"])
-        let yardstick = try largestDifference(scratch.path("the README's CNN-alone"), scratch.path("the README's CNN-one-ulp")).difference
-        print("the README's CNN alone, learning rate one ulp above 0.001: largest weight difference \(yardstick)")
-        #expect(cnn.difference <= 3 * max(yardstick, 1e-5))
+        var yardstick: Float = 1e-5
+        for (side, rate) in [("above", "0.00100000012"), ("below", "0.000999999931")] {
+            _ = try train("the README's CNN-one-ulp-\(side)", layers: cnnLayers, together: false, extra: ["--lr", rate])
+            let moved = try largestDifference(scratch.path("the README's CNN-alone"), scratch.path("the README's CNN-one-ulp-\(side)")).difference
+            print("the README's CNN alone, learning rate one ulp \(side) 0.001: largest weight difference \(moved)")
+            yardstick = max(yardstick, moved)
+        }
+        #expect(cnn.difference <= 3 * yardstick)
         #expect(abs(cnn.alone.trainLoss - cnn.together.trainLoss) < 0.005)
         #expect(abs(cnn.alone.trainAccuracy - cnn.together.trainAccuracy) < 0.005)
     }
