@@ -55,9 +55,6 @@ extension Kernels {
     /// 32–64 rows, and slower for 9 rows, whose depth steps share cache lines.)
     static let transposedLeftOperandPackingStride = 128
 
-    /// Columns of this CPU's micro-kernel tile (the packed product's work comes in whole tiles).
-    static var tileColumns: Int { Int(nn_sgemm_tile(instructionSet).columns) }
-
     /// Columns the unpacked kernel keeps in registers (eight AVX2 vectors): threads split an
     /// unpacked product's columns at a multiple of it.
     static let unpackedColumnBlock = 64

@@ -10,10 +10,10 @@
 ///
 /// In single precision, when a window's row of pixels holds 3 values or more, training does
 /// not write the rows out: the forward product and dW read them from a copy of the input with
-/// zero borders (`PaddedWindows`), with the same bits. With stride 1 and channels enough to
-/// fill the kernel's tiles, dX is not written out as rows either: it is the convolution of
-/// the padded δ by the kernels turned half a turn (summed in another order than dRows and
-/// col2im).
+/// zero borders (`PaddedWindows`), with the same bits. With stride 1, where it takes no more
+/// multiply-adds than the rows of dX, dX is not written out as rows either: it is the
+/// convolution of the padded δ by the kernels turned half a turn (summed in another order
+/// than dRows and col2im).
 ///
 /// `weight` is shaped `[kernelHeight · kernelWidth · channels, filters]`, its rows in
 /// (row, column, channel) order: TensorFlow's `HWIO` kernel layout, flattened.
